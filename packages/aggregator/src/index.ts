@@ -1,0 +1,2 @@
+/** @module @modelwatch/aggregator */
+export const PACKAGE_NAME = '@modelwatch/aggregator';

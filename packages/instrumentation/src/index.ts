@@ -1,0 +1,2 @@
+/** @module @modelwatch/instrumentation */
+export const PACKAGE_NAME = '@modelwatch/instrumentation';

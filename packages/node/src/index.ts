@@ -1,0 +1,2 @@
+/** @module @modelwatch/node */
+export const PACKAGE_NAME = '@modelwatch/node';

@@ -1,0 +1,2 @@
+/** @module @modelwatch/rules */
+export const PACKAGE_NAME = '@modelwatch/rules';

@@ -1,0 +1,2 @@
+/** @module @modelwatch/semconv */
+export const PACKAGE_NAME = '@modelwatch/semconv';

@@ -1,0 +1,2 @@
+/** @module @modelwatch/stats */
+export const PACKAGE_NAME = '@modelwatch/stats';

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// `npm test`: build every package (Turborepo), check lint and types, then run
+// all unit and end-to-end tests in one Node test-runner invocation so the run
+// ends with a single summary.
+import { spawnSync } from 'node:child_process';
+
+/** @param {string} cmd @param {string[]} args */
+function run(cmd, args) {
+  console.log(`\n$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+run('npx', ['turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
+run('npx', ['eslint', '.']);
+run(process.execPath, ['scripts/run-tests.mjs']);
