@@ -1,0 +1,173 @@
+/**
+ * The one schema of `modelwatch.yaml`: defaults plus strict validation (unknown
+ * keys are errors). Durations and sizes are accepted as text ("30s", "16MiB")
+ * and normalised to milliseconds and bytes.
+ */
+import { z } from 'zod';
+import { parseDuration, parseListenAddress, parseSize, type ListenAddress } from './duration.js';
+
+const duration = (def: string) =>
+  z
+    .union([z.string(), z.number()])
+    .prefault(def)
+    .transform((v, ctx) => {
+      try {
+        return parseDuration(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const optionalDuration = () =>
+  z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        return parseDuration(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const size = (def: string) =>
+  z
+    .union([z.string(), z.number()])
+    .prefault(def)
+    .transform((v, ctx) => {
+      try {
+        return parseSize(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const address = (def: string) =>
+  z
+    .string()
+    .prefault(def)
+    .transform((v, ctx): ListenAddress => {
+      try {
+        return parseListenAddress(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const levels = (info: number, warning: number, critical: number) =>
+  z
+    .strictObject({
+      info: z.number().nonnegative().default(info),
+      warning: z.number().nonnegative().default(warning),
+      critical: z.number().nonnegative().default(critical),
+    })
+    .prefault({})
+    .refine((t) => t.info <= t.warning && t.warning <= t.critical, {
+      message: 'thresholds must satisfy info <= warning <= critical',
+    });
+
+const thresholds = z
+  .strictObject({
+    /** KS D at bucket edges (the seed's values). */
+    ks: levels(0.1, 0.15, 0.25),
+    /** PSI (the seed's values). */
+    psi: levels(0.1, 0.2, 0.25),
+  })
+  .prefault({});
+
+const partialThresholds = z
+  .strictObject({
+    ks: z.strictObject({ info: z.number().optional(), warning: z.number().optional(), critical: z.number().optional() }).optional(),
+    psi: z.strictObject({ info: z.number().optional(), warning: z.number().optional(), critical: z.number().optional() }).optional(),
+  })
+  .optional();
+
+const sloSchema = z.strictObject({
+  name: z.string().min(1),
+  kind: z.enum(['latency', 'error_rate', 'availability', 'accuracy']),
+  /** Share of good events required, e.g. 0.95 or 0.995. */
+  objective: z.number().gt(0).lt(1),
+  /** latency: seconds a request may take; accuracy: minimum accuracy. */
+  threshold: z.number().positive().optional(),
+  /** Compliance period. */
+  period: duration('30d'),
+});
+
+const modelSchema = z.strictObject({
+  name: z.string().min(1).max(256),
+  version: z.string().optional(),
+  task: z.enum(['classification', 'regression']).default('classification'),
+  /** Path of a baseline file made by `modelwatch baseline` (relative to the config file). Omit to learn from the first window. */
+  baseline: z.string().optional(),
+  window: optionalDuration(),
+  slot: optionalDuration(),
+  features: z.record(z.string().min(1), z.enum(['numeric', 'categorical'])).prefault({}),
+  thresholds: partialThresholds,
+  alpha: z.number().gt(0).lt(1).optional(),
+  minSamples: z.number().int().positive().optional(),
+  slos: z.array(sloSchema).default([]),
+});
+
+/** The validated, normalised configuration. */
+export const configSchema = z.strictObject({
+  evaluation: z.strictObject({ interval: duration('30s') }).prefault({ interval: '30s' }),
+  server: z
+    .strictObject({
+      otlpHttp: address('127.0.0.1:4318'),
+      /** `false` turns the gRPC receiver off. */
+      otlpGrpc: z
+        .union([z.string(), z.literal(false)])
+        .prefault('127.0.0.1:4317')
+        .transform((v, ctx): ListenAddress | false => {
+          if (v === false) return false;
+          try {
+            return parseListenAddress(v);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+            return z.NEVER;
+          }
+        }),
+      http: address('127.0.0.1:9470'),
+      /** Bearer token required on every endpoint; mandatory for a non-loopback bind unless `insecure`. */
+      authToken: z.string().min(16).optional(),
+      insecure: z.boolean().default(false),
+      tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+    })
+    .prefault({}),
+  dataDir: z.string().default('./modelwatch-data'),
+  limits: z
+    .strictObject({
+      maxBodyBytes: size('16MiB'),
+      maxInFlightRequests: z.number().int().positive().default(64),
+      maxModels: z.number().int().positive().default(100),
+      maxSeriesPerModel: z.number().int().positive().default(10_000),
+      maxAttributeLength: z.number().int().positive().default(256),
+      maxCategories: z.number().int().positive().default(100),
+    })
+    .prefault({}),
+  discovery: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  defaults: z
+    .strictObject({
+      window: duration('1h'),
+      slot: duration('1m'),
+      alpha: z.number().gt(0).lt(1).default(0.01),
+      minSamples: z.number().int().positive().default(100),
+      lowConfidenceThreshold: z.number().gt(0).lt(1).default(0.7),
+      livenessTimeout: duration('5m'),
+      thresholds,
+    })
+    .prefault({}),
+  models: z.array(modelSchema).default([]),
+});
+
+/** `modelwatch.yaml` as written (before defaults). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** `modelwatch.yaml` after validation and defaults. */
+export type AggregatorConfig = z.output<typeof configSchema>;
+/** One model's validated section. */
+export type ModelSection = AggregatorConfig['models'][number];

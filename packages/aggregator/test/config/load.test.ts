@@ -1,0 +1,145 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, validateConfig } from '../../src/config/load.js';
+import { parseDuration, parseListenAddress, parseSize } from '../../src/config/duration.js';
+
+function writeConfig(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-config-'));
+  const path = join(dir, 'modelwatch.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('config', () => {
+  describe('loadConfig', () => {
+    it('gives the documented defaults with no file', () => {
+      const c = loadConfig({ cwd: '/srv' });
+      assert.equal(c.evaluation.interval, 30_000);
+      assert.deepEqual(c.server.otlpHttp, { host: '127.0.0.1', port: 4318 });
+      assert.deepEqual(c.server.otlpGrpc, { host: '127.0.0.1', port: 4317 });
+      assert.deepEqual(c.server.http, { host: '127.0.0.1', port: 9470 });
+      assert.equal(c.dataDir, '/srv/modelwatch-data');
+      assert.equal(c.defaults.window, 3_600_000);
+      assert.equal(c.defaults.slot, 60_000);
+      assert.equal(c.defaults.alpha, 0.01);
+      assert.deepEqual(c.defaults.thresholds.ks, { info: 0.1, warning: 0.15, critical: 0.25 });
+      assert.deepEqual(c.defaults.thresholds.psi, { info: 0.1, warning: 0.2, critical: 0.25 });
+      assert.equal(c.limits.maxBodyBytes, 16 * 1024 * 1024);
+      assert.deepEqual(c.models, []);
+    });
+
+    it('reads the minimal form from the issue and resolves paths relative to the file', () => {
+      const path = writeConfig(`
+evaluation: { interval: 30s }
+models:
+  - name: sentiment_classifier
+    task: classification
+    baseline: ./baselines/sentiment_classifier.json
+    window: 1h
+    features: { text_length: numeric, language: categorical }
+`);
+      const c = loadConfig({ path });
+      const m = c.models[0];
+      assert.ok(m);
+      assert.equal(m.name, 'sentiment_classifier');
+      assert.equal(m.window, 3_600_000);
+      assert.equal(m.baseline, join(path, '..', 'baselines/sentiment_classifier.json'));
+      assert.deepEqual(m.features, { text_length: 'numeric', language: 'categorical' });
+    });
+
+    it('accepts empty models and features and an interval of 1s', () => {
+      const c = loadConfig({ path: writeConfig('evaluation: { interval: 1s }\nmodels: []\n') });
+      assert.equal(c.evaluation.interval, 1000);
+      const d = loadConfig({ path: writeConfig('models: [{ name: m, features: {} }]\n') });
+      assert.deepEqual(d.models[0]?.features, {});
+    });
+
+    it('lets flags win over the environment, and the environment over the file', () => {
+      const path = writeConfig('server: { http: "127.0.0.1:1000" }\n');
+      const c = loadConfig({
+        path,
+        env: { MODELWATCH_HTTP: '127.0.0.1:2000', MODELWATCH_OTLP_HTTP: '127.0.0.1:0' },
+        overrides: { http: '127.0.0.1:0', dataDir: 'here' },
+        cwd: '/work/x',
+      });
+      assert.deepEqual(c.server.http, { host: '127.0.0.1', port: 0 });
+      assert.deepEqual(c.server.otlpHttp, { host: '127.0.0.1', port: 0 });
+      assert.equal(c.dataDir, '/work/x/here');
+    });
+
+    it('lists every problem in one error, naming the key, what was received and what was expected', () => {
+      const path = writeConfig(`
+evaluation: { interval: soon }
+colour: blue
+models:
+  - name: m
+    task: clustering
+    features: { a: numberish }
+`);
+      assert.throws(
+        () => loadConfig({ path }),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          const text = err.problems.join('\n');
+          assert.match(text, /evaluation\.interval: expected a duration like .* got "soon"/);
+          assert.match(text, /unknown key "colour"/);
+          assert.match(text, /models\.0\.task: .*"clustering"/);
+          assert.match(text, /models\.0\.features\.a: .*"numberish"/);
+          assert.equal(err.problems.length, 4);
+          return true;
+        },
+      );
+    });
+
+    it('refuses a non-loopback bind without an auth token', () => {
+      assert.throws(() => validateConfig({ server: { http: '0.0.0.0:9470' } }, '/'), /requires server.authToken/);
+      const ok = validateConfig({ server: { http: '0.0.0.0:9470', authToken: 'x'.repeat(16) } }, '/');
+      assert.equal(ok.server.http.host, '0.0.0.0');
+      assert.doesNotThrow(() => validateConfig({ server: { http: '0.0.0.0:9470', insecure: true } }, '/'));
+    });
+
+    it('names a missing file and invalid YAML', () => {
+      assert.throws(() => loadConfig({ path: '/nonexistent/modelwatch.yaml' }), /cannot read the configuration file/);
+      assert.throws(() => loadConfig({ path: writeConfig('models: [\n') }), /not valid YAML/);
+    });
+
+    it('requires a threshold on latency SLOs and a slot no longer than the window', () => {
+      assert.throws(
+        () => validateConfig({ models: [{ name: 'm', window: '1m', slot: '5m', slos: [{ name: 'p95', kind: 'latency', objective: 0.95 }] }] }, '/'),
+        (err: unknown) => err instanceof ConfigError && err.problems.length === 2,
+      );
+    });
+  });
+
+  describe('parseDuration', () => {
+    it('parses Prometheus-style durations', () => {
+      assert.equal(parseDuration('500ms'), 500);
+      assert.equal(parseDuration('1h30m'), 5_400_000);
+      assert.equal(parseDuration('7d'), 604_800_000);
+      assert.equal(parseDuration(2), 2000);
+      assert.throws(() => parseDuration('5 minutes'), /expected a duration/);
+      assert.throws(() => parseDuration(''), /expected a duration/);
+    });
+  });
+
+  describe('parseSize', () => {
+    it('parses sizes with binary and decimal units', () => {
+      assert.equal(parseSize('16MiB'), 16 * 1024 * 1024);
+      assert.equal(parseSize('512kB'), 512_000);
+      assert.equal(parseSize(10), 10);
+      assert.throws(() => parseSize('lots'), /expected a size/);
+    });
+  });
+
+  describe('parseListenAddress', () => {
+    it('keeps port 0 and defaults the host to loopback', () => {
+      assert.deepEqual(parseListenAddress('0'), { host: '127.0.0.1', port: 0 });
+      assert.deepEqual(parseListenAddress(':4318'), { host: '127.0.0.1', port: 4318 });
+      assert.deepEqual(parseListenAddress('[::1]:80'), { host: '::1', port: 80 });
+      assert.throws(() => parseListenAddress('host:99999'), /expected HOST:PORT/);
+    });
+  });
+});
