@@ -1,0 +1,159 @@
+/**
+ * The embedded store: one SQLite database (better-sqlite3, WAL mode) in the
+ * data directory. Schema changes are numbered migrations; a database written
+ * by a newer modelwatch is refused, never modified.
+ */
+import { mkdirSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = 1;
+/** File name of the database inside the data directory. */
+export const DATABASE_FILE = 'modelwatch.db';
+const APPLICATION_ID = 0x6d77_6174; // "mwat": marks the file as ours (PRAGMA application_id)
+
+/** Thrown when the data directory cannot be used; the message says why and what to do. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** Each entry upgrades the schema from version index to index + 1. */
+const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
+  // 0 -> 1: baselines per model version, and the engine's persisted state.
+  (db) => {
+    db.exec(`
+      CREATE TABLE baselines (
+        model TEXT NOT NULL,
+        version TEXT NOT NULL DEFAULT '',
+        json TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (model, version)
+      );
+      CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `);
+  },
+];
+
+/** A stored baseline row. */
+export interface StoredBaseline {
+  model: string;
+  version: string;
+  json: string;
+  updatedAt: number;
+}
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * SQLite `synchronous` level. NORMAL in WAL mode: a committed transaction
+   * survives a process crash (`kill -9`); on power loss the last transactions
+   * before the crash may roll back, the database stays consistent.
+   * @default 'NORMAL'
+   */
+  synchronous?: 'OFF' | 'NORMAL' | 'FULL';
+}
+
+/** The open store. */
+export interface Store {
+  readonly path: string;
+  readonly schemaVersion: number;
+  putBaseline(model: string, version: string | undefined, json: string, now: number): void;
+  getBaseline(model: string, version: string | undefined): StoredBaseline | undefined;
+  deleteBaseline(model: string, version: string | undefined): void;
+  listBaselines(): StoredBaseline[];
+  putState(key: string, json: string, now: number): void;
+  getState(key: string): string | undefined;
+  close(): void;
+}
+
+function checkHeader(path: string): void {
+  if (!existsSync(path) || statSync(path).size === 0) return;
+  const header = readFileSync(path).subarray(0, 16).toString('latin1');
+  if (header !== 'SQLite format 3\u0000') {
+    throw new StoreError(
+      `${path} is not a SQLite database (it may be corrupted or a foreign file). Move it away or point --data-dir to another directory.`,
+    );
+  }
+}
+
+/**
+ * Opens (creating if needed) the store in `dataDir`, applying migrations.
+ * @throws StoreError for a corrupted or foreign file, or a database from a newer version.
+ */
+export function openStore(dataDir: string, options: OpenStoreOptions = {}): Store {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw new StoreError(`cannot create the data directory ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+  const path = join(dataDir, DATABASE_FILE);
+  checkHeader(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+  } catch (err) {
+    throw new StoreError(`cannot open ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    let version = db.pragma('user_version', { simple: true }) as number;
+    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
+      throw new StoreError(`${path} is a SQLite database of another application (application_id ${appId}); refusing to modify it.`);
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(
+        `${path} has schema version ${version}, written by a newer modelwatch (this one knows up to ${SCHEMA_VERSION}). Upgrade modelwatch or use another --data-dir; the file was not modified.`,
+      );
+    }
+    while (version < SCHEMA_VERSION) {
+      const migrate = MIGRATIONS[version];
+      if (migrate === undefined) throw new StoreError(`no migration from schema version ${version}`);
+      const next = version + 1;
+      db.transaction(() => {
+        migrate(db);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${next}`);
+      })();
+      version = next;
+    }
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(`cannot use ${path}: ${(err as Error).message}`, { cause: err });
+  }
+
+  const putBaseline = db.prepare(
+    'INSERT INTO baselines (model, version, json, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (model, version) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at',
+  );
+  const getBaseline = db.prepare('SELECT model, version, json, updated_at AS updatedAt FROM baselines WHERE model = ? AND version = ?');
+  const deleteBaseline = db.prepare('DELETE FROM baselines WHERE model = ? AND version = ?');
+  const listBaselines = db.prepare('SELECT model, version, json, updated_at AS updatedAt FROM baselines ORDER BY model, version');
+  const putState = db.prepare(
+    'INSERT INTO state (key, json, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at',
+  );
+  const getState = db.prepare('SELECT json FROM state WHERE key = ?');
+
+  return {
+    path,
+    schemaVersion: SCHEMA_VERSION,
+    putBaseline: (model, version, json, now) => void putBaseline.run(model, version ?? '', json, now),
+    getBaseline: (model, version) => getBaseline.get(model, version ?? '') as StoredBaseline | undefined,
+    deleteBaseline: (model, version) => void deleteBaseline.run(model, version ?? ''),
+    listBaselines: () => listBaselines.all() as StoredBaseline[],
+    putState: (key, json, now) => void putState.run(key, json, now),
+    getState: (key) => (getState.get(key) as { json: string } | undefined)?.json,
+    close: () => db.close(),
+  };
+}
