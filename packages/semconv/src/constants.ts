@@ -1,0 +1,27 @@
+/**
+ * Constants of the conventions that are values rather than names.
+ * @module
+ */
+
+/**
+ * Category recorded in `ml.feature.category` (and `ml.prediction.label`) for values
+ * past the cardinality bound. The SDK's own overflow points
+ * (`otel.metric.overflow = true`) are counted as this category too.
+ */
+export const OTHER_CATEGORY = '__other__';
+
+/**
+ * Encoding of the `ml.drift.severity` gauge. `insufficient_data` (-1) means the
+ * windows were too small to judge; otherwise higher is worse, so alert rules can
+ * compare with `>=`.
+ */
+export const DRIFT_SEVERITY_LEVEL = Object.freeze({
+  insufficient_data: -1,
+  none: 0,
+  info: 1,
+  warning: 2,
+  critical: 3,
+} as const);
+
+/** A drift verdict: a key of {@link DRIFT_SEVERITY_LEVEL}. */
+export type DriftSeverity = keyof typeof DRIFT_SEVERITY_LEVEL;

@@ -1,0 +1,325 @@
+// Generated from packages/semconv/model/registry.yaml by `npm run generate -w @modelwatch/semconv`. Do not edit.
+
+/**
+ * Duration of model inference calls.
+ *
+ * The count of this histogram is the request count; the count with error.type present is the error count. The SDK default buckets (0..10000) are useless for latency, hence the advice boundaries.
+ *
+ * Instrument: histogram. Unit: `s`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.operation.name` (recommended), `error.type` (conditionally_required: if the inference failed).
+ */
+export const METRIC_ML_INFERENCE_DURATION = 'ml.inference.duration';
+
+/**
+ * Number of inference calls in progress.
+ *
+ * Instrument: updowncounter. Unit: `{request}`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.operation.name` (recommended).
+ */
+export const METRIC_ML_INFERENCE_ACTIVE_REQUESTS = 'ml.inference.active_requests';
+
+/**
+ * Number of predictions made, by predicted label.
+ *
+ * Instrument: counter. Unit: `{prediction}`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.operation.name` (recommended), `ml.prediction.label` (conditionally_required: for classification models).
+ */
+export const METRIC_ML_PREDICTIONS = 'ml.predictions';
+
+/**
+ * Confidence scores of predictions, in [0, 1].
+ *
+ * Fixed advice boundaries so baseline and current windows share buckets; the aggregator computes PSI, calibration and the low-confidence ratio from them.
+ *
+ * Instrument: histogram. Unit: `1`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.prediction.label` (opt_in).
+ */
+export const METRIC_ML_PREDICTION_CONFIDENCE = 'ml.prediction.confidence';
+
+/**
+ * Output values of regression models.
+ *
+ * Negative outputs are recorded as their magnitude with ml.feature.sign = negative.
+ *
+ * Instrument: histogram. Unit: `{value}`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.feature.sign` (conditionally_required: if the output value was negative).
+ */
+export const METRIC_ML_PREDICTION_VALUE = 'ml.prediction.value';
+
+/**
+ * Values of numeric input features, for a sample of predictions.
+ *
+ * Use the base-2 exponential histogram aggregation (@modelwatch/node sets the view); explicit buckets lose precision. Negative values are recorded as their magnitude with ml.feature.sign = negative.
+ *
+ * Instrument: histogram. Unit: `{value}`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.feature.name` (required), `ml.feature.sign` (conditionally_required: if the feature value was negative).
+ */
+export const METRIC_ML_FEATURE_VALUE = 'ml.feature.value';
+
+/**
+ * Observations of categorical feature values, for a sample of predictions.
+ *
+ * Instrument: counter. Unit: `{observation}`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.feature.name` (required), `ml.feature.category` (required).
+ */
+export const METRIC_ML_FEATURE_OBSERVATIONS = 'ml.feature.observations';
+
+/**
+ * Feature values that were missing, null or NaN, for a sample of predictions.
+ *
+ * Instrument: counter. Unit: `{observation}`.
+ * Attributes: `ml.model.name` (conditionally_required: if not set on the instrumentation scope or the resource), `ml.model.version` (recommended), `ml.feature.name` (required).
+ */
+export const METRIC_ML_FEATURE_MISSING = 'ml.feature.missing';
+
+/**
+ * Two-sample Kolmogorov-Smirnov statistic D between baseline and current window.
+ *
+ * From bucketed data this is D at bucket edges, a lower bound on D of the raw values; ml.drift.ks.upper_bound is the matching upper bound.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_KS_STATISTIC = 'ml.drift.ks.statistic';
+
+/**
+ * Upper bound on the KS statistic of the raw values behind bucketed data.
+ *
+ * D at edges plus the largest single-bucket mass in either histogram; equals the statistic for raw samples.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_KS_UPPER_BOUND = 'ml.drift.ks.upper_bound';
+
+/**
+ * P-value of the two-sample KS test between baseline and current window.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_KS_P_VALUE = 'ml.drift.ks.p_value';
+
+/**
+ * Population Stability Index between baseline and current window.
+ *
+ * Numeric distributions are re-binned to the baseline's deciles (10 bins); categorical ones use their categories.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_PSI = 'ml.drift.psi';
+
+/**
+ * P-value of the chi-square test of baseline versus current category counts.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_CHI_SQUARE_P_VALUE = 'ml.drift.chi_square.p_value';
+
+/**
+ * Jensen-Shannon distance (base 2, in [0, 1]) between baseline and current distributions.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_JENSEN_SHANNON = 'ml.drift.jensen_shannon';
+
+/**
+ * Wasserstein distance between baseline and current window, divided by the baseline's standard deviation.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_WASSERSTEIN = 'ml.drift.wasserstein';
+
+/**
+ * Drift verdict: -1 insufficient data, 0 none, 1 info, 2 warning, 3 critical.
+ *
+ * Raised only when the effect size (KS D, PSI) crosses its threshold and the shift is statistically clear. The encoding is exported as DRIFT_SEVERITY_LEVEL.
+ *
+ * Instrument: gauge. Unit: `{severity}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_DRIFT_SEVERITY = 'ml.drift.severity';
+
+/**
+ * Number of observations in the baseline or current window behind a drift verdict.
+ *
+ * Instrument: gauge. Unit: `{observation}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.window.role` (required), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ */
+export const METRIC_ML_WINDOW_SAMPLE_COUNT = 'ml.window.sample_count';
+
+/**
+ * Share of sampled observations of a feature that were missing, in the current window.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.feature.name` (required).
+ */
+export const METRIC_ML_FEATURE_MISSING_RATE = 'ml.feature.missing_rate';
+
+/**
+ * Share of predictions in the current window with confidence below the threshold.
+ *
+ * Computed from the ml.prediction.confidence histogram; no extra instrument on the hot path.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.prediction.confidence_threshold` (required).
+ */
+export const METRIC_ML_PREDICTION_LOW_CONFIDENCE_RATIO = 'ml.prediction.low_confidence_ratio';
+
+/**
+ * Time since the aggregator last received telemetry for the model.
+ *
+ * Instrument: gauge. Unit: `s`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended).
+ */
+export const METRIC_ML_MODEL_LAST_SEEN_AGE = 'ml.model.last_seen_age';
+
+/**
+ * 1 if the model sent telemetry within the staleness bound, else 0.
+ *
+ * Instrument: gauge. Unit: `{model}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended).
+ */
+export const METRIC_ML_MODEL_UP = 'ml.model.up';
+
+/**
+ * Inference requests per second over the current window.
+ *
+ * Instrument: gauge. Unit: `{request}/s`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.operation.name` (recommended).
+ */
+export const METRIC_ML_INFERENCE_REQUEST_RATE = 'ml.inference.request_rate';
+
+/**
+ * Share of inference requests that failed over the current window.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.operation.name` (recommended).
+ */
+export const METRIC_ML_INFERENCE_ERROR_RATIO = 'ml.inference.error_ratio';
+
+/**
+ * Quantile of inference duration over the current window.
+ *
+ * Instrument: gauge. Unit: `s`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.operation.name` (recommended), `ml.quantile` (required).
+ */
+export const METRIC_ML_INFERENCE_LATENCY = 'ml.inference.latency';
+
+/**
+ * Accuracy of predictions joined with ground truth over the current window.
+ *
+ * Without ml.segment the value is overall accuracy; with it, accuracy within that segment.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.segment` (conditionally_required: for per-segment accuracy).
+ */
+export const METRIC_ML_ACCURACY = 'ml.accuracy';
+
+/**
+ * Accuracy estimated from prediction confidence before ground truth arrives.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended).
+ */
+export const METRIC_ML_ACCURACY_ESTIMATED = 'ml.accuracy.estimated';
+
+/**
+ * Expected calibration error of confidence against ground truth, over CONFIDENCE_BUCKETS.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended).
+ */
+export const METRIC_ML_CALIBRATION_ERROR = 'ml.calibration.error';
+
+/**
+ * Joined predictions in the current window, by predicted and true label.
+ *
+ * Instrument: gauge. Unit: `{prediction}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.prediction.label` (required), `ml.ground_truth.label` (required).
+ */
+export const METRIC_ML_CONFUSION_MATRIX = 'ml.confusion_matrix';
+
+/**
+ * Ground-truth labels and pending predictions processed by the join, by outcome.
+ *
+ * Instrument: counter. Unit: `{label}`.
+ * Attributes: `ml.model.name` (required), `ml.ground_truth.outcome` (required).
+ */
+export const METRIC_ML_GROUND_TRUTH_LABELS = 'ml.ground_truth.labels';
+
+/**
+ * Sampled predictions waiting for ground truth.
+ *
+ * Instrument: gauge. Unit: `{prediction}`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_GROUND_TRUTH_PENDING = 'ml.ground_truth.pending';
+
+/**
+ * Share of good events for a service-level objective over its window.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.slo.name` (required), `ml.slo.type` (recommended), `ml.slo.window` (required).
+ */
+export const METRIC_ML_SLO_COMPLIANCE = 'ml.slo.compliance';
+
+/**
+ * Target share of good events of a service-level objective.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.slo.name` (required), `ml.slo.type` (recommended).
+ */
+export const METRIC_ML_SLO_OBJECTIVE = 'ml.slo.objective';
+
+/**
+ * Share of the error budget left over the objective's window (negative once overspent).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.slo.name` (required), `ml.slo.type` (recommended), `ml.slo.window` (required).
+ */
+export const METRIC_ML_SLO_ERROR_BUDGET_REMAINING = 'ml.slo.error_budget.remaining';
+
+/**
+ * Rate at which the error budget is spent over a window (1 spends it exactly over the objective's period).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.slo.name` (required), `ml.slo.type` (recommended), `ml.slo.window` (required).
+ */
+export const METRIC_ML_SLO_BURN_RATE = 'ml.slo.burn_rate';
+
+/**
+ * Alerts currently firing in the aggregator's embedded evaluator.
+ *
+ * Instrument: gauge. Unit: `{alert}`.
+ * Attributes: `ml.model.name` (required), `ml.alert.name` (required), `ml.alert.severity` (required), `ml.feature.name` (conditionally_required: if the alert is about one feature).
+ */
+export const METRIC_ML_ALERTS_FIRING = 'ml.alerts.firing';
+
+/**
+ * Transitions of alerts into the firing state.
+ *
+ * Instrument: counter. Unit: `{alert}`.
+ * Attributes: `ml.model.name` (required), `ml.alert.name` (required), `ml.alert.severity` (required), `ml.feature.name` (conditionally_required: if the alert is about one feature).
+ */
+export const METRIC_ML_ALERTS_TRIGGERED = 'ml.alerts.triggered';
+
+/**
+ * Data points and log records the aggregator accepted.
+ *
+ * Instrument: counter. Unit: `{item}`.
+ * Attributes: `ml.signal` (required), `ml.model.name` (recommended).
+ */
+export const METRIC_ML_AGGREGATOR_ACCEPTED = 'ml.aggregator.accepted';
+
+/**
+ * Data points and log records the aggregator rejected, by reason.
+ *
+ * Instrument: counter. Unit: `{item}`.
+ * Attributes: `ml.signal` (required), `ml.rejection.reason` (required), `ml.model.name` (recommended).
+ */
+export const METRIC_ML_AGGREGATOR_REJECTED = 'ml.aggregator.rejected';
