@@ -1,0 +1,111 @@
+/**
+ * Engine defaults and the per-model settings derived from them.
+ *
+ * @packageDocumentation
+ */
+import type { DriftThresholds, EngineBounds, EngineConfig, EngineDefaults, ModelConfig, SloConfig } from './types.js';
+
+/** Defaults of {@link EngineDefaults} (the seed's thresholds; see DESIGN.md). */
+export const DEFAULT_ENGINE_DEFAULTS: Readonly<EngineDefaults> = Object.freeze({
+  window: 3_600_000,
+  slot: 60_000,
+  alpha: 0.01,
+  minSamples: 100,
+  lowConfidenceThreshold: 0.7,
+  thresholds: Object.freeze({
+    ks: Object.freeze({ info: 0.1, warning: 0.15, critical: 0.25 }),
+    psi: Object.freeze({ info: 0.1, warning: 0.2, critical: 0.25 }),
+  }),
+  livenessTimeout: 300_000,
+});
+
+/** Defaults of {@link EngineBounds}. */
+export const DEFAULT_ENGINE_BOUNDS: Readonly<EngineBounds> = Object.freeze({
+  maxSeriesPerModel: 1000,
+  maxAttributeLength: 256,
+  maxCategories: 100,
+  maxBuckets: 160,
+});
+
+/** Default SLO period: 30 days. */
+export const DEFAULT_SLO_PERIOD_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Builds a complete {@link EngineConfig} from a partial one (convenient for
+ * tests and embedding; the service builds it from the validated YAML).
+ */
+export function engineConfig(partial: {
+  models?: ModelConfig[];
+  discovery?: Partial<EngineConfig['discovery']>;
+  defaults?: Partial<EngineDefaults>;
+  bounds?: Partial<EngineBounds>;
+} = {}): EngineConfig {
+  return {
+    models: partial.models ?? [],
+    discovery: { enabled: partial.discovery?.enabled ?? true, maxModels: partial.discovery?.maxModels ?? 100 },
+    defaults: { ...DEFAULT_ENGINE_DEFAULTS, ...partial.defaults },
+    bounds: { ...DEFAULT_ENGINE_BOUNDS, ...partial.bounds },
+  };
+}
+
+/** A model's effective settings: its own values over the engine defaults. */
+export interface ModelSettings {
+  window: number;
+  slot: number;
+  alpha: number;
+  minSamples: number;
+  lowConfidenceThreshold: number;
+  thresholds: DriftThresholds;
+  livenessTimeout: number;
+  slos: SloConfig[];
+}
+
+/**
+ * Resolves a model's settings and checks them.
+ *
+ * @throws Error naming the model and the bad setting (a window that is not a whole number of slots, alpha outside (0, 1), ...).
+ */
+export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | undefined, name: string): ModelSettings {
+  const s: ModelSettings = {
+    window: model?.window ?? defaults.window,
+    slot: model?.slot ?? defaults.slot,
+    alpha: model?.alpha ?? defaults.alpha,
+    minSamples: model?.minSamples ?? defaults.minSamples,
+    lowConfidenceThreshold: model?.lowConfidenceThreshold ?? defaults.lowConfidenceThreshold,
+    thresholds: {
+      ks: model?.thresholds?.ks ?? defaults.thresholds.ks,
+      psi: model?.thresholds?.psi ?? defaults.thresholds.psi,
+    },
+    livenessTimeout: defaults.livenessTimeout,
+    slos: model?.slos ?? [],
+  };
+  const where = `model ${JSON.stringify(name)}`;
+  if (!(Number.isInteger(s.slot) && s.slot >= 1)) throw new Error(`${where}: slot must be a positive whole number of ms, got ${s.slot}`);
+  if (!(Number.isInteger(s.window) && s.window >= s.slot && s.window % s.slot === 0)) {
+    throw new Error(`${where}: window (${s.window} ms) must be a positive multiple of the slot (${s.slot} ms)`);
+  }
+  if (s.window / s.slot > 100_000) throw new Error(`${where}: window / slot must be at most 100000 slots, got ${s.window / s.slot}`);
+  if (!(s.alpha > 0 && s.alpha < 1)) throw new Error(`${where}: alpha must be in (0, 1), got ${s.alpha}`);
+  if (!(Number.isFinite(s.minSamples) && s.minSamples >= 1)) throw new Error(`${where}: minSamples must be >= 1, got ${s.minSamples}`);
+  if (!(s.lowConfidenceThreshold > 0 && s.lowConfidenceThreshold < 1)) {
+    throw new Error(`${where}: lowConfidenceThreshold must be in (0, 1), got ${s.lowConfidenceThreshold}`);
+  }
+  if (!(s.livenessTimeout > 0)) throw new Error(`livenessTimeout must be > 0 ms, got ${s.livenessTimeout}`);
+  for (const kind of ['ks', 'psi'] as const) {
+    const t = s.thresholds[kind];
+    if (!(t.info > 0 && t.info <= t.warning && t.warning <= t.critical)) {
+      throw new Error(`${where}: thresholds.${kind} must satisfy 0 < info <= warning <= critical, got ${JSON.stringify(t)}`);
+    }
+  }
+  const names = new Set<string>();
+  for (const slo of s.slos) {
+    if (names.has(slo.name)) throw new Error(`${where}: duplicate SLO name ${JSON.stringify(slo.name)}`);
+    names.add(slo.name);
+    if (!(slo.objective > 0 && slo.objective < 1)) throw new Error(`${where}: SLO ${slo.name}: objective must be in (0, 1), got ${slo.objective}`);
+    if (slo.kind === 'latency' && !(slo.threshold !== undefined && slo.threshold > 0)) {
+      throw new Error(`${where}: SLO ${slo.name}: a latency SLO needs threshold (seconds) > 0`);
+    }
+    if (slo.period !== undefined && !(slo.period >= 60_000)) throw new Error(`${where}: SLO ${slo.name}: period must be >= 60000 ms, got ${slo.period}`);
+  }
+  return s;
+}

@@ -1,0 +1,21 @@
+/**
+ * The aggregator's pure engine: routes decoded OTLP to models, keeps
+ * time-slotted windows and baselines, and evaluates drift, RED and SLOs.
+ * No I/O and no clock: `now` (epoch ms) is always an argument.
+ *
+ * @packageDocumentation
+ */
+export {
+  BASELINE_FORMAT,
+  BaselineFormatError,
+  parseBaseline,
+  type Baseline,
+  type BaselineSource,
+  type CategoricalFeatureBaseline,
+  type ExpHistogramData,
+  type FeatureBaseline,
+  type NumericFeatureBaseline,
+  type PredictionBaseline,
+} from './baseline.js';
+export { DEFAULT_ENGINE_BOUNDS, DEFAULT_ENGINE_DEFAULTS, DEFAULT_SLO_PERIOD_MS, engineConfig } from './config.js';
+export * from './types.js';

@@ -1,0 +1,342 @@
+/**
+ * The engine's configuration and result types: what the service hands to the
+ * {@link Engine} and what it reads back for the API and the exporters.
+ *
+ * @packageDocumentation
+ */
+import type { Baseline } from './baseline.js';
+
+/** Drift verdict, from least to most severe; `insufficient_data` when a window holds too few samples. */
+export type Severity = 'none' | 'info' | 'warning' | 'critical' | 'insufficient_data';
+
+/** Numeric encoding of a {@link Severity} on the `ml.drift.severity` gauge. */
+export const SEVERITY_LEVEL: Readonly<Record<Severity, number>> = Object.freeze({
+  insufficient_data: -1,
+  none: 0,
+  info: 1,
+  warning: 2,
+  critical: 3,
+});
+
+/** Effect-size thresholds of one statistic, one per severity level. */
+export interface SeverityThresholds {
+  info: number;
+  warning: number;
+  critical: number;
+}
+
+/** Thresholds on KS D (numeric features, regression output) and PSI (categorical features, predictions). */
+export interface DriftThresholds {
+  /** @default { info: 0.10, warning: 0.15, critical: 0.25 } */
+  ks: SeverityThresholds;
+  /** @default { info: 0.1, warning: 0.2, critical: 0.25 } */
+  psi: SeverityThresholds;
+}
+
+/** How a feature is compared: distributions of numbers, or counts of categories. */
+export type FeatureType = 'numeric' | 'categorical';
+
+/** What the model predicts. */
+export type ModelTask = 'classification' | 'regression';
+
+/** Kinds of service-level objective. */
+export type SloKind = 'latency' | 'error_rate' | 'availability' | 'accuracy';
+
+/**
+ * One service-level objective of a model. Every kind is a ratio of good events
+ * over all events (the Google SRE convention), so compliance, error budget and
+ * burn rate mean the same thing for each:
+ * - `latency`: good = inference requests that took <= `threshold` seconds;
+ * - `error_rate` and `availability`: good = requests without `error.type`
+ *   (an inference that completed). The two differ only in intent and name;
+ * - `accuracy`: needs ground truth (a later issue); reported as `no_data`.
+ */
+export interface SloConfig {
+  name: string;
+  kind: SloKind;
+  /** Target share of good events, in (0, 1), e.g. 0.99. */
+  objective: number;
+  /** Latency threshold in seconds (`latency` only). */
+  threshold?: number;
+  /** Compliance period in ms. @default 30 days */
+  period?: number;
+}
+
+/** One monitored model as configured. */
+export interface ModelConfig {
+  name: string;
+  /** Expected version; informational (the version comes from the data). */
+  version?: string;
+  task: ModelTask;
+  /** Window length in ms. @default defaults.window */
+  window?: number;
+  /** Slot length in ms. @default defaults.slot */
+  slot?: number;
+  /** Baseline from a file; omit to learn it from the first full window. */
+  baseline?: Baseline;
+  /** Declared features and their types; undeclared features are typed from the signal that carries them. */
+  features: Record<string, FeatureType>;
+  thresholds?: Partial<DriftThresholds>;
+  alpha?: number;
+  minSamples?: number;
+  lowConfidenceThreshold?: number;
+  slos?: SloConfig[];
+}
+
+/** Defaults applied to every model that does not override them. */
+export interface EngineDefaults {
+  /** Window length in ms. @default 3_600_000 (1 h) */
+  window: number;
+  /** Slot length in ms; the window is a whole number of slots. @default 60_000 (1 min) */
+  slot: number;
+  /** Significance level: a severity is raised only when p < alpha. @default 0.01 */
+  alpha: number;
+  /** Minimum samples in both baseline and current window before any verdict. @default 100 */
+  minSamples: number;
+  /** Confidence below which a prediction counts as low-confidence. @default 0.7 */
+  lowConfidenceThreshold: number;
+  thresholds: DriftThresholds;
+  /** A model is down when it has not reported for this long (ms). @default 300_000 (5 min) */
+  livenessTimeout: number;
+}
+
+/** Bounds that keep memory finite whatever the senders do. */
+export interface EngineBounds {
+  /** Streams (features, prediction signals) per model. @default 1000 */
+  maxSeriesPerModel: number;
+  /** Longest accepted model name, feature name, category or label. @default 256 */
+  maxAttributeLength: number;
+  /** Categories kept per categorical feature (and labels); the rest count as `__other__`. @default 100 */
+  maxCategories: number;
+  /** Exponential-histogram buckets kept per side of a window; the window is downscaled past it. @default 160 */
+  maxBuckets: number;
+}
+
+/** The engine's configuration: the models and the validated defaults and bounds. */
+export interface EngineConfig {
+  models: ModelConfig[];
+  discovery: { enabled: boolean; maxModels: number };
+  defaults: EngineDefaults;
+  bounds: EngineBounds;
+}
+
+/** What one ingest call took and refused. */
+export interface IngestResult {
+  acceptedDataPoints: number;
+  rejectedDataPoints: number;
+  acceptedLogRecords: number;
+  rejectedLogRecords: number;
+  /** The first few distinct reasons for rejections. */
+  errors: string[];
+}
+
+/** Liveness of one model. */
+export interface Liveness {
+  up: boolean;
+  /** ISO 8601, or null when nothing was received yet. */
+  lastSeen: string | null;
+  /** Seconds since lastSeen at the last evaluation; null when never seen. */
+  lastSeenAgeSeconds: number | null;
+}
+
+/** A model in the list. */
+export interface ModelSummary {
+  name: string;
+  /** Version of the most recent data; null when the data carried none. */
+  version: string | null;
+  task: ModelTask;
+  /** True when the model came from the data rather than the config. */
+  discovered: boolean;
+  up: boolean;
+  lastSeen: string | null;
+  /** `ready`: a baseline is set; `learning`: waiting for the first full window. */
+  baseline: 'ready' | 'learning';
+  /** Worst drift severity at the last evaluation, null before the first. */
+  severity: Severity | null;
+}
+
+/** Latency quantiles in seconds, estimated from the duration histogram's buckets; null without requests. */
+export interface LatencyQuantiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** Rate, errors and duration over a window. */
+export interface RedSummary {
+  /** Window length in seconds. */
+  windowSeconds: number;
+  requests: number;
+  errors: number;
+  /** Requests per second over the window. */
+  requestRate: number;
+  /** errors / requests; null without requests. */
+  errorRatio: number | null;
+  latency: LatencyQuantiles;
+}
+
+/** Burn rate over one window: the window's bad-event ratio divided by the error budget (1 - objective). */
+export interface BurnRate {
+  /** Window label, Prometheus duration syntax (`5m`, `1h`, `3d`). */
+  window: string;
+  /** null when the window holds no events. */
+  value: number | null;
+}
+
+/** State of one SLO at the last evaluation. */
+export interface SloStatus {
+  name: string;
+  kind: SloKind;
+  objective: number;
+  threshold?: number;
+  /** Period in seconds. */
+  periodSeconds: number;
+  /** `no_data`: no events yet (or accuracy before ground truth exists); `met` / `breached` by compliance vs objective. */
+  state: 'met' | 'breached' | 'no_data';
+  good: number;
+  total: number;
+  /** good / total over the period; null without events. */
+  compliance: number | null;
+  /** 1 - (bad / total) / (1 - objective); negative when overspent; null without events. */
+  errorBudgetRemaining: number | null;
+  burnRates: BurnRate[];
+  /** Set when the value is approximate, e.g. a latency threshold between bucket bounds (interpolated). */
+  note?: string;
+}
+
+/** Everything the API shows for one model besides drift. */
+export interface ModelStatus {
+  name: string;
+  version: string | null;
+  task: ModelTask;
+  discovered: boolean;
+  liveness: Liveness;
+  red: RedSummary;
+  slos: SloStatus[];
+  /** Data points and log records acknowledged for this model since start. */
+  accepted: { dataPoints: number; logRecords: number };
+  /** ISO 8601 time of the evaluation these numbers come from; null before the first. */
+  evaluatedAt: string | null;
+}
+
+/** KS between baseline and current window: statistic <= D of the raw values <= bound. */
+export interface KsResult {
+  /** D at bucket edges (a lower bound on the raw values' D). */
+  statistic: number;
+  /** Upper bound on the raw values' D. */
+  bound: number;
+  pValue: number;
+}
+
+/** Chi-square test of baseline vs current counts. */
+export interface ChiSquareResult {
+  statistic: number;
+  pValue: number;
+  degreesOfFreedom: number;
+}
+
+/** Drift of one feature; fields that do not apply to its type are absent. */
+export interface FeatureDrift {
+  name: string;
+  type: FeatureType;
+  /** `reduced` when a numeric feature arrived as an explicit-bucket histogram (coarser KS bounds). */
+  precision?: 'full' | 'reduced';
+  ks?: KsResult;
+  psi?: number;
+  /** Significance of the PSI (chi-square approximation, see DESIGN.md). */
+  psiPValue?: number;
+  chiSquare?: ChiSquareResult;
+  jensenShannon?: number;
+  /** Share of observations missing in the current window; null without observations. */
+  missingRate: number | null;
+  /** Share missing in the baseline; null when the baseline has no observations. */
+  baselineMissingRate: number | null;
+  severity: Severity;
+  referenceCount: number;
+  currentCount: number;
+  /** Why the verdict is what it is when not obvious (e.g. feature absent from the baseline). */
+  note?: string;
+}
+
+/** Drift of the confidence distribution and the low-confidence share. */
+export interface ConfidenceDrift {
+  psi: number | null;
+  psiPValue: number | null;
+  severity: Severity;
+  referenceCount: number;
+  currentCount: number;
+  lowConfidence: {
+    threshold: number;
+    current: number | null;
+    baseline: number | null;
+    /** True when the threshold is not a bucket bound and the share was interpolated inside a bucket. */
+    interpolated: boolean;
+  };
+}
+
+/** Drift of the predicted label distribution (classification). */
+export interface LabelDrift {
+  psi: number | null;
+  psiPValue: number | null;
+  chiSquare: ChiSquareResult | null;
+  jensenShannon: number | null;
+  severity: Severity;
+  referenceCount: number;
+  currentCount: number;
+}
+
+/** Drift of the predicted value distribution (regression). */
+export interface ValueDrift {
+  ks: KsResult | null;
+  psi: number | null;
+  psiPValue: number | null;
+  severity: Severity;
+  referenceCount: number;
+  currentCount: number;
+}
+
+/** Prediction drift; absent parts had no data in either window. */
+export interface PredictionDrift {
+  confidence?: ConfidenceDrift;
+  labels?: LabelDrift;
+  value?: ValueDrift;
+}
+
+/** A model's drift report at the last evaluation. */
+export interface DriftReport {
+  model: string;
+  version: string | null;
+  evaluatedAt: string | null;
+  window: { start: string | null; end: string | null; seconds: number; slotSeconds: number };
+  baseline: {
+    state: 'ready' | 'learning';
+    source: 'file' | 'learned' | null;
+    createdAt: string | null;
+    modelVersion: string | null;
+    /** While learning: when the first full window completes (ISO 8601). */
+    learnsAt?: string | null;
+  };
+  /** Worst severity over features and predictions (insufficient_data only when nothing had enough data). */
+  severity: Severity;
+  features: FeatureDrift[];
+  prediction: PredictionDrift;
+}
+
+/** One bin of a numeric distribution: (lower, upper]. */
+export interface Bin {
+  lower: number;
+  upper: number;
+}
+
+/** Reference and current distributions of one feature, aligned for drawing side by side. */
+export type FeatureDistributions =
+  | { model: string; feature: string; type: 'numeric'; bins: Bin[]; reference: number[]; current: number[] }
+  | { model: string; feature: string; type: 'categorical'; categories: string[]; reference: number[]; current: number[] };
+
+/** One exported gauge value. */
+export interface OutputSignal {
+  /** Semantic-convention metric name, e.g. `ml.drift.psi`. */
+  name: string;
+  value: number;
+  attributes: Record<string, string | number | boolean>;
+}
