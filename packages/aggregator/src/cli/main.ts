@@ -1,0 +1,108 @@
+/**
+ * The `modelwatch` command: parse, load the configuration, start, and stop
+ * cleanly on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { HELP, parseArgs, UsageError, type ServeArgs } from './args.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { startService } from '../service.js';
+import {
+  BASELINE_HELP,
+  buildBaseline,
+  parseBaselineArgs,
+  progressBar,
+  writeBaseline,
+} from '../baseline/index.js';
+
+/** Streams the CLI writes to (injected for tests). */
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const config = loadConfig({
+    ...(args.config !== undefined ? { path: args.config } : {}),
+    env,
+    overrides: {
+      ...(args.dataDir !== undefined ? { dataDir: args.dataDir } : {}),
+      ...(args.otlp !== undefined ? { otlpHttp: args.otlp } : {}),
+      ...(args.otlpGrpc !== undefined ? { otlpGrpc: args.otlpGrpc } : {}),
+      ...(args.http !== undefined ? { http: args.http } : {}),
+    },
+  });
+  const service = await startService(config, { env, log: (m) => io.stderr(`modelwatch: ${m}`) });
+  io.stdout(JSON.stringify({ status: 'ready', ...service.addresses }));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      io.stderr(`modelwatch: ${signal} received, flushing and stopping`);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await service.close();
+  return 0;
+}
+
+async function baseline(argv: string[], io: CliIo): Promise<number> {
+  const args = parseBaselineArgs(argv);
+  if ('help' in args && args.help === true) {
+    io.stdout(BASELINE_HELP);
+    return 0;
+  }
+  let features: Record<string, 'numeric' | 'categorical'> | undefined;
+  if (args.config !== undefined) {
+    const config = loadConfig({ path: args.config });
+    features = config.models.find((m) => m.name === args.model)?.features;
+  }
+  const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
+  const result = await buildBaseline({ ...args, ...(features !== undefined ? { features } : {}), ...(bar ? { onProgress: bar.update } : {}) });
+  bar?.done();
+  await writeBaseline(result, args.out);
+  io.stdout(JSON.stringify({ status: 'written', out: args.out, model: result.model, features: Object.keys(result.features).length, rows: result.source?.rows ?? null }));
+  return 0;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: CliIo = defaultIo): Promise<number> {
+  try {
+    const cmd = parseArgs(argv);
+    switch (cmd.command) {
+      case 'help':
+        io.stdout(cmd.topic === 'serve' ? HELP.serve : cmd.topic === 'baseline' ? BASELINE_HELP : HELP.main);
+        return 0;
+      case 'version':
+        io.stdout(version());
+        return 0;
+      case 'serve':
+        return await serve(cmd, env, io);
+      case 'baseline':
+        return await baseline(cmd.argv, io);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`modelwatch: ${err.message}\n`);
+      io.stderr(err.command === 'serve' ? HELP.serve : HELP.main);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr(`modelwatch: ${err.message}`);
+      return 2;
+    }
+    io.stderr(`modelwatch: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The aggregator's own results as OpenTelemetry metrics: one MeterProvider
+ * whose observable instruments read the latest evaluation. Prometheus text is
+ * served on the HTTP port's `/metrics`; OTLP push happens only when the
+ * standard OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT variable is set, because the
+ * exporter's default endpoint would be the aggregator's own receiver.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Attributes, BatchObservableResult, Observable } from '@opentelemetry/api';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { METRICS } from '@modelwatch/semconv';
+
+/** One value the aggregator reports: a gauge reading, or a counter's running total. */
+export interface OutputSignal {
+  /** Registry metric name, e.g. `ml.drift.ks.statistic`. */
+  name: string;
+  value: number;
+  attributes: Attributes;
+}
+
+/** Options of {@link createTelemetry}. */
+export interface TelemetryOptions {
+  /** Returns the current signals; called on every collection (scrape or push). */
+  signals: () => Iterable<OutputSignal>;
+  /** Environment, for the OTEL_* variables. */
+  env: Record<string, string | undefined>;
+  /** service.name of the aggregator's resource. @default 'modelwatch-aggregator' */
+  serviceName?: string;
+  /** Push interval when OTLP export is on. @default 15000 (or OTEL_METRIC_EXPORT_INTERVAL) */
+  exportIntervalMs?: number;
+}
+
+/** The aggregator's telemetry pipeline. */
+export interface Telemetry {
+  /** Serves the Prometheus text format (for `GET /metrics`). */
+  handleMetrics(req: IncomingMessage, res: ServerResponse): void;
+  /** Whether OTLP push is configured. */
+  readonly otlpPush: boolean;
+  shutdown(): Promise<void>;
+}
+
+type MetricsTable = Record<string, { instrument: string; unit: string; brief: string }>;
+
+/** Whether the environment asks for OTLP metric push. */
+export function otlpPushRequested(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT);
+}
+
+/** Builds the MeterProvider, Prometheus serializer and optional OTLP push. */
+export function createTelemetry(options: TelemetryOptions): Telemetry {
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const readers: MetricReader[] = [prometheus];
+  const otlpPush = otlpPushRequested(options.env);
+  if (otlpPush) {
+    const interval = Number(options.env.OTEL_METRIC_EXPORT_INTERVAL) || options.exportIntervalMs || 15_000;
+    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: interval }));
+  }
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'modelwatch-aggregator' }),
+    readers,
+  });
+  const meter = provider.getMeter('@modelwatch/aggregator');
+  const table = METRICS as unknown as MetricsTable;
+  const instruments = new Map<string, Observable>();
+  for (const [name, def] of Object.entries(table)) {
+    // Only what the aggregator itself produces: gauges, plus its own counters.
+    if (def.instrument === 'gauge') {
+      instruments.set(name, meter.createObservableGauge(name, { unit: def.unit, description: def.brief }));
+    } else if (def.instrument === 'counter' && (name.startsWith('ml.aggregator.') || name.startsWith('ml.alerts.') || name.startsWith('ml.ground_truth.'))) {
+      instruments.set(name, meter.createObservableCounter(name, { unit: def.unit, description: def.brief }));
+    }
+  }
+  meter.addBatchObservableCallback((result: BatchObservableResult) => {
+    for (const s of options.signals()) {
+      const inst = instruments.get(s.name);
+      if (inst !== undefined && Number.isFinite(s.value)) result.observe(inst, s.value, s.attributes);
+    }
+  }, [...instruments.values()]);
+
+  return {
+    otlpPush,
+    handleMetrics: (req, res) => prometheus.getMetricsRequestHandler(req, res),
+    shutdown: () => provider.shutdown(),
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * The running aggregator: wires the store, the engine, the OTLP receivers,
+ * the HTTP API and the aggregator's own telemetry, and drives evaluation.
+ * All I/O and the clock live here; the engine stays pure.
+ */
+import { readFileSync } from 'node:fs';
+import type { AggregatorConfig } from './config/schema.js';
+import { openStore, type Store } from './store/database.js';
+import {
+  Engine,
+  engineConfig,
+  parseBaseline,
+  type Baseline,
+  type EngineConfig,
+  type OutputSignal,
+} from './engine/index.js';
+import {
+  createGrpcReceiver,
+  createHttpReceiver,
+  DeltaConverter,
+  type OtlpSink,
+} from './receiver/index.js';
+import { startHttpServer, type ApiBackend } from './http/server.js';
+import { createTelemetry } from './export/telemetry.js';
+
+/** Where the started service listens. */
+export interface ServiceAddresses {
+  otlpHttp: string;
+  otlpGrpc: string | null;
+  http: string;
+  dataDir: string;
+}
+
+/** A started aggregator. */
+export interface RunningService {
+  readonly addresses: ServiceAddresses;
+  /** Runs one evaluation tick now (tests and the CLI's shutdown use it). */
+  evaluate(): void;
+  /** Stops receiving, evaluates and persists once more, and closes everything. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startService}. */
+export interface ServiceOptions {
+  env?: Record<string, string | undefined>;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+  /** Where diagnostics go. @default nothing */
+  log?: (message: string) => void;
+}
+
+const STATE_KEY = 'engine';
+
+function readBaselineFile(path: string, model: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`model ${JSON.stringify(model)}: cannot read baseline ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return parseBaseline(JSON.parse(text));
+  } catch (err) {
+    throw new Error(`model ${JSON.stringify(model)}: invalid baseline ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The engine's part of the validated configuration, with baseline files read. */
+export function toEngineConfig(config: AggregatorConfig): EngineConfig {
+  return engineConfig({
+    models: config.models.map((m) => ({
+      name: m.name,
+      ...(m.version !== undefined ? { version: m.version } : {}),
+      task: m.task,
+      ...(m.window !== undefined ? { window: m.window } : {}),
+      ...(m.slot !== undefined ? { slot: m.slot } : {}),
+      ...(m.baseline !== undefined ? { baseline: readBaselineFile(m.baseline, m.name) } : {}),
+      features: m.features,
+      ...(m.thresholds !== undefined ? { thresholds: m.thresholds as EngineConfig['defaults']['thresholds'] } : {}),
+      ...(m.alpha !== undefined ? { alpha: m.alpha } : {}),
+      ...(m.minSamples !== undefined ? { minSamples: m.minSamples } : {}),
+      slos: m.slos,
+    })),
+    discovery: { enabled: config.discovery.enabled, maxModels: config.limits.maxModels },
+    defaults: { ...config.defaults },
+    bounds: {
+      maxSeriesPerModel: config.limits.maxSeriesPerModel,
+      maxAttributeLength: config.limits.maxAttributeLength,
+      maxCategories: config.limits.maxCategories,
+    },
+  });
+}
+
+/** Starts the aggregator on the given configuration. */
+export async function startService(config: AggregatorConfig, options: ServiceOptions = {}): Promise<RunningService> {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const env = options.env ?? {};
+  const engineCfg = toEngineConfig(config);
+  const store: Store = openStore(config.dataDir);
+  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  try {
+    const saved = store.getState(STATE_KEY);
+    let engine: Engine;
+    if (saved !== undefined) {
+      try {
+        engine = Engine.restore(engineCfg, JSON.parse(saved));
+        log(`restored engine state from ${store.path}`);
+      } catch (err) {
+        throw new Error(`cannot restore the state in ${store.path}: ${(err as Error).message}`, { cause: err });
+      }
+    } else {
+      engine = new Engine(engineCfg);
+    }
+
+    const persist = (): void => {
+      store.putState(STATE_KEY, JSON.stringify(engine.snapshot()), now());
+    };
+
+    const counters = { metrics: { accepted: 0, rejected: 0 }, logs: { accepted: 0, rejected: 0 } };
+    const delta = new DeltaConverter();
+    const sink: OtlpSink = {
+      consumeMetrics(req) {
+        const t = now();
+        const converted = delta.convert(req, t);
+        const r = engine.ingestMetrics(converted.request, t);
+        const rejected = r.rejectedDataPoints + converted.rejectedDataPoints;
+        counters.metrics.accepted += r.acceptedDataPoints;
+        counters.metrics.rejected += rejected;
+        const messages = [...converted.errors, ...r.errors];
+        return rejected > 0 || messages.length > 0 ? { rejected, errorMessage: messages.join('; ') } : { rejected: 0 };
+      },
+      consumeLogs(req) {
+        const r = engine.ingestLogs(req, now());
+        counters.logs.accepted += r.acceptedLogRecords;
+        counters.logs.rejected += r.rejectedLogRecords;
+        return r.rejectedLogRecords > 0 ? { rejected: r.rejectedLogRecords, errorMessage: r.errors.join('; ') } : { rejected: 0 };
+      },
+    };
+
+    let ready = false;
+    const signals = (): OutputSignal[] => [
+      ...engine.outputs(),
+      { name: 'ml.aggregator.accepted', value: counters.metrics.accepted, attributes: { 'ml.signal': 'metrics' } },
+      { name: 'ml.aggregator.accepted', value: counters.logs.accepted, attributes: { 'ml.signal': 'logs' } },
+      { name: 'ml.aggregator.rejected', value: counters.metrics.rejected, attributes: { 'ml.signal': 'metrics', 'ml.rejection.reason': 'refused' } },
+      { name: 'ml.aggregator.rejected', value: counters.logs.rejected, attributes: { 'ml.signal': 'logs', 'ml.rejection.reason': 'refused' } },
+    ];
+    const telemetry = createTelemetry({ signals, env });
+    closers.push(() => telemetry.shutdown());
+
+    const backend: ApiBackend = {
+      listModels: () => engine.listModels(),
+      hasModel: (name) => engine.modelStatus(name) !== undefined,
+      modelStatus: (name) => engine.modelStatus(name),
+      driftReport: (name) => engine.driftReport(name),
+      featureDistributions: (name, feature) => engine.featureDistributions(name, feature),
+      setBaseline: (name, body) => {
+        const baseline = parseBaseline(body);
+        engine.setBaseline(name, baseline);
+        store.putBaseline(name, baseline.modelVersion, JSON.stringify(baseline), now());
+        persist();
+      },
+      resetBaseline: (name) => {
+        engine.resetBaseline(name);
+        persist();
+      },
+    };
+
+    const auth = config.server.authToken;
+    const otlpHttp = await createHttpReceiver({
+      host: config.server.otlpHttp.host,
+      port: config.server.otlpHttp.port,
+      sink,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxInFlightRequests: config.limits.maxInFlightRequests,
+      ...(auth !== undefined ? { authToken: auth } : {}),
+      ...(config.server.tls ? { tls: config.server.tls } : {}),
+    });
+    closers.push(() => otlpHttp.close());
+    let grpcUrl: string | null = null;
+    if (config.server.otlpGrpc !== false) {
+      const grpc = await createGrpcReceiver({
+        host: config.server.otlpGrpc.host,
+        port: config.server.otlpGrpc.port,
+        sink,
+        maxBodyBytes: config.limits.maxBodyBytes,
+        ...(auth !== undefined ? { authToken: auth } : {}),
+      });
+      closers.push(() => grpc.close());
+      grpcUrl = grpc.url;
+    }
+    const http = await startHttpServer({
+      host: config.server.http.host,
+      port: config.server.http.port,
+      backend,
+      metrics: (req, res) => telemetry.handleMetrics(req, res),
+      ready: () => ready,
+      ...(auth !== undefined ? { authToken: auth } : {}),
+      ...(config.server.tls ? { tls: config.server.tls } : {}),
+    });
+    closers.push(() => http.close());
+
+    const evaluate = (): void => {
+      try {
+        engine.evaluate(now());
+        persist();
+      } catch (err) {
+        log(`evaluation failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    };
+    const timer = setInterval(evaluate, config.evaluation.interval);
+    timer.unref();
+    ready = true;
+
+    let closed = false;
+    return {
+      addresses: { otlpHttp: otlpHttp.url, otlpGrpc: grpcUrl, http: http.url, dataDir: config.dataDir },
+      evaluate,
+      async close() {
+        if (closed) return;
+        closed = true;
+        ready = false;
+        clearInterval(timer);
+        // Receivers first, so nothing arrives after the last evaluation is persisted.
+        for (const c of closers.splice(1).reverse()) await c();
+        evaluate();
+        store.close();
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch {
+        // already failing; the original error is what matters
+      }
+    }
+    throw err;
+  }
+}
