@@ -1,0 +1,77 @@
+/**
+ * The example model service: POST /predict and POST /feedback over HTTP,
+ * instrumented with @modelwatch/instrumentation and wired to OTLP by
+ * @modelwatch/node (OTEL_EXPORTER_OTLP_ENDPOINT, default http://127.0.0.1:4318).
+ * Prints one JSON line with its address once listening.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startModelwatch } from '@modelwatch/node';
+import { ModelMonitor } from '@modelwatch/instrumentation';
+import { predict } from './model.js';
+
+const telemetry = startModelwatch({ serviceName: 'sentiment-service' });
+const monitor = new ModelMonitor({
+  model: { name: 'sentiment_classifier', version: '1.0.0' },
+  task: 'classification',
+  features: { text_length: 'numeric', sentiment_score: 'numeric', language: 'categorical' },
+  operation: '/predict',
+  groundTruthSampleRate: 0.1,
+});
+
+async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+}
+
+function reply(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+const server = createServer((req, res) => {
+  void (async () => {
+    try {
+      if (req.method === 'POST' && req.url === '/predict') {
+        const { text, language } = await body(req);
+        const started = performance.now();
+        try {
+          const result = predict(String(text ?? ''), String(language ?? 'unknown'));
+          const { predictionId, sampled } = monitor.record({
+            durationSeconds: (performance.now() - started) / 1000,
+            label: result.label,
+            confidence: result.confidence,
+            features: result.features,
+          });
+          // `sampled` predictions are the ones to send for human review (ground truth).
+          return reply(res, 200, { ...result, predictionId, sampled });
+        } catch (err) {
+          monitor.record({ durationSeconds: (performance.now() - started) / 1000, error: err });
+          return reply(res, 422, { error: (err as Error).message });
+        }
+      }
+      if (req.method === 'POST' && req.url === '/feedback') {
+        const { predictionId, label } = await body(req);
+        monitor.feedback(String(predictionId), String(label));
+        return reply(res, 200, { status: 'recorded' });
+      }
+      reply(res, 404, { error: 'not found' });
+    } catch (err) {
+      reply(res, 400, { error: (err as Error).message });
+    }
+  })();
+});
+
+const [host, port] = (process.env.SERVICE_ADDRESS ?? '127.0.0.1:0').split(':');
+server.listen(Number(port), host, () => {
+  const a = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ status: 'ready', url: `http://${a.address}:${a.port}` })}\n`);
+});
+
+const stop = (): void => {
+  server.close();
+  void telemetry.shutdown().finally(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
