@@ -1,0 +1,103 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHttpServer, type ApiBackend, type StartedServer } from '../../src/http/server.js';
+
+function backend(): ApiBackend & { baselines: Map<string, unknown> } {
+  const baselines = new Map<string, unknown>();
+  return {
+    baselines,
+    listModels: () => [{ name: 'm<script>', version: '1' }],
+    hasModel: (n) => n === 'm<script>' || n === 'plain',
+    modelStatus: (n) => ({ name: n }),
+    driftReport: (n) => ({ model: n, features: [] }),
+    featureDistributions: (n, f) => (f === 'x' ? { model: n, feature: f } : undefined),
+    setBaseline: (n, b) => {
+      if (typeof b !== 'object' || b === null || !('format' in b)) throw new Error('format: required');
+      baselines.set(n, b);
+    },
+    resetBaseline: (n) => void baselines.delete(n),
+  };
+}
+
+describe('http', () => {
+  describe('startHttpServer', () => {
+    let server: StartedServer;
+    let ready = false;
+    const b = backend();
+    before(async () => {
+      server = await startHttpServer({
+        host: '127.0.0.1',
+        port: 0,
+        backend: b,
+        ready: () => ready,
+        metrics: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('# metrics\n');
+        },
+      });
+    });
+    after(() => server.close());
+
+    it('answers health, readiness and metrics', async () => {
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 503);
+      ready = true;
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+      const m = await fetch(`${server.url}/metrics`);
+      assert.equal(await m.text(), '# metrics\n');
+    });
+
+    it('lists models and serves one model, its drift and a feature (names URL-decoded)', async () => {
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/models`)).json(), { models: [{ name: 'm<script>', version: '1' }] });
+      const enc = encodeURIComponent('m<script>');
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/${enc}`)).json(), { name: 'm<script>' });
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift`)).json(), { model: 'plain', features: [] });
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift/x`)).json(), { model: 'plain', feature: 'x' });
+    });
+
+    it('answers 404 with a message naming the unknown model or feature', async () => {
+      const r = await fetch(`${server.url}/api/v1/models/nope/drift`);
+      assert.equal(r.status, 404);
+      assert.deepEqual(await r.json(), { error: { code: 'MW_UNKNOWN_MODEL', message: 'unknown model "nope"' } });
+      const f = await fetch(`${server.url}/api/v1/models/plain/drift/y`);
+      assert.equal(f.status, 404);
+      assert.match(((await f.json()) as { error: { message: string } }).error.message, /no feature "y"/);
+      assert.equal((await fetch(`${server.url}/elsewhere`)).status, 404);
+    });
+
+    it('replaces and resets a baseline, refusing a bad one with 400 and the reason', async () => {
+      const url = `${server.url}/api/v1/models/plain/baseline`;
+      const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"format":"x"}' });
+      assert.equal(put.status, 200);
+      assert.deepEqual(b.baselines.get('plain'), { format: 'x' });
+      const bad = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: { message: string } }).error.message, /invalid baseline: format: required/);
+      const notJson = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{' });
+      assert.equal(notJson.status, 400);
+      const wrongType = await fetch(url, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: '{}' });
+      assert.equal(wrongType.status, 415);
+      assert.equal((await fetch(url, { method: 'DELETE' })).status, 200);
+      assert.equal(b.baselines.has('plain'), false);
+      assert.equal((await fetch(url, { method: 'POST' })).status, 405);
+    });
+  });
+
+  describe('startHttpServer with an auth token', () => {
+    it('requires the bearer token everywhere but /healthz', async () => {
+      const token = 'secret-token-0123456789';
+      const server = await startHttpServer({
+        host: '127.0.0.1', port: 0, backend: backend(), ready: () => true, authToken: token,
+        metrics: (_q, res) => res.end(''),
+      });
+      try {
+        assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+        assert.equal((await fetch(`${server.url}/api/v1/models`)).status, 401);
+        assert.equal((await fetch(`${server.url}/api/v1/models`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
+        assert.equal((await fetch(`${server.url}/api/v1/models`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});
