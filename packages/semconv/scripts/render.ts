@@ -221,7 +221,7 @@ function renderSemconvDoc(model: Model): string {
     const values = (a.members ?? []).map((m) => `\`${m.value}\`: ${m.brief}`).join('<br>');
     const desc = a.note === undefined ? a.brief : `${a.brief} ${a.note}`;
     const examples = a.examples.map((e) => `\`${String(e)}\``).join(', ');
-    lines.push(`| \`${a.name}\` (\`${prometheusLabelName(a.name)}\`) | ${a.type} | ${cell(values)} | ${cell(desc)} | ${cell(examples)} |`);
+    lines.push(`| \`${a.name}\` (\`${prometheusLabelName(a.name, 'collector')}\`) | ${a.type} | ${cell(values)} | ${cell(desc)} | ${cell(examples)} |`);
   }
   lines.push('');
   return lines.join('\n');

@@ -107,13 +107,24 @@ export function translateMetricName(metric: PrometheusMetricInput, scheme: Prome
 }
 
 /**
- * The Prometheus label name both exporters produce for an attribute key
- * (characters outside `[a-zA-Z0-9_]` become `_`), e.g. `ml.model.name` -> `ml_model_name`.
+ * The Prometheus label name an exporter produces for an attribute key, e.g.
+ * `ml.model.name` -> `ml_model_name` on both paths. Characters outside
+ * `[a-zA-Z0-9_]` become `_`; the OTel JS serializer then collapses repeated `_`,
+ * while the Collector keeps them and prefixes keys starting with a digit (`key_`)
+ * or with a single `_` (`key`).
  */
-export function prometheusLabelName(attribute: string, scheme: PrometheusScheme = 'otel-js'): string {
-  let label = attribute.replace(/[^a-zA-Z0-9_]/g, '_');
-  // Only the OTel JS serializer collapses repeated underscores in labels.
-  if (scheme === 'otel-js') label = label.replace(/_{2,}/g, '_');
-  if (/^[0-9]/.test(label)) label = scheme === 'collector' ? `key_${label}` : `_${label}`;
-  return label;
+export function prometheusLabelName(attribute: string, scheme: PrometheusScheme): string {
+  const label = attribute.replace(/[^a-zA-Z0-9_]/g, '_');
+  switch (scheme) {
+    case 'otel-js':
+      return label.replace(/_{2,}/g, '_');
+    case 'collector':
+      if (/^[0-9]/.test(label)) return `key_${label}`;
+      if (label.startsWith('_') && !label.startsWith('__')) return `key${label}`;
+      return label;
+    default: {
+      const never: never = scheme;
+      throw new Error(`unknown Prometheus naming scheme ${JSON.stringify(never)}; expected 'otel-js' or 'collector'`);
+    }
+  }
 }
