@@ -25,6 +25,7 @@ import type {
   Metric,
   MetricsRequest,
 } from '../../src/receiver/otlp/types.js';
+import { createAttributes } from '../../src/receiver/otlp/types.js';
 
 /** A reader collected on demand. */
 class ManualReader extends MetricReader {
@@ -98,7 +99,7 @@ export function expectedAny(v: unknown): AnyValue {
   if (v instanceof Uint8Array) return new Uint8Array(v);
   if (Array.isArray(v)) return v.map(expectedAny);
   if (typeof v === 'object' && v !== null) {
-    const out = Object.create(null) as Attributes;
+    const out = createAttributes();
     for (const [k, x] of Object.entries(v)) out[k] = expectedAny(x);
     return out;
   }
@@ -106,7 +107,7 @@ export function expectedAny(v: unknown): AnyValue {
 }
 
 export function expectedAttributes(a: Record<string, unknown> | undefined): Attributes {
-  const out = Object.create(null) as Attributes;
+  const out = createAttributes();
   for (const [k, v] of Object.entries(a ?? {})) out[k] = expectedAny(v);
   return out;
 }

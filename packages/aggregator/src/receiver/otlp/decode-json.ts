@@ -32,6 +32,7 @@ import type {
   SummaryPoint,
   Temporality,
 } from './types.js';
+import { createAttributes } from './types.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -240,7 +241,7 @@ function temporalityOf(n: number): Temporality {
 // ---- common ------------------------------------------------------------
 
 function attributes(o: Obj, camel: string, snake: string, depth = 0): Attributes {
-  const out = Object.create(null) as Attributes;
+  const out = createAttributes();
   const v = get(o, camel, snake);
   if (v === undefined) return out;
   if (!Array.isArray(v)) bad(camel, `expected an array of key/value pairs, got ${kind(v)}`);
@@ -328,7 +329,7 @@ function hexId(o: Obj, camel: string, snake: string): string {
 
 function resource(o: Obj): Resource {
   const r = obj(o, 'resource', 'resource');
-  if (r === undefined) return { attributes: Object.create(null) as Attributes };
+  if (r === undefined) return { attributes: createAttributes() };
   try {
     return { attributes: attributes(r, 'attributes', 'attributes') };
   } catch (e) {
@@ -338,7 +339,7 @@ function resource(o: Obj): Resource {
 
 function scope(o: Obj): Scope {
   const s = obj(o, 'scope', 'scope');
-  if (s === undefined) return { name: '', version: '', attributes: Object.create(null) as Attributes };
+  if (s === undefined) return { name: '', version: '', attributes: createAttributes() };
   try {
     return {
       name: str(s, 'name', 'name'),

@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-import { ProtoReader, WireType } from './proto-reader.js';
+import { ProtoReader } from './proto-reader.js';
 import type {
   AnyValue,
   Attributes,
@@ -33,16 +33,14 @@ import type {
   SummaryPoint,
   Temporality,
 } from './types.js';
+import { createAttributes } from './types.js';
 
 /** Bound on AnyValue nesting (arrays/kvlists inside each other). */
 const MAX_ANY_DEPTH = 32;
 
-const VARINT = WireType.VARINT;
-const I64 = WireType.I64;
-const LEN = WireType.LEN;
-const I32 = WireType.I32;
-/** Builds a tag from field number and wire type. */
-const t = (field: number, wt: number): number => (field << 3) | wt;
+// Tags are written as literals, `(field << 3) | wireType`, with the field
+// number and wire type in a comment: a literal `case` lets V8 build a jump
+// table. Wire types: VARINT 0, I64 1, LEN 2, I32 5.
 
 /**
  * Decodes a protobuf `ExportMetricsServiceRequest`.
@@ -55,7 +53,7 @@ export function decodeMetricsRequest(buf: Uint8Array): MetricsRequest {
   const resourceMetrics: ResourceMetrics[] = [];
   while (r.pos < end) {
     const tag = r.uint32('ExportMetricsServiceRequest');
-    if (tag === t(1, LEN)) resourceMetrics.push(readResourceMetrics(r, r.lengthEnd('ExportMetricsServiceRequest.resource_metrics', end)));
+    if (tag === 10 /* 1:LEN */) resourceMetrics.push(readResourceMetrics(r, r.lengthEnd('ExportMetricsServiceRequest.resource_metrics', end)));
     else r.skip(tag & 7, 'ExportMetricsServiceRequest', end);
   }
   r.expectEnd(end, 'ExportMetricsServiceRequest');
@@ -73,7 +71,7 @@ export function decodeLogsRequest(buf: Uint8Array): LogsRequest {
   const resourceLogs: ResourceLogs[] = [];
   while (r.pos < end) {
     const tag = r.uint32('ExportLogsServiceRequest');
-    if (tag === t(1, LEN)) resourceLogs.push(readResourceLogs(r, r.lengthEnd('ExportLogsServiceRequest.resource_logs', end)));
+    if (tag === 10 /* 1:LEN */) resourceLogs.push(readResourceLogs(r, r.lengthEnd('ExportLogsServiceRequest.resource_logs', end)));
     else r.skip(tag & 7, 'ExportLogsServiceRequest', end);
   }
   r.expectEnd(end, 'ExportLogsServiceRequest');
@@ -83,14 +81,14 @@ export function decodeLogsRequest(buf: Uint8Array): LogsRequest {
 // ---- common ------------------------------------------------------------
 
 function emptyAttributes(): Attributes {
-  return Object.create(null) as Attributes;
+  return createAttributes();
 }
 
 function readResource(r: ProtoReader, end: number): Resource {
   const attributes = emptyAttributes();
   while (r.pos < end) {
     const tag = r.uint32('Resource');
-    if (tag === t(1, LEN)) readKeyValue(r, r.lengthEnd('Resource.attributes', end), attributes, 0);
+    if (tag === 10 /* 1:LEN */) readKeyValue(r, r.lengthEnd('Resource.attributes', end), attributes, 0);
     else r.skip(tag & 7, 'Resource', end);
   }
   r.expectEnd(end, 'Resource');
@@ -104,13 +102,13 @@ function readScope(r: ProtoReader, end: number): Scope {
   while (r.pos < end) {
     const tag = r.uint32('InstrumentationScope');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         name = r.string('InstrumentationScope.name', end);
         break;
-      case t(2, LEN):
+      case 18 /* 2:LEN */:
         version = r.string('InstrumentationScope.version', end);
         break;
-      case t(3, LEN):
+      case 26 /* 3:LEN */:
         readKeyValue(r, r.lengthEnd('InstrumentationScope.attributes', end), attributes, 0);
         break;
       default:
@@ -131,8 +129,8 @@ function readKeyValue(r: ProtoReader, end: number, into: Attributes, depth: numb
   let value: AnyValue = null;
   while (r.pos < end) {
     const tag = r.uint32('KeyValue');
-    if (tag === t(1, LEN)) key = r.string('KeyValue.key', end);
-    else if (tag === t(2, LEN)) value = readAnyValue(r, r.lengthEnd('KeyValue.value', end), depth);
+    if (tag === 10 /* 1:LEN */) key = r.string('KeyValue.key', end);
+    else if (tag === 18 /* 2:LEN */) value = readAnyValue(r, r.lengthEnd('KeyValue.value', end), depth);
     else r.skip(tag & 7, 'KeyValue', end);
   }
   r.expectEnd(end, 'KeyValue');
@@ -145,27 +143,27 @@ function readAnyValue(r: ProtoReader, end: number, depth: number): AnyValue {
   while (r.pos < end) {
     const tag = r.uint32('AnyValue');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         value = r.string('AnyValue.string_value', end);
         break;
-      case t(2, VARINT):
+      case 16 /* 2:VARINT */:
         value = r.bool('AnyValue.bool_value');
         break;
-      case t(3, VARINT): {
+      case 24 /* 3:VARINT */: {
         const big = r.int64BigInt('AnyValue.int_value');
         value = big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
         break;
       }
-      case t(4, I64):
+      case 33 /* 4:I64 */:
         value = r.double('AnyValue.double_value');
         break;
-      case t(5, LEN):
+      case 42 /* 5:LEN */:
         value = readArrayValue(r, r.lengthEnd('AnyValue.array_value', end), depth + 1);
         break;
-      case t(6, LEN):
+      case 50 /* 6:LEN */:
         value = readKvList(r, r.lengthEnd('AnyValue.kvlist_value', end), depth + 1);
         break;
-      case t(7, LEN):
+      case 58 /* 7:LEN */:
         value = r.bytes('AnyValue.bytes_value', end);
         break;
       default:
@@ -180,7 +178,7 @@ function readArrayValue(r: ProtoReader, end: number, depth: number): AnyValue[] 
   const values: AnyValue[] = [];
   while (r.pos < end) {
     const tag = r.uint32('ArrayValue');
-    if (tag === t(1, LEN)) values.push(readAnyValue(r, r.lengthEnd('ArrayValue.values', end), depth));
+    if (tag === 10 /* 1:LEN */) values.push(readAnyValue(r, r.lengthEnd('ArrayValue.values', end), depth));
     else r.skip(tag & 7, 'ArrayValue', end);
   }
   r.expectEnd(end, 'ArrayValue');
@@ -191,7 +189,7 @@ function readKvList(r: ProtoReader, end: number, depth: number): Attributes {
   const out = emptyAttributes();
   while (r.pos < end) {
     const tag = r.uint32('KeyValueList');
-    if (tag === t(1, LEN)) readKeyValue(r, r.lengthEnd('KeyValueList.values', end), out, depth);
+    if (tag === 10 /* 1:LEN */) readKeyValue(r, r.lengthEnd('KeyValueList.values', end), out, depth);
     else r.skip(tag & 7, 'KeyValueList', end);
   }
   r.expectEnd(end, 'KeyValueList');
@@ -211,13 +209,13 @@ function readResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
   while (r.pos < end) {
     const tag = r.uint32('ResourceMetrics');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         resource = readResource(r, r.lengthEnd('ResourceMetrics.resource', end));
         break;
-      case t(2, LEN):
+      case 18 /* 2:LEN */:
         scopeMetrics.push(readScopeMetrics(r, r.lengthEnd('ResourceMetrics.scope_metrics', end)));
         break;
-      case t(3, LEN):
+      case 26 /* 3:LEN */:
         schemaUrl = r.string('ResourceMetrics.schema_url', end);
         break;
       default:
@@ -235,15 +233,15 @@ function readScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
   while (r.pos < end) {
     const tag = r.uint32('ScopeMetrics');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         scope = readScope(r, r.lengthEnd('ScopeMetrics.scope', end));
         break;
-      case t(2, LEN): {
+      case 18 /* 2:LEN */: {
         const m = readMetric(r, r.lengthEnd('ScopeMetrics.metrics', end));
         if (m !== undefined) metrics.push(m);
         break;
       }
-      case t(3, LEN):
+      case 26 /* 3:LEN */:
         schemaUrl = r.string('ScopeMetrics.schema_url', end);
         break;
       default:
@@ -263,31 +261,31 @@ function readMetric(r: ProtoReader, end: number): Metric | undefined {
   while (r.pos < end) {
     const tag = r.uint32('Metric');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         name = r.string('Metric.name', end);
         break;
-      case t(2, LEN):
+      case 18 /* 2:LEN */:
         description = r.string('Metric.description', end);
         break;
-      case t(3, LEN):
+      case 26 /* 3:LEN */:
         unit = r.string('Metric.unit', end);
         break;
-      case t(5, LEN):
+      case 42 /* 5:LEN */:
         data = readGauge(r, r.lengthEnd('Metric.gauge', end));
         break;
-      case t(7, LEN):
+      case 58 /* 7:LEN */:
         data = readSum(r, r.lengthEnd('Metric.sum', end));
         break;
-      case t(9, LEN):
+      case 74 /* 9:LEN */:
         data = readHistogram(r, r.lengthEnd('Metric.histogram', end));
         break;
-      case t(10, LEN):
+      case 82 /* 10:LEN */:
         data = readExpHistogram(r, r.lengthEnd('Metric.exponential_histogram', end));
         break;
-      case t(11, LEN):
+      case 90 /* 11:LEN */:
         data = readSummary(r, r.lengthEnd('Metric.summary', end));
         break;
-      case t(12, LEN):
+      case 98 /* 12:LEN */:
         readKeyValue(r, r.lengthEnd('Metric.metadata', end), metadata, 0);
         break;
       default:
@@ -308,7 +306,7 @@ function readGauge(r: ProtoReader, end: number): Metric {
   const points: NumberPoint[] = [];
   while (r.pos < end) {
     const tag = r.uint32('Gauge');
-    if (tag === t(1, LEN)) points.push(readNumberPoint(r, r.lengthEnd('Gauge.data_points', end)));
+    if (tag === 10 /* 1:LEN */) points.push(readNumberPoint(r, r.lengthEnd('Gauge.data_points', end)));
     else r.skip(tag & 7, 'Gauge', end);
   }
   r.expectEnd(end, 'Gauge');
@@ -322,13 +320,13 @@ function readSum(r: ProtoReader, end: number): Metric {
   while (r.pos < end) {
     const tag = r.uint32('Sum');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         points.push(readNumberPoint(r, r.lengthEnd('Sum.data_points', end)));
         break;
-      case t(2, VARINT):
+      case 16 /* 2:VARINT */:
         temporality = r.int32('Sum.aggregation_temporality');
         break;
-      case t(3, VARINT):
+      case 24 /* 3:VARINT */:
         monotonic = r.bool('Sum.is_monotonic');
         break;
       default:
@@ -351,22 +349,22 @@ function readNumberPoint(r: ProtoReader, end: number): NumberPoint {
   while (r.pos < end) {
     const tag = r.uint32('NumberDataPoint');
     switch (tag) {
-      case t(7, LEN):
+      case 58 /* 7:LEN */:
         readKeyValue(r, r.lengthEnd('NumberDataPoint.attributes', end), attributes, 0);
         break;
-      case t(2, I64):
+      case 17 /* 2:I64 */:
         startTimeUnixNano = r.fixed64BigInt('NumberDataPoint.start_time_unix_nano');
         break;
-      case t(3, I64):
+      case 25 /* 3:I64 */:
         timeUnixNano = r.fixed64BigInt('NumberDataPoint.time_unix_nano');
         break;
-      case t(4, I64):
+      case 33 /* 4:I64 */:
         value = r.double('NumberDataPoint.as_double');
         break;
-      case t(6, I64):
+      case 49 /* 6:I64 */:
         value = r.sfixed64Number('NumberDataPoint.as_int');
         break;
-      case t(8, VARINT):
+      case 64 /* 8:VARINT */:
         flags = r.uint32('NumberDataPoint.flags');
         break;
       default:
@@ -382,8 +380,8 @@ function readHistogram(r: ProtoReader, end: number): Metric {
   let temporality = 0;
   while (r.pos < end) {
     const tag = r.uint32('Histogram');
-    if (tag === t(1, LEN)) points.push(readHistogramPoint(r, r.lengthEnd('Histogram.data_points', end)));
-    else if (tag === t(2, VARINT)) temporality = r.int32('Histogram.aggregation_temporality');
+    if (tag === 10 /* 1:LEN */) points.push(readHistogramPoint(r, r.lengthEnd('Histogram.data_points', end)));
+    else if (tag === 16 /* 2:VARINT */) temporality = r.int32('Histogram.aggregation_temporality');
     else r.skip(tag & 7, 'Histogram', end);
   }
   r.expectEnd(end, 'Histogram');
@@ -409,46 +407,46 @@ function readHistogramPoint(r: ProtoReader, end: number): HistogramPoint {
   while (r.pos < end) {
     const tag = r.uint32('HistogramDataPoint');
     switch (tag) {
-      case t(9, LEN):
+      case 74 /* 9:LEN */:
         readKeyValue(r, r.lengthEnd('HistogramDataPoint.attributes', end), p.attributes, 0);
         break;
-      case t(2, I64):
+      case 17 /* 2:I64 */:
         p.startTimeUnixNano = r.fixed64BigInt('HistogramDataPoint.start_time_unix_nano');
         break;
-      case t(3, I64):
+      case 25 /* 3:I64 */:
         p.timeUnixNano = r.fixed64BigInt('HistogramDataPoint.time_unix_nano');
         break;
-      case t(4, I64):
+      case 33 /* 4:I64 */:
         p.count = r.fixed64Number('HistogramDataPoint.count');
         break;
-      case t(5, I64):
+      case 41 /* 5:I64 */:
         p.sum = r.double('HistogramDataPoint.sum');
         break;
-      case t(6, LEN): {
+      case 50 /* 6:LEN */: {
         const e = r.lengthEnd('HistogramDataPoint.bucket_counts', end);
         if ((e - r.pos) % 8 !== 0) r.fail('HistogramDataPoint.bucket_counts', 'packed fixed64 length is not a multiple of 8');
         while (r.pos < e) p.bucketCounts.push(r.fixed64Number('HistogramDataPoint.bucket_counts'));
         break;
       }
-      case t(6, I64):
+      case 49 /* 6:I64 */:
         p.bucketCounts.push(r.fixed64Number('HistogramDataPoint.bucket_counts'));
         break;
-      case t(7, LEN): {
+      case 58 /* 7:LEN */: {
         const e = r.lengthEnd('HistogramDataPoint.explicit_bounds', end);
         if ((e - r.pos) % 8 !== 0) r.fail('HistogramDataPoint.explicit_bounds', 'packed double length is not a multiple of 8');
         while (r.pos < e) p.explicitBounds.push(r.double('HistogramDataPoint.explicit_bounds'));
         break;
       }
-      case t(7, I64):
+      case 57 /* 7:I64 */:
         p.explicitBounds.push(r.double('HistogramDataPoint.explicit_bounds'));
         break;
-      case t(10, VARINT):
+      case 80 /* 10:VARINT */:
         p.flags = r.uint32('HistogramDataPoint.flags');
         break;
-      case t(11, I64):
+      case 89 /* 11:I64 */:
         p.min = r.double('HistogramDataPoint.min');
         break;
-      case t(12, I64):
+      case 97 /* 12:I64 */:
         p.max = r.double('HistogramDataPoint.max');
         break;
       default:
@@ -464,8 +462,8 @@ function readExpHistogram(r: ProtoReader, end: number): Metric {
   let temporality = 0;
   while (r.pos < end) {
     const tag = r.uint32('ExponentialHistogram');
-    if (tag === t(1, LEN)) points.push(readExpHistogramPoint(r, r.lengthEnd('ExponentialHistogram.data_points', end)));
-    else if (tag === t(2, VARINT)) temporality = r.int32('ExponentialHistogram.aggregation_temporality');
+    if (tag === 10 /* 1:LEN */) points.push(readExpHistogramPoint(r, r.lengthEnd('ExponentialHistogram.data_points', end)));
+    else if (tag === 16 /* 2:VARINT */) temporality = r.int32('ExponentialHistogram.aggregation_temporality');
     else r.skip(tag & 7, 'ExponentialHistogram', end);
   }
   r.expectEnd(end, 'ExponentialHistogram');
@@ -494,43 +492,43 @@ function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
   while (r.pos < end) {
     const tag = r.uint32('ExponentialHistogramDataPoint');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         readKeyValue(r, r.lengthEnd('ExponentialHistogramDataPoint.attributes', end), p.attributes, 0);
         break;
-      case t(2, I64):
+      case 17 /* 2:I64 */:
         p.startTimeUnixNano = r.fixed64BigInt('ExponentialHistogramDataPoint.start_time_unix_nano');
         break;
-      case t(3, I64):
+      case 25 /* 3:I64 */:
         p.timeUnixNano = r.fixed64BigInt('ExponentialHistogramDataPoint.time_unix_nano');
         break;
-      case t(4, I64):
+      case 33 /* 4:I64 */:
         p.count = r.fixed64Number('ExponentialHistogramDataPoint.count');
         break;
-      case t(5, I64):
+      case 41 /* 5:I64 */:
         p.sum = r.double('ExponentialHistogramDataPoint.sum');
         break;
-      case t(6, VARINT):
+      case 48 /* 6:VARINT */:
         p.scale = r.sint32('ExponentialHistogramDataPoint.scale');
         break;
-      case t(7, I64):
+      case 57 /* 7:I64 */:
         p.zeroCount = r.fixed64Number('ExponentialHistogramDataPoint.zero_count');
         break;
-      case t(8, LEN):
+      case 66 /* 8:LEN */:
         readBuckets(r, r.lengthEnd('ExponentialHistogramDataPoint.positive', end), p.positive, 'ExponentialHistogramDataPoint.positive');
         break;
-      case t(9, LEN):
+      case 74 /* 9:LEN */:
         readBuckets(r, r.lengthEnd('ExponentialHistogramDataPoint.negative', end), p.negative, 'ExponentialHistogramDataPoint.negative');
         break;
-      case t(10, VARINT):
+      case 80 /* 10:VARINT */:
         p.flags = r.uint32('ExponentialHistogramDataPoint.flags');
         break;
-      case t(12, I64):
+      case 97 /* 12:I64 */:
         p.min = r.double('ExponentialHistogramDataPoint.min');
         break;
-      case t(13, I64):
+      case 105 /* 13:I64 */:
         p.max = r.double('ExponentialHistogramDataPoint.max');
         break;
-      case t(14, I64):
+      case 113 /* 14:I64 */:
         p.zeroThreshold = r.double('ExponentialHistogramDataPoint.zero_threshold');
         break;
       default:
@@ -544,37 +542,43 @@ function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
 /** Reads `Buckets` into `into` (a repeated occurrence merges, as protobuf requires). */
 function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, field: string): void {
   const buf = r.buf;
-  const counts = into.bucketCounts;
   while (r.pos < end) {
     const tag = r.uint32(field);
-    if (tag === t(1, VARINT)) {
+    if (tag === 8 /* 1:VARINT */) {
       into.offset = r.sint32(`${field}.offset`);
-    } else if (tag === t(2, LEN)) {
+    } else if (tag === 18 /* 2:LEN */) {
       const e = r.lengthEnd(`${field}.bucket_counts`, end);
-      // The hot loop of a decode: counts below 2^21 (almost all) take the
-      // 1-3 byte paths without a call.
+      // The hot loop of a decode. Every varint ends in one byte below 0x80,
+      // so counting those sizes the array once instead of growing it.
+      let n = 0;
+      for (let i = r.pos; i < e; i++) if ((buf[i] as number) < 0x80) n++;
+      let counts = into.bucketCounts;
+      const base = counts.length;
+      if (base === 0) counts = into.bucketCounts = new Array<number>(n);
+      else counts.length = base + n;
       let pos = r.pos;
-      while (pos < e) {
+      let k = base;
+      while (pos < e && k < base + n) {
         const b0 = buf[pos] as number;
         if (b0 < 0x80) {
-          counts.push(b0);
+          counts[k++] = b0;
           pos += 1;
           continue;
         }
-        const b1 = buf[pos + 1];
-        if (b1 !== undefined && b1 < 0x80 && pos + 2 <= e) {
-          counts.push((b0 & 0x7f) | (b1 << 7));
+        const b1 = buf[pos + 1] as number;
+        if (b1 < 0x80 && pos + 2 <= e) {
+          counts[k++] = (b0 & 0x7f) | (b1 << 7);
           pos += 2;
           continue;
         }
         r.pos = pos;
-        counts.push(r.uint64Number(`${field}.bucket_counts`));
+        counts[k++] = r.uint64Number(`${field}.bucket_counts`);
         pos = r.pos;
       }
       r.pos = pos;
       if (pos !== e) r.fail(`${field}.bucket_counts`, 'packed varint runs past its length');
-    } else if (tag === t(2, VARINT)) {
-      counts.push(r.uint64Number(`${field}.bucket_counts`));
+    } else if (tag === 16 /* 2:VARINT */) {
+      into.bucketCounts.push(r.uint64Number(`${field}.bucket_counts`));
     } else {
       r.skip(tag & 7, field, end);
     }
@@ -586,7 +590,7 @@ function readSummary(r: ProtoReader, end: number): Metric {
   const points: SummaryPoint[] = [];
   while (r.pos < end) {
     const tag = r.uint32('Summary');
-    if (tag === t(1, LEN)) points.push(readSummaryPoint(r, r.lengthEnd('Summary.data_points', end)));
+    if (tag === 10 /* 1:LEN */) points.push(readSummaryPoint(r, r.lengthEnd('Summary.data_points', end)));
     else r.skip(tag & 7, 'Summary', end);
   }
   r.expectEnd(end, 'Summary');
@@ -606,25 +610,25 @@ function readSummaryPoint(r: ProtoReader, end: number): SummaryPoint {
   while (r.pos < end) {
     const tag = r.uint32('SummaryDataPoint');
     switch (tag) {
-      case t(7, LEN):
+      case 58 /* 7:LEN */:
         readKeyValue(r, r.lengthEnd('SummaryDataPoint.attributes', end), p.attributes, 0);
         break;
-      case t(2, I64):
+      case 17 /* 2:I64 */:
         p.startTimeUnixNano = r.fixed64BigInt('SummaryDataPoint.start_time_unix_nano');
         break;
-      case t(3, I64):
+      case 25 /* 3:I64 */:
         p.timeUnixNano = r.fixed64BigInt('SummaryDataPoint.time_unix_nano');
         break;
-      case t(4, I64):
+      case 33 /* 4:I64 */:
         p.count = r.fixed64Number('SummaryDataPoint.count');
         break;
-      case t(5, I64):
+      case 41 /* 5:I64 */:
         p.sum = r.double('SummaryDataPoint.sum');
         break;
-      case t(6, LEN):
+      case 50 /* 6:LEN */:
         p.quantileValues.push(readQuantile(r, r.lengthEnd('SummaryDataPoint.quantile_values', end)));
         break;
-      case t(8, VARINT):
+      case 64 /* 8:VARINT */:
         p.flags = r.uint32('SummaryDataPoint.flags');
         break;
       default:
@@ -640,8 +644,8 @@ function readQuantile(r: ProtoReader, end: number): QuantileValue {
   let value = 0;
   while (r.pos < end) {
     const tag = r.uint32('ValueAtQuantile');
-    if (tag === t(1, I64)) quantile = r.double('ValueAtQuantile.quantile');
-    else if (tag === t(2, I64)) value = r.double('ValueAtQuantile.value');
+    if (tag === 9 /* 1:I64 */) quantile = r.double('ValueAtQuantile.quantile');
+    else if (tag === 17 /* 2:I64 */) value = r.double('ValueAtQuantile.value');
     else r.skip(tag & 7, 'ValueAtQuantile', end);
   }
   r.expectEnd(end, 'ValueAtQuantile');
@@ -657,13 +661,13 @@ function readResourceLogs(r: ProtoReader, end: number): ResourceLogs {
   while (r.pos < end) {
     const tag = r.uint32('ResourceLogs');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         resource = readResource(r, r.lengthEnd('ResourceLogs.resource', end));
         break;
-      case t(2, LEN):
+      case 18 /* 2:LEN */:
         scopeLogs.push(readScopeLogs(r, r.lengthEnd('ResourceLogs.scope_logs', end)));
         break;
-      case t(3, LEN):
+      case 26 /* 3:LEN */:
         schemaUrl = r.string('ResourceLogs.schema_url', end);
         break;
       default:
@@ -681,13 +685,13 @@ function readScopeLogs(r: ProtoReader, end: number): ScopeLogs {
   while (r.pos < end) {
     const tag = r.uint32('ScopeLogs');
     switch (tag) {
-      case t(1, LEN):
+      case 10 /* 1:LEN */:
         scope = readScope(r, r.lengthEnd('ScopeLogs.scope', end));
         break;
-      case t(2, LEN):
+      case 18 /* 2:LEN */:
         logRecords.push(readLogRecord(r, r.lengthEnd('ScopeLogs.log_records', end)));
         break;
-      case t(3, LEN):
+      case 26 /* 3:LEN */:
         schemaUrl = r.string('ScopeLogs.schema_url', end);
         break;
       default:
@@ -724,34 +728,34 @@ function readLogRecord(r: ProtoReader, end: number): LogRecord {
   while (r.pos < end) {
     const tag = r.uint32('LogRecord');
     switch (tag) {
-      case t(1, I64):
+      case 9 /* 1:I64 */:
         rec.timeUnixNano = r.fixed64BigInt('LogRecord.time_unix_nano');
         break;
-      case t(11, I64):
+      case 89 /* 11:I64 */:
         rec.observedTimeUnixNano = r.fixed64BigInt('LogRecord.observed_time_unix_nano');
         break;
-      case t(2, VARINT):
+      case 16 /* 2:VARINT */:
         rec.severityNumber = r.int32('LogRecord.severity_number');
         break;
-      case t(3, LEN):
+      case 26 /* 3:LEN */:
         rec.severityText = r.string('LogRecord.severity_text', end);
         break;
-      case t(5, LEN):
+      case 42 /* 5:LEN */:
         rec.body = readAnyValue(r, r.lengthEnd('LogRecord.body', end), 0);
         break;
-      case t(6, LEN):
+      case 50 /* 6:LEN */:
         readKeyValue(r, r.lengthEnd('LogRecord.attributes', end), rec.attributes, 0);
         break;
-      case t(8, I32):
+      case 69 /* 8:I32 */:
         rec.flags = r.fixed32('LogRecord.flags');
         break;
-      case t(9, LEN):
+      case 74 /* 9:LEN */:
         rec.traceId = readHexId(r, end, 'LogRecord.trace_id');
         break;
-      case t(10, LEN):
+      case 82 /* 10:LEN */:
         rec.spanId = readHexId(r, end, 'LogRecord.span_id');
         break;
-      case t(12, LEN):
+      case 98 /* 12:LEN */:
         rec.eventName = r.string('LogRecord.event_name', end);
         break;
       default:

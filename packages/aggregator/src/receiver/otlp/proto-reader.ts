@@ -14,6 +14,14 @@ import { OtlpDecodeError } from './errors.js';
 
 const TWO_32 = 4294967296;
 const utf8 = new TextDecoder('utf-8');
+// For pure-ASCII bytes latin1 and UTF-8 decode alike; latin1 skips validation.
+const latin1 = new TextDecoder('latin1');
+
+/** Strings up to this many bytes are interned (keys, names, short values). */
+const MAX_INTERNED = 48;
+const INTERN_SIZE = 4096;
+/** Process-wide intern table: strings are immutable, so sharing is safe. */
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SIZE).fill(undefined);
 
 /** Wire types of the protobuf encoding. */
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
@@ -209,16 +217,36 @@ export class ProtoReader {
     this.pos = end;
     const len = end - start;
     if (len === 0) return '';
-    // Short ASCII strings (attribute keys, names) decode faster in JS than
-    // through TextDecoder's native call.
-    if (len <= 24) {
+    if (len <= MAX_INTERNED) {
+      // Attribute keys and values, metric names: the same few strings in every
+      // point. Look them up by a hash of their bytes instead of allocating anew.
       const buf = this.buf;
-      let s = '';
-      for (let i = start; i < end; i++) {
-        const c = buf[i] as number;
-        if (c >= 0x80) return utf8.decode(buf.subarray(start, end));
-        s += String.fromCharCode(c);
+      // Hash of the length and the last four bytes (where "feature_1" and
+      // "feature_2" differ); a collision only costs a miss.
+      let h = Math.imul(len, 0x9e3779b1);
+      for (let i = end - 1, stop = Math.max(start, end - 4); i >= stop; i--) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+      const slot = (h >>> 0) & (INTERN_SIZE - 1);
+      const hit = interned[slot];
+      if (hit !== undefined && hit.length === len) {
+        let same = true;
+        for (let i = 0; i < len; i++) {
+          if (hit.charCodeAt(i) !== buf[start + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return hit;
       }
+      let ascii = true;
+      for (let i = start; i < end; i++) {
+        if ((buf[i] as number) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (!ascii) return utf8.decode(buf.subarray(start, end));
+      const s = latin1.decode(buf.subarray(start, end));
+      interned[slot] = s;
       return s;
     }
     return utf8.decode(this.buf.subarray(start, end));

@@ -13,9 +13,10 @@
  * - Integer attribute values are `number` when they are safe integers and
  *   `bigint` beyond ±(2^53 - 1), so no value is silently rounded; double values
  *   are `number` (an integral double such as `1.0` reads the same as the int 1).
- * - Attribute maps (`Attributes`, kvlist values) have a `null` prototype, so a
- *   key such as `__proto__` or `constructor` is an ordinary key. When a key
- *   repeats, the last occurrence wins.
+ * - Attribute maps (`Attributes`, kvlist values) are made by
+ *   {@link createAttributes}: nothing is inherited, so a key such as
+ *   `__proto__` or `constructor` is an ordinary key. When a key repeats, the
+ *   last occurrence wins.
  * - An `AnyValue` with no value set decodes to `null`; bytes to `Uint8Array`.
  * - Fields absent on the wire take the protobuf defaults (`''`, `0`, `false`,
  *   empty arrays), except the optional `sum`/`min`/`max`, which are `undefined`
@@ -230,6 +231,18 @@ export interface ResourceLogs {
 /** A decoded `ExportLogsServiceRequest`. */
 export interface LogsRequest {
   resourceLogs: ResourceLogs[];
+}
+
+// Instances of a constructor whose prototype inherits from nothing: fast
+// (hidden-class) objects, unlike `Object.create(null)` dictionaries, yet with
+// no inherited keys and no `__proto__` setter.
+const AttributesProto = Object.create(null) as object;
+function AttributesCtor(this: Attributes): void {}
+AttributesCtor.prototype = AttributesProto;
+
+/** A new, empty attribute map with no inherited keys (what the decoders produce). */
+export function createAttributes(): Attributes {
+  return new (AttributesCtor as unknown as new () => Attributes)();
 }
 
 /** Converts a nanosecond timestamp to milliseconds (fractional part kept to ~µs). */

@@ -106,9 +106,15 @@ describe('OTLP decoders', () => {
         let nonFinite = 0;
         for (const m of fromProto.resourceMetrics[0]!.scopeMetrics[0]!.metrics) {
           for (const p of m.points as unknown as Record<string, unknown>[]) {
-            if (typeof p['value'] === 'number' && !Number.isFinite(p['value'])) (p['value'] = 0), nonFinite++;
+            if (typeof p['value'] === 'number' && !Number.isFinite(p['value'])) {
+              p['value'] = 0;
+              nonFinite++;
+            }
             for (const k of ['sum', 'min', 'max']) {
-              if (typeof p[k] === 'number' && !Number.isFinite(p[k])) (p[k] = undefined), nonFinite++;
+              if (typeof p[k] === 'number' && !Number.isFinite(p[k])) {
+                p[k] = undefined;
+                nonFinite++;
+              }
             }
           }
         }

@@ -1,0 +1,60 @@
+// Decode-only throughput of the OTLP receiver: the realistic payload (see
+// decode-payload.ts) encoded once, then decoded repeatedly on one core.
+// Prints a JSON line; `run()` is what the aggregator bench runner includes.
+import { decodeMetricsRequest } from '../src/receiver/otlp/decode-protobuf.js';
+import { decodeMetricsJson } from '../src/receiver/otlp/decode-json.js';
+import { countDataPoints } from '../src/receiver/otlp/types.js';
+import { buildPayload } from './decode-payload.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Median points/second of `decode` over `runs` runs of at least `minMs` each. */
+function measure(decode: () => number, runs: number, minMs: number): number {
+  for (let i = 0; i < 3; i++) decode(); // warm up the JIT
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    let points = 0;
+    const t0 = process.hrtime.bigint();
+    let elapsed = 0;
+    // Bounded: at most 10,000 iterations per run.
+    for (let i = 0; i < 10_000 && elapsed < minMs; i++) {
+      points += decode();
+      elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+    }
+    rates.push(points / (elapsed / 1000));
+  }
+  return median(rates);
+}
+
+export interface DecodeBenchResult {
+  decodeOnlyPointsPerSecond: number;
+  jsonDecodePointsPerSecond: number;
+  payload: { points: number; expHistogramPoints: number; meanBuckets: number; protobufBytes: number; jsonBytes: number };
+}
+
+export async function run(): Promise<DecodeBenchResult> {
+  const payload = await buildPayload();
+  const expected = countDataPoints(decodeMetricsRequest(payload.protobuf));
+  if (expected !== payload.points) throw new Error(`decoded ${expected} points, the SDK exported ${payload.points}`);
+  const decodeOnlyPointsPerSecond = measure(() => countDataPoints(decodeMetricsRequest(payload.protobuf)), 7, 400);
+  const jsonDecodePointsPerSecond = measure(() => countDataPoints(decodeMetricsJson(payload.json)), 5, 400);
+  return {
+    decodeOnlyPointsPerSecond: Math.round(decodeOnlyPointsPerSecond),
+    jsonDecodePointsPerSecond: Math.round(jsonDecodePointsPerSecond),
+    payload: {
+      points: payload.points,
+      expHistogramPoints: payload.expPoints,
+      meanBuckets: Math.round(payload.meanBuckets * 10) / 10,
+      protobufBytes: payload.protobuf.length,
+      jsonBytes: payload.json.length,
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await run()));
+}
