@@ -1,0 +1,38 @@
+/**
+ * What every input reader gets: the file, the accumulator to feed, and hooks
+ * for progress and cancellation.
+ */
+import type { BaselineAccumulator } from '../accumulator.js';
+import { BaselineInputError } from '../errors.js';
+
+/** Context handed to a reader. */
+export interface ReaderContext {
+  /** The input file. */
+  path: string;
+  /** Size of the file in bytes. */
+  totalBytes: number;
+  /** Receives every row. */
+  acc: BaselineAccumulator;
+  /** Prediction columns named explicitly by the caller: their absence is an error. */
+  explicit: { labelColumn?: boolean; confidenceColumn?: boolean };
+  /** Called now and then with the bytes consumed so far. */
+  progress: (bytesRead: number) => void;
+  /** Stops reading when aborted. */
+  signal: AbortSignal | undefined;
+}
+
+/** How often (in rows) readers report progress and look at the abort signal. */
+export const PROGRESS_EVERY_ROWS = 4096;
+
+/**
+ * Checks that the configured features and explicitly named prediction columns
+ * are among the file's columns.
+ * @throws {@link BaselineInputError} (`missing_column`) naming each absent column.
+ */
+export function checkColumns(ctx: ReaderContext, names: Iterable<string>): void {
+  try {
+    ctx.acc.checkColumns(names, ctx.explicit);
+  } catch (e) {
+    throw new BaselineInputError('missing_column', `${ctx.path}: ${(e as Error).message}`, { path: ctx.path, cause: e });
+  }
+}

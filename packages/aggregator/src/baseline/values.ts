@@ -1,0 +1,75 @@
+/**
+ * How one cell of an input file is read: missing, a number, or a category.
+ * The same rules apply to CSV text, JSON values and Parquet values, so one
+ * table written in the three formats gives one baseline.
+ */
+
+/**
+ * Texts read as a missing value (compared after trimming). The set follows what
+ * data tools write for "no value" (pandas' default `na_values`, R's `NA`), so a
+ * CSV exported from them counts its gaps as missing instead of as a category.
+ */
+export const MISSING_TOKENS: ReadonlySet<string> = new Set([
+  '', 'NA', 'N/A', 'n/a', 'NaN', 'nan', '-NaN', '-nan', 'NULL', 'null', 'None', '<NA>', '#N/A',
+]);
+
+// A decimal number as written by CSV and JSON writers. Number() alone would also
+// accept "0x10", "Infinity" and "  " (as 0), none of which is a measured value.
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** What a cell holds once read. */
+export type Cell =
+  | { kind: 'missing' }
+  | { kind: 'number'; value: number; text: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'unsupported'; text: string };
+
+const MISSING: Cell = { kind: 'missing' };
+
+/**
+ * Classifies one raw value from any reader: `null`/`undefined`, empty and
+ * {@link MISSING_TOKENS} texts and NaN are missing; finite numbers, bigints and
+ * decimal texts are numbers (keeping their text, in case the column turns out
+ * categorical); other texts and booleans are text; infinities, objects and
+ * arrays are unsupported (counted as missing and reported by the caller).
+ */
+export function readCell(raw: unknown): Cell {
+  switch (typeof raw) {
+    case 'string': {
+      const t = raw.trim();
+      if (MISSING_TOKENS.has(t)) return MISSING;
+      if (DECIMAL.test(t)) {
+        const value = Number(t);
+        // 1e400 matches the grammar but overflows to Infinity.
+        return Number.isFinite(value) ? { kind: 'number', value, text: t } : { kind: 'unsupported', text: t };
+      }
+      return { kind: 'text', text: raw };
+    }
+    case 'number':
+      if (Number.isNaN(raw)) return MISSING;
+      return Number.isFinite(raw) ? { kind: 'number', value: raw, text: String(raw) } : { kind: 'unsupported', text: String(raw) };
+    case 'bigint':
+      return { kind: 'number', value: Number(raw), text: raw.toString() };
+    case 'boolean':
+      return { kind: 'text', text: raw ? 'true' : 'false' };
+    case 'undefined':
+      return MISSING;
+    case 'object':
+      if (raw === null) return MISSING;
+      // Parquet DATE/TIMESTAMP columns decode to Date: their ISO text is a fair category.
+      if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? MISSING : { kind: 'text', text: raw.toISOString() };
+      return { kind: 'unsupported', text: describe(raw) };
+    case 'symbol':
+    case 'function':
+      return { kind: 'unsupported', text: typeof raw };
+  }
+}
+
+function describe(raw: object): string {
+  try {
+    const s = JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return s.length > 40 ? `${s.slice(0, 40)}...` : s;
+  } catch {
+    return Object.prototype.toString.call(raw);
+  }
+}
