@@ -10,3 +10,20 @@ export {
   type KsMethodOption,
   type KsMethodUsed,
 } from './ks.js';
+export {
+  ExponentialHistogram,
+  bucketLowerBoundary,
+  mapToIndex,
+  relativeError,
+  validateExpHistogramData,
+  DEFAULT_MAX_SIZE,
+  MAX_SCALE,
+  MIN_SCALE,
+  type ExpBuckets,
+  type ExpHistogramData,
+  type ExplicitHistogramData,
+  type ExponentialHistogramOptions,
+} from './exponential-histogram.js';
+export { histogramKs, type HistogramKsResult } from './histogram-ks.js';
+export { validateExplicitHistogramData, type HistogramInput } from './aligned-histograms.js';
+export { kolmogorovLimitSf } from './kolmogorov-limit.js';
