@@ -47,3 +47,14 @@ export {
   type Signal,
 } from './otlp/encode-response.js';
 export { OverloadedError, type OtlpSink, type ReceiveContext, type SinkResult } from './sink.js';
+export { createHttpReceiver, type HttpReceiver, type HttpReceiverOptions } from './http.js';
+export { createGrpcReceiver, type GrpcReceiver, type GrpcReceiverOptions } from './grpc.js';
+export {
+  attributesKey,
+  DeltaConverter,
+  subtractExpHistogram,
+  subtractHistogram,
+  type DeltaConversion,
+  type DeltaConverterOptions,
+  type DeltaConverterStats,
+} from './delta.js';

@@ -1,0 +1,342 @@
+/**
+ * Cumulative-to-delta conversion per stream, so everything downstream of the
+ * receiver sees delta temporality whatever the sender chose.
+ *
+ * A stream is resource + scope + metric name and kind + point attributes.
+ * Rules (the same as the Collector's cumulativetodelta processor where it
+ * has one):
+ * - The first cumulative point of a stream is passed on as a delta covering
+ *   its own [start, time] interval: a cumulative point *is* the total since
+ *   its start time, so nothing is lost or counted twice.
+ * - A later point with the same start time becomes the difference to the
+ *   previous point, covering (previous time, time].
+ * - A restart is a changed start time, or any decrease (count, sum of a
+ *   monotonic counter, a bucket, bucket bounds changed, a finer exp-histogram
+ *   scale); the point is then passed on as the first point of a new stream.
+ * - A point no newer than the stream's last one: an exact repeat (same time)
+ *   is dropped silently (a retried export); an older one is rejected.
+ * - Non-monotonic cumulative sums (up-down counters) are levels, not totals,
+ *   and pass through unchanged (still marked cumulative). Gauges, summaries
+ *   and delta data pass through. Points of `unspecified` temporality are rejected.
+ * - Converted histogram points carry no `min`/`max` (the interval's extremes
+ *   cannot be derived from two cumulative ones).
+ *
+ * Tracked streams are bounded (least recently seen evicted first) and expire
+ * after a TTL; both are counted. Pure: no clock, `now` is passed in.
+ *
+ * @packageDocumentation
+ */
+import type {
+  AnyValue,
+  Attributes,
+  ExpBuckets,
+  ExpHistogramPoint,
+  HistogramPoint,
+  Metric,
+  MetricsRequest,
+  NumberPoint,
+  ResourceMetrics,
+  ScopeMetrics,
+} from './otlp/types.js';
+
+/** Options of {@link DeltaConverter}. */
+export interface DeltaConverterOptions {
+  /** Streams remembered at most; the least recently seen is evicted first. @default 100000 */
+  maxStreams?: number;
+  /** A stream unseen for this long (ms) is forgotten. @default 3600000 (1 h) */
+  ttlMs?: number;
+}
+
+/** Result of {@link DeltaConverter.convert}. */
+export interface DeltaConversion {
+  /** The request with every cumulative monotonic sum and histogram turned into deltas. */
+  request: MetricsRequest;
+  /** Points refused (older than the stream's last point, or unspecified temporality). */
+  rejectedDataPoints: number;
+  /** One message per kind of refusal, for the partial-success response. */
+  errors: string[];
+}
+
+/** Counters of a {@link DeltaConverter}. */
+export interface DeltaConverterStats {
+  trackedStreams: number;
+  evictedStreams: number;
+  expiredStreams: number;
+  restarts: number;
+}
+
+type Prev =
+  | { kind: 'sum'; start: bigint; time: bigint; value: number; seenMs: number }
+  | { kind: 'histogram'; start: bigint; time: bigint; point: HistogramPoint; seenMs: number }
+  | { kind: 'exp'; start: bigint; time: bigint; point: ExpHistogramPoint; seenMs: number };
+
+/** Converts cumulative OTLP metrics to delta, remembering the last point of each stream. */
+export class DeltaConverter {
+  private readonly streams = new Map<string, Prev>();
+  private readonly maxStreams: number;
+  private readonly ttlMs: number;
+  private evicted = 0;
+  private expired = 0;
+  private restarts = 0;
+
+  constructor(options: DeltaConverterOptions = {}) {
+    this.maxStreams = options.maxStreams ?? 100_000;
+    this.ttlMs = options.ttlMs ?? 3_600_000;
+    if (!Number.isInteger(this.maxStreams) || this.maxStreams < 1) {
+      throw new RangeError(`DeltaConverter: maxStreams must be a positive integer, got ${options.maxStreams}`);
+    }
+    if (!(this.ttlMs > 0)) throw new RangeError(`DeltaConverter: ttlMs must be > 0, got ${options.ttlMs}`);
+  }
+
+  /** Counters since construction. */
+  stats(): DeltaConverterStats {
+    return { trackedStreams: this.streams.size, evictedStreams: this.evicted, expiredStreams: this.expired, restarts: this.restarts };
+  }
+
+  /** Converts one request; `nowMs` drives the TTL. The input is not modified. */
+  convert(req: MetricsRequest, nowMs: number): DeltaConversion {
+    this.expire(nowMs);
+    const reasons = new Map<string, number>();
+    let rejected = 0;
+    const reject = (reason: string, n = 1): void => {
+      rejected += n;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+    };
+    const resourceMetrics: ResourceMetrics[] = req.resourceMetrics.map((rm) => {
+      const rKey = attributesKey(rm.resource.attributes);
+      const scopeMetrics: ScopeMetrics[] = rm.scopeMetrics.map((sm) => {
+        const sKey = `${rKey}|${JSON.stringify(sm.scope.name)}|${JSON.stringify(sm.scope.version)}|${attributesKey(sm.scope.attributes)}`;
+        const metrics: Metric[] = [];
+        for (const m of sm.metrics) {
+          const converted = this.convertMetric(m, `${sKey}|${m.type}|${JSON.stringify(m.name)}`, nowMs, reject);
+          if (converted !== undefined) metrics.push(converted);
+        }
+        return { ...sm, metrics };
+      });
+      return { ...rm, scopeMetrics };
+    });
+    const errors = [...reasons].map(([reason, n]) => `${n} data point${n === 1 ? '' : 's'}: ${reason}`);
+    return { request: { resourceMetrics }, rejectedDataPoints: rejected, errors };
+  }
+
+  private convertMetric(m: Metric, key: string, nowMs: number, reject: (reason: string, n?: number) => void): Metric | undefined {
+    switch (m.type) {
+      case 'gauge':
+      case 'summary':
+        return m;
+      case 'sum':
+        if (m.temporality === 'unspecified') return this.unspecified(m, reject);
+        if (m.temporality === 'delta' || !m.monotonic) return m;
+        return { ...m, temporality: 'delta', points: this.points(m.points, key, nowMs, reject, (p, k) => this.sum(p, k, nowMs)) };
+      case 'histogram':
+        if (m.temporality === 'unspecified') return this.unspecified(m, reject);
+        if (m.temporality === 'delta') return m;
+        return { ...m, temporality: 'delta', points: this.points(m.points, key, nowMs, reject, (p, k) => this.histogram(p, k, nowMs)) };
+      case 'exponentialHistogram':
+        if (m.temporality === 'unspecified') return this.unspecified(m, reject);
+        if (m.temporality === 'delta') return m;
+        return { ...m, temporality: 'delta', points: this.points(m.points, key, nowMs, reject, (p, k) => this.exp(p, k, nowMs)) };
+    }
+  }
+
+  private unspecified(m: Metric, reject: (reason: string, n?: number) => void): undefined {
+    if (m.points.length > 0) reject('aggregation temporality is unspecified', m.points.length);
+    return undefined;
+  }
+
+  private points<P extends { attributes: Attributes; timeUnixNano: bigint }>(
+    points: P[],
+    key: string,
+    _nowMs: number,
+    reject: (reason: string, n?: number) => void,
+    one: (p: P, key: string) => P | 'duplicate' | 'stale',
+  ): P[] {
+    const out: P[] = [];
+    for (const p of points) {
+      const r = one(p, `${key}|${attributesKey(p.attributes)}`);
+      if (r === 'stale') reject('cumulative point older than the last one of its stream');
+      else if (r !== 'duplicate') out.push(r);
+    }
+    return out;
+  }
+
+  /** Looks a stream up, refreshing its recency. */
+  private get(key: string): Prev | undefined {
+    const prev = this.streams.get(key);
+    if (prev !== undefined) this.streams.delete(key);
+    return prev;
+  }
+
+  private put(key: string, prev: Prev): void {
+    this.streams.set(key, prev);
+    // Bounded: evicts at most one per insertion since size grows by one.
+    if (this.streams.size > this.maxStreams) {
+      const oldest = this.streams.keys().next().value;
+      if (oldest !== undefined) {
+        this.streams.delete(oldest);
+        this.evicted++;
+      }
+    }
+  }
+
+  private expire(nowMs: number): void {
+    // Map order is recency order, so expired entries are at the front.
+    for (const [key, prev] of this.streams) {
+      if (nowMs - prev.seenMs <= this.ttlMs) break;
+      this.streams.delete(key);
+      this.expired++;
+    }
+  }
+
+  /** Classifies a point against the stream's previous one. */
+  private order(prev: Prev | undefined, start: bigint, time: bigint): 'first' | 'same-stream' | 'restart' | 'duplicate' | 'stale' {
+    if (prev === undefined) return 'first';
+    if (start !== prev.start) {
+      // A restart has a later start; an older start is a stale point of a previous incarnation.
+      if (time < prev.time) return 'stale';
+      return 'restart';
+    }
+    if (time === prev.time) return 'duplicate';
+    if (time < prev.time) return 'stale';
+    return 'same-stream';
+  }
+
+  private sum(p: NumberPoint, key: string, nowMs: number): NumberPoint | 'duplicate' | 'stale' {
+    const prev = this.get(key);
+    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano);
+    if (o === 'duplicate' || o === 'stale') {
+      if (prev !== undefined) this.streams.set(key, prev);
+      return o;
+    }
+    let out: NumberPoint = p;
+    if (o === 'same-stream' && prev?.kind === 'sum' && p.value >= prev.value) {
+      out = { ...p, startTimeUnixNano: prev.time, value: p.value - prev.value };
+    } else if (o !== 'first') {
+      this.restarts++;
+    }
+    this.put(key, { kind: 'sum', start: p.startTimeUnixNano, time: p.timeUnixNano, value: p.value, seenMs: nowMs });
+    return out;
+  }
+
+  private histogram(p: HistogramPoint, key: string, nowMs: number): HistogramPoint | 'duplicate' | 'stale' {
+    const prev = this.get(key);
+    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano);
+    if (o === 'duplicate' || o === 'stale') {
+      if (prev !== undefined) this.streams.set(key, prev);
+      return o;
+    }
+    let out: HistogramPoint = p;
+    const d = o === 'same-stream' && prev?.kind === 'histogram' ? subtractHistogram(p, prev.point) : undefined;
+    if (d !== undefined) out = d;
+    else if (o !== 'first') this.restarts++;
+    this.put(key, { kind: 'histogram', start: p.startTimeUnixNano, time: p.timeUnixNano, point: p, seenMs: nowMs });
+    return out;
+  }
+
+  private exp(p: ExpHistogramPoint, key: string, nowMs: number): ExpHistogramPoint | 'duplicate' | 'stale' {
+    const prev = this.get(key);
+    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano);
+    if (o === 'duplicate' || o === 'stale') {
+      if (prev !== undefined) this.streams.set(key, prev);
+      return o;
+    }
+    let out: ExpHistogramPoint = p;
+    const d = o === 'same-stream' && prev?.kind === 'exp' ? subtractExpHistogram(p, prev.point) : undefined;
+    if (d !== undefined) out = d;
+    else if (o !== 'first') this.restarts++;
+    this.put(key, { kind: 'exp', start: p.startTimeUnixNano, time: p.timeUnixNano, point: p, seenMs: nowMs });
+    return out;
+  }
+}
+
+/** cur - prev for explicit-bucket histograms; `undefined` when that is not a valid histogram (a reset). */
+export function subtractHistogram(cur: HistogramPoint, prev: HistogramPoint): HistogramPoint | undefined {
+  if (cur.count < prev.count) return undefined;
+  if (cur.explicitBounds.length !== prev.explicitBounds.length || cur.bucketCounts.length !== prev.bucketCounts.length) return undefined;
+  for (let i = 0; i < cur.explicitBounds.length; i++) if (cur.explicitBounds[i] !== prev.explicitBounds[i]) return undefined;
+  const bucketCounts = new Array<number>(cur.bucketCounts.length);
+  for (let i = 0; i < bucketCounts.length; i++) {
+    const d = (cur.bucketCounts[i] as number) - (prev.bucketCounts[i] as number);
+    if (d < 0) return undefined;
+    bucketCounts[i] = d;
+  }
+  return {
+    ...cur,
+    startTimeUnixNano: prev.timeUnixNano,
+    count: cur.count - prev.count,
+    sum: cur.sum !== undefined && prev.sum !== undefined ? cur.sum - prev.sum : undefined,
+    min: undefined,
+    max: undefined,
+    bucketCounts,
+  };
+}
+
+/** Re-buckets `b` from `fromScale` to the coarser `toScale` (index i -> i >> (fromScale - toScale)). */
+function downscale(b: ExpBuckets, by: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let k = 0; k < b.bucketCounts.length; k++) {
+    const c = b.bucketCounts[k] as number;
+    if (c === 0) continue;
+    const idx = (b.offset + k) >> by;
+    out.set(idx, (out.get(idx) ?? 0) + c);
+  }
+  return out;
+}
+
+function subtractBuckets(cur: ExpBuckets, prev: ExpBuckets, by: number): ExpBuckets | undefined {
+  const prevCounts = downscale(prev, by);
+  const bucketCounts = cur.bucketCounts.slice();
+  for (const [idx, c] of prevCounts) {
+    const k = idx - cur.offset;
+    const have = k >= 0 && k < bucketCounts.length ? (bucketCounts[k] as number) : 0;
+    if (have < c) return undefined;
+    bucketCounts[k] = have - c;
+  }
+  return { offset: cur.offset, bucketCounts };
+}
+
+/**
+ * cur - prev for base-2 exponential histograms, at cur's scale (the SDK only
+ * ever lowers the scale of a cumulative stream, so prev is re-bucketed down);
+ * `undefined` when the result would not be a valid histogram (a reset).
+ */
+export function subtractExpHistogram(cur: ExpHistogramPoint, prev: ExpHistogramPoint): ExpHistogramPoint | undefined {
+  if (cur.count < prev.count || cur.zeroCount < prev.zeroCount || cur.scale > prev.scale) return undefined;
+  if (cur.zeroThreshold !== prev.zeroThreshold) return undefined;
+  const by = prev.scale - cur.scale;
+  const positive = subtractBuckets(cur.positive, prev.positive, by);
+  const negative = subtractBuckets(cur.negative, prev.negative, by);
+  if (positive === undefined || negative === undefined) return undefined;
+  return {
+    ...cur,
+    startTimeUnixNano: prev.timeUnixNano,
+    count: cur.count - prev.count,
+    sum: cur.sum !== undefined && prev.sum !== undefined ? cur.sum - prev.sum : undefined,
+    min: undefined,
+    max: undefined,
+    zeroCount: cur.zeroCount - prev.zeroCount,
+    positive,
+    negative,
+  };
+}
+
+/** A canonical string for an attribute set (keys sorted, values typed). */
+export function attributesKey(attrs: Attributes): string {
+  const keys = Object.keys(attrs);
+  if (keys.length === 0) return '{}';
+  keys.sort();
+  let s = '{';
+  for (const k of keys) s += `${JSON.stringify(k)}:${valueKey(attrs[k] ?? null)},`;
+  return `${s}}`;
+}
+
+function valueKey(v: AnyValue): string {
+  if (v === null) return 'n';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') return `d${v}`;
+  if (typeof v === 'bigint') return `i${v}`;
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (v instanceof Uint8Array) return `b${Array.from(v, (x) => x.toString(16).padStart(2, '0')).join('')}`;
+  if (Array.isArray(v)) return `[${v.map(valueKey).join(',')}]`;
+  return attributesKey(v);
+}

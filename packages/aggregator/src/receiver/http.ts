@@ -1,0 +1,259 @@
+/**
+ * OTLP/HTTP receiver: `POST /v1/metrics` and `POST /v1/logs`, protobuf and
+ * JSON, gzip/deflate or identity, answering in the request's content type.
+ *
+ * Status codes follow the OTLP/HTTP specification: 200 (with partial success
+ * when the sink refused some data), 400 with a `google.rpc.Status` body for
+ * undecodable input (not retryable), 413 past the body limit (measured after
+ * decompression, so a compression bomb stops at the limit), 415 for other
+ * content types or encodings, 429/503 with `Retry-After` when overloaded,
+ * 404/405 for other paths and methods, 401 without the bearer token when one
+ * is configured.
+ *
+ * @packageDocumentation
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
+import { createGunzip, createInflate } from 'node:zlib';
+import { pipeline, type Readable } from 'node:stream';
+import { OtlpDecodeError } from './otlp/errors.js';
+import { decodeLogsRequest, decodeMetricsRequest } from './otlp/decode-protobuf.js';
+import { decodeLogsJson, decodeMetricsJson } from './otlp/decode-json.js';
+import {
+  encodeExportResponse,
+  encodeStatus,
+  exportResponseJson,
+  RpcCode,
+  statusJson,
+  type Signal,
+} from './otlp/encode-response.js';
+import { OverloadedError, type OtlpSink, type ReceiveContext, type SinkResult } from './sink.js';
+
+/** Options of {@link createHttpReceiver}. */
+export interface HttpReceiverOptions {
+  /** Consumer of decoded requests. */
+  sink: OtlpSink;
+  /** Address to bind. @default '127.0.0.1' */
+  host?: string;
+  /** Port to bind; 0 picks a free port. @default 4318 */
+  port?: number;
+  /** Largest accepted request body after decompression, in bytes. @default 16 MiB */
+  maxBodyBytes?: number;
+  /** Requests processed at once; more are answered 429. @default 64 */
+  maxInFlightRequests?: number;
+  /** Decompressed bytes buffered across in-flight requests; past it, 503. @default 8 x maxBodyBytes */
+  maxInFlightBytes?: number;
+  /** `Retry-After` (seconds) sent with the receiver's own 429/503 answers. @default 1 */
+  retryAfterSeconds?: number;
+  /** When set, requests must carry `Authorization: Bearer <token>` (else 401). */
+  authToken?: string;
+  /** Serve HTTPS with this certificate and key (file paths, PEM). */
+  tls?: { cert: string; key: string };
+  /** Milliseconds a request may take to arrive completely. @default 30000 */
+  requestTimeoutMs?: number;
+}
+
+/** A listening OTLP/HTTP receiver. */
+export interface HttpReceiver {
+  /** Base URL, e.g. `http://127.0.0.1:4318`. */
+  readonly url: string;
+  readonly address: { host: string; port: number };
+  /** Stops accepting connections and waits for in-flight requests. */
+  close(): Promise<void>;
+}
+
+const PATHS: Readonly<Record<string, Signal>> = { '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
+const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+
+/** An HTTP answer that is not a 200 export response. */
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly rpcCode: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function overloaded(err: OverloadedError): HttpFailure {
+  const status = err.kind === 'throttled' ? 429 : 503;
+  const code = err.kind === 'throttled' ? RpcCode.RESOURCE_EXHAUSTED : RpcCode.UNAVAILABLE;
+  return new HttpFailure(status, code, err.message, { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) });
+}
+
+function tokenMatches(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/**
+ * Starts an OTLP/HTTP receiver.
+ *
+ * @throws when the options are invalid or the address cannot be bound.
+ */
+export async function createHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 4318;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const maxInFlight = options.maxInFlightRequests ?? 64;
+  const maxInFlightBytes = options.maxInFlightBytes ?? 8 * maxBody;
+  const retryAfter = options.retryAfterSeconds ?? 1;
+  for (const [key, v, min] of [
+    ['port', port, 0],
+    ['maxBodyBytes', maxBody, 1],
+    ['maxInFlightRequests', maxInFlight, 1],
+    ['maxInFlightBytes', maxInFlightBytes, 1],
+    ['retryAfterSeconds', retryAfter, 0],
+  ] as const) {
+    if (!Number.isInteger(v) || v < min) throw new RangeError(`createHttpReceiver: ${key} must be an integer >= ${min}, got ${v}`);
+  }
+  const sink = options.sink;
+  let inFlight = 0;
+  let inFlightBytes = 0;
+
+  /** Reads the body, decompressing with the limit applied to the decompressed size. */
+  async function readBody(req: IncomingMessage, encoding: string): Promise<Buffer> {
+    let source: Readable = req;
+    if (encoding !== 'identity') {
+      // pipeline() destroys the decompressor when the request aborts, so the loop below ends.
+      const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
+      source = pipeline(req, inflate, () => {});
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        inFlightBytes += chunk.length;
+        if (total > maxBody) {
+          throw new HttpFailure(413, RpcCode.INVALID_ARGUMENT, `request body exceeds the limit of ${maxBody} bytes${encoding === 'identity' ? '' : ' after decompression'}`);
+        }
+        if (inFlightBytes > maxInFlightBytes) {
+          throw new HttpFailure(503, RpcCode.UNAVAILABLE, 'too much data in flight; retry later', { 'retry-after': String(retryAfter) });
+        }
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      if (source !== req) source.destroy();
+      if (err instanceof HttpFailure) throw err;
+      throw new HttpFailure(400, RpcCode.INVALID_ARGUMENT, `cannot read the ${encoding} request body: ${(err as Error).message}`);
+    } finally {
+      inFlightBytes -= total;
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  }
+
+  async function handle(req: IncomingMessage, signal: Signal, json: boolean, encoding: string): Promise<SinkResult> {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (encoding === 'identity' && declared > maxBody) {
+      throw new HttpFailure(413, RpcCode.INVALID_ARGUMENT, `request body of ${declared} bytes exceeds the limit of ${maxBody} bytes`);
+    }
+    const body = await readBody(req, encoding);
+    const ctx: ReceiveContext = {
+      transport: 'http',
+      encoding: json ? 'json' : 'protobuf',
+      receivedAtMs: Date.now(),
+      bodyBytes: body.length,
+    };
+    try {
+      if (signal === 'metrics') {
+        const decoded = json ? decodeMetricsJson(body) : decodeMetricsRequest(body);
+        return await sink.consumeMetrics(decoded, ctx);
+      }
+      const decoded = json ? decodeLogsJson(body) : decodeLogsRequest(body);
+      return await sink.consumeLogs(decoded, ctx);
+    } catch (err) {
+      if (err instanceof OtlpDecodeError) throw new HttpFailure(400, RpcCode.INVALID_ARGUMENT, err.message);
+      if (err instanceof OverloadedError) throw overloaded(err);
+      throw new HttpFailure(500, RpcCode.INTERNAL, `the request could not be processed: ${(err as Error).message ?? String(err)}`);
+    }
+  }
+
+  function reply(res: ServerResponse, status: number, json: boolean, body: string | Uint8Array, headers: Record<string, string> = {}): void {
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, {
+      'content-type': json ? 'application/json' : 'application/x-protobuf',
+      'content-length': String(payload.length),
+      ...headers,
+    });
+    res.end(payload);
+  }
+
+  function fail(req: IncomingMessage, res: ServerResponse, json: boolean, f: HttpFailure): void {
+    const headers = { ...f.headers };
+    // An unread or partly read body: close the connection rather than drain it.
+    if (!req.complete) headers['connection'] = 'close';
+    reply(res, f.status, json, json ? statusJson(f.rpcCode, f.message) : encodeStatus(f.rpcCode, f.message), headers);
+    if (!req.complete) res.once('finish', () => req.destroy());
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const signal = PATHS[path];
+    const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+    const json = mediaType === 'application/json';
+    if (signal === undefined) return fail(req, res, true, new HttpFailure(404, 5, `no OTLP endpoint at ${path}; use /v1/metrics or /v1/logs`));
+    if (req.method !== 'POST') {
+      return fail(req, res, true, new HttpFailure(405, 12, `${req.method ?? '?'} is not allowed on ${path}; use POST`, { allow: 'POST' }));
+    }
+    if (options.authToken !== undefined && !tokenMatches(req, options.authToken)) {
+      return fail(req, res, json, new HttpFailure(401, RpcCode.UNAUTHENTICATED, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' }));
+    }
+    if (!json && mediaType !== 'application/x-protobuf') {
+      return fail(req, res, true, new HttpFailure(415, RpcCode.INVALID_ARGUMENT,
+        `unsupported content type ${JSON.stringify(mediaType)}; use application/x-protobuf or application/json`));
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'deflate') {
+      return fail(req, res, json, new HttpFailure(415, RpcCode.INVALID_ARGUMENT,
+        `unsupported content encoding ${JSON.stringify(encoding)}; use gzip, deflate or identity`));
+    }
+    if (inFlight >= maxInFlight) {
+      return fail(req, res, json, new HttpFailure(429, RpcCode.RESOURCE_EXHAUSTED,
+        `too many requests in flight (${maxInFlight}); retry later`, { 'retry-after': String(retryAfter) }));
+    }
+    inFlight++;
+    handle(req, signal, json, encoding).then(
+      (result) => {
+        inFlight--;
+        const partial = { rejected: result.rejected, errorMessage: result.errorMessage };
+        reply(res, 200, json, json ? exportResponseJson(signal, partial) : encodeExportResponse(partial));
+      },
+      (err: unknown) => {
+        inFlight--;
+        const f = err instanceof HttpFailure ? err : new HttpFailure(500, RpcCode.INTERNAL, String(err));
+        fail(req, res, json, f);
+      },
+    );
+  };
+
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
+    : createHttpServer(handler);
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  if (addr === null || typeof addr === 'string') throw new Error('createHttpReceiver: the server has no TCP address');
+  const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${addr.port}`,
+    address: { host: addr.address, port: addr.port },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
