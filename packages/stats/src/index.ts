@@ -27,3 +27,7 @@ export {
 export { histogramKs, type HistogramKsResult } from './histogram-ks.js';
 export { validateExplicitHistogramData, type HistogramInput } from './aligned-histograms.js';
 export { kolmogorovLimitSf } from './kolmogorov-limit.js';
+export { chiSquareTest, chiSquareSf, type ChiSquareResult } from './chi-square.js';
+export { PSI_FLOOR, psi, psiPValue, histogramPsi, type BinnedComparison, type HistogramPsiOptions } from './psi.js';
+export { jensenShannonDistance, wassersteinDistance, normalizedWasserstein, histogramWasserstein } from './divergence.js';
+export { CategoricalDistribution, alignCategories, type CategoricalOptions, type CategoricalJSON } from './categorical.js';
