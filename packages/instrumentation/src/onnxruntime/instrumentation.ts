@@ -24,6 +24,7 @@ import {
   isWrapped,
 } from '@opentelemetry/instrumentation';
 import { ModelMonitor, type ModelMonitorOptions, type PredictionRecord } from '../monitor/index.js';
+import { SCOPE_VERSION } from '../scope.js';
 import { modelConfigFor, validateConfig } from './config.js';
 import { classifyRow, rowElement, rowStatistic, rowView, type RowView } from './tensor.js';
 import type {
@@ -84,16 +85,6 @@ interface State {
   readonly warned: Set<string>;
 }
 
-function packageVersion(): string {
-  try {
-    const pkg: unknown = createRequire(import.meta.url)('../../package.json');
-    const v = (pkg as { version?: unknown }).version;
-    return typeof v === 'string' ? v : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 function isSessionClass(v: unknown): v is SessionClass {
   return typeof v === 'function' &&
     typeof (v as { create?: unknown }).create === 'function' &&
@@ -140,7 +131,7 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
 
   /** @param config see {@link OnnxRuntimeInstrumentationConfig}; throws naming every invalid option. */
   constructor(config: OnnxRuntimeInstrumentationConfig = {}) {
-    super(ONNXRUNTIME_INSTRUMENTATION_NAME, packageVersion(), validateConfig(config));
+    super(ONNXRUNTIME_INSTRUMENTATION_NAME, SCOPE_VERSION, validateConfig(config));
   }
 
   private get state(): State {
@@ -219,9 +210,24 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
     return this.state.monitors.get(`${modelName}\u0000${modelVersion ?? ''}`);
   }
 
+  /**
+   * Drops every session binding and closes the monitors, so the next run of
+   * each session builds them from the current config and providers. A closed
+   * monitor stops reporting its observable counts; leaving it open beside its
+   * replacement would report the same series twice. Its counts restart, as
+   * they do when the process restarts.
+   */
   private resetBindings(): void {
-    this.state.sessions = new WeakMap();
-    this.state.monitors = new Map();
+    const state = this.state;
+    for (const monitor of state.monitors.values()) {
+      try {
+        monitor.close();
+      } catch (err) {
+        this.warnOnce('close', 'could not close a monitor', err);
+      }
+    }
+    state.sessions = new WeakMap();
+    state.monitors = new Map();
   }
 
   private patchModule(exports: unknown): void {

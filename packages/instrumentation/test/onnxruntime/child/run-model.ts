@@ -19,6 +19,7 @@ import {
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { OnnxRuntimeInstrumentation, type OnnxRuntimeInstrumentationConfig } from '../../../src/onnxruntime/index.js';
+import type * as OrtModule from 'onnxruntime-node';
 import type { ScenarioSpec, ScenarioOutput, MetricSnapshot } from './protocol.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ScenarioSpec;
@@ -33,12 +34,14 @@ class TestReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
 }
 
-type Ort = typeof import('onnxruntime-node');
+type Ort = typeof OrtModule;
+
+/** The typings describe InferenceSession as a factory; at run time it is a class. */
+const runOf = (ort: Ort): unknown => (ort.InferenceSession as unknown as { prototype: { run: unknown } }).prototype.run;
 
 async function loadOrt(): Promise<Ort> {
   if (spec.loader === 'require') return createRequire(import.meta.url)('onnxruntime-node') as Ort;
-  const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
-  return mod;
+  return (await import('onnxruntime-node')) as Ort;
 }
 
 function snapshot(metrics: MetricData[]): MetricSnapshot[] {
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
   if (spec.preload) {
     // The service loaded the runtime before telemetry was set up.
     ort = await loadOrt();
-    originalRun = ort.InferenceSession.prototype.run;
+    originalRun = runOf(ort);
   }
   const config: OnnxRuntimeInstrumentationConfig = { ...spec.config };
   if (spec.modelNameFromPath === true) {
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
   registerInstrumentations({ instrumentations: [instrumentation], meterProvider });
   ort ??= await loadOrt();
   const session = await ort.InferenceSession.create(modelPath);
-  const wrappedWhileEnabled = isWrapped(ort.InferenceSession.prototype.run);
+  const wrappedWhileEnabled = isWrapped(runOf(ort));
 
   const outputs: number[][] = [];
   for (const batch of spec.runs) {
@@ -101,9 +104,9 @@ async function main(): Promise<void> {
   const before = await collect(reader);
 
   instrumentation.disable();
-  const restored = !isWrapped(ort.InferenceSession.prototype.run) &&
+  const restored = !isWrapped(runOf(ort)) &&
     !isWrapped(ort.InferenceSession.create) &&
-    (originalRun === undefined || ort.InferenceSession.prototype.run === originalRun);
+    (originalRun === undefined || runOf(ort) === originalRun);
   await session.run({ features: new ort.Tensor('float32', new Float32Array(4), [1, 4]) });
   const afterDisable = await collect(reader);
 
