@@ -20,8 +20,14 @@ export interface NumericFeatureBaseline {
   /**
    * Base-2 exponential histogram of the values, at the finest scale that fits
    * the builder's bucket budget (160 per side by default, like the OTel SDK).
+   * Exactly one of `histogram` and `explicit` is present.
    */
-  histogram: ExpHistogramData;
+  histogram?: ExpHistogramData;
+  /**
+   * Explicit-bucket histogram, only in baselines the engine learned from a
+   * feature sent without the exponential view (reduced precision).
+   */
+  explicit?: { bounds: number[]; counts: number[] };
   /** Number of rows where the value was missing (null, empty or NaN). */
   missing: number;
 }
@@ -106,7 +112,27 @@ const expHistogramSchema = z
     }
   });
 
-const numericFeature = z.strictObject({ type: z.literal('numeric'), histogram: expHistogramSchema, missing: count });
+const explicitSchema = z
+  .strictObject({ bounds: z.array(z.number().finite()), counts: z.array(count) })
+  .superRefine((c, ctx) => {
+    if (c.counts.length !== c.bounds.length + 1) {
+      ctx.addIssue({ code: 'custom', path: ['counts'], message: `expected ${c.bounds.length + 1} counts (bounds.length + 1), got ${c.counts.length}` });
+    }
+    for (let i = 1; i < c.bounds.length; i++) {
+      if (!((c.bounds[i] ?? 0) > (c.bounds[i - 1] ?? 0))) {
+        ctx.addIssue({ code: 'custom', path: ['bounds', i], message: 'bounds must be strictly increasing' });
+        break;
+      }
+    }
+  });
+
+const numericFeature = z
+  .strictObject({ type: z.literal('numeric'), histogram: expHistogramSchema.optional(), explicit: explicitSchema.optional(), missing: count })
+  .superRefine((f, ctx) => {
+    if ((f.histogram === undefined) === (f.explicit === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['histogram'], message: 'a numeric feature needs exactly one of histogram (exponential) and explicit' });
+    }
+  });
 const categoricalFeature = z.strictObject({ type: z.literal('categorical'), counts: z.record(z.string(), count), missing: count });
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date-time' });
@@ -128,20 +154,7 @@ const baselineSchema = z.strictObject({
   features: z.record(z.string().min(1), z.discriminatedUnion('type', [numericFeature, categoricalFeature])),
   prediction: z
     .strictObject({
-      confidence: z
-        .strictObject({ bounds: z.array(z.number().finite()), counts: z.array(count) })
-        .superRefine((c, ctx) => {
-          if (c.counts.length !== c.bounds.length + 1) {
-            ctx.addIssue({ code: 'custom', path: ['counts'], message: `expected ${c.bounds.length + 1} counts (bounds.length + 1), got ${c.counts.length}` });
-          }
-          for (let i = 1; i < c.bounds.length; i++) {
-            if (!((c.bounds[i] ?? 0) > (c.bounds[i - 1] ?? 0))) {
-              ctx.addIssue({ code: 'custom', path: ['bounds', i], message: 'bounds must be strictly increasing' });
-              break;
-            }
-          }
-        })
-        .optional(),
+      confidence: explicitSchema.optional(),
       labels: z.record(z.string(), count).optional(),
       value: expHistogramSchema.optional(),
     })

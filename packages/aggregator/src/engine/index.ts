@@ -19,3 +19,5 @@ export {
 } from './baseline.js';
 export { DEFAULT_ENGINE_BOUNDS, DEFAULT_ENGINE_DEFAULTS, DEFAULT_SLO_PERIOD_MS, engineConfig } from './config.js';
 export * from './types.js';
+export { Engine, ENGINE_SNAPSHOT_FORMAT, resolveIdentity, type EngineSnapshot, type ModelIdentity } from './engine.js';
+export type { LogsIn, MetricsIn, MetricIn, PointIn, AttrMap } from './otlp-input.js';

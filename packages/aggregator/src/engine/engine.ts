@@ -1,0 +1,652 @@
+/**
+ * The engine: routes decoded OTLP to models, keeps their windows and
+ * baselines, and evaluates drift, RED, SLOs and liveness. Pure: time is the
+ * `now` argument (epoch ms), and nothing here does I/O.
+ *
+ * @module
+ */
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_ML_FEATURE_CATEGORY,
+  ATTR_ML_FEATURE_NAME,
+  ATTR_ML_FEATURE_SIGN,
+  ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE,
+  ATTR_ML_MODEL_NAME,
+  ATTR_ML_MODEL_VERSION,
+  ATTR_ML_PREDICTION_LABEL,
+  ATTR_OTEL_METRIC_OVERFLOW,
+  METRIC_ML_FEATURE_MISSING,
+  METRIC_ML_FEATURE_OBSERVATIONS,
+  METRIC_ML_FEATURE_VALUE,
+  METRIC_ML_INFERENCE_DURATION,
+  METRIC_ML_PREDICTIONS,
+  METRIC_ML_PREDICTION_CONFIDENCE,
+  METRIC_ML_PREDICTION_VALUE,
+  OTHER_CATEGORY,
+} from '@modelwatch/semconv';
+import { BASELINE_FORMAT, type Baseline, type FeatureBaseline } from './baseline.js';
+import { resolveSettings } from './config.js';
+import { evaluateDrift, evaluateRed, evaluateSlos, alignCounts, currentNumeric, referenceNumeric } from './evaluate.js';
+import { ModelState, SCALAR, type ModelSnapshot } from './model.js';
+import type { AttrMap, LogsIn, MetricIn, MetricsIn, PointIn } from './otlp-input.js';
+import { buildOutputs } from './outputs.js';
+import { countAtOrBelow } from './red.js';
+import type { Bucketed } from './measures.js';
+import type { ExpHistogramData } from './histogram-data.js';
+import { ExpWindow } from './window/exp-window.js';
+import { ExplicitWindow } from './window/explicit-window.js';
+import { CountWindow } from './window/count-window.js';
+import type {
+  Bin,
+  EngineConfig,
+  FeatureDistributions,
+  IngestResult,
+  ModelConfig,
+  ModelStatus,
+  ModelSummary,
+  DriftReport,
+  OutputSignal,
+} from './types.js';
+
+/** Format tag of {@link EngineSnapshot}. */
+export const ENGINE_SNAPSHOT_FORMAT = 'modelwatch.engine-snapshot/v1';
+
+/** Everything needed to resume an engine: JSON-serialisable. */
+export interface EngineSnapshot {
+  format: typeof ENGINE_SNAPSHOT_FORMAT;
+  models: ModelSnapshot[];
+  rejected: number;
+}
+
+/** At most this many distinct reasons are returned per ingest call. */
+const MAX_ERRORS = 5;
+
+/** Model identity resolved from a data point, its scope and its resource. */
+export interface ModelIdentity {
+  name: string;
+  version: string | null;
+}
+
+function attrString(v: unknown): string | null {
+  if (typeof v === 'string') return v.length > 0 ? v : null;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+/**
+ * `ml.model.name` / `ml.model.version` from the data point, else the scope,
+ * else the resource (the registry's precedence). The version comes from the
+ * same level as the name when present there, else by the same precedence.
+ */
+export function resolveIdentity(point: AttrMap, scope: AttrMap, resource: AttrMap): ModelIdentity | null {
+  const levels = [point, scope, resource];
+  let name: string | null = null;
+  for (const l of levels) {
+    name = attrString(l[ATTR_ML_MODEL_NAME]);
+    if (name !== null) break;
+  }
+  if (name === null) return null;
+  let version: string | null = null;
+  for (const l of levels) {
+    version = attrString(l[ATTR_ML_MODEL_VERSION]);
+    if (version !== null) break;
+  }
+  return { name, version };
+}
+
+class Rejections {
+  count = 0;
+  readonly reasons: string[] = [];
+  add(reason: string, n = 1): void {
+    this.count += n;
+    if (this.reasons.length < MAX_ERRORS && !this.reasons.includes(reason)) this.reasons.push(reason);
+  }
+}
+
+/** The aggregator's pure engine (see the module documentation). */
+export class Engine {
+  private readonly models = new Map<string, ModelState>();
+  private readonly configs = new Map<string, ModelConfig>();
+  private rejectedTotal = 0;
+  private lastEvaluation: number | null = null;
+
+  /** @throws Error naming the model and setting when the config is invalid. */
+  constructor(readonly config: EngineConfig) {
+    const b = config.bounds;
+    for (const [k, v] of Object.entries(b)) {
+      if (!(Number.isInteger(v) && v >= 1)) throw new Error(`bounds.${k} must be a positive integer, got ${String(v)}`);
+    }
+    if (!(Number.isInteger(config.discovery.maxModels) && config.discovery.maxModels >= 0)) {
+      throw new Error(`discovery.maxModels must be a non-negative integer, got ${config.discovery.maxModels}`);
+    }
+    for (const m of config.models) {
+      if (this.configs.has(m.name)) throw new Error(`models: duplicate model name ${JSON.stringify(m.name)}`);
+      this.configs.set(m.name, m);
+      this.models.set(m.name, this.newModel(m.name, m, false));
+    }
+  }
+
+  private newModel(name: string, m: ModelConfig | undefined, discovered: boolean): ModelState {
+    const settings = resolveSettings(this.config.defaults, m, name);
+    return new ModelState(name, m?.task ?? 'classification', discovered, settings, m?.features ?? {}, this.config.bounds.maxBuckets, m);
+  }
+
+  private discoveredCount(): number {
+    let n = 0;
+    for (const m of this.models.values()) if (m.discovered) n++;
+    return n;
+  }
+
+  private modelFor(id: ModelIdentity, rej: Rejections, n: number, now: number): ModelState | null {
+    let m = this.models.get(id.name);
+    if (!m) {
+      if (id.name.length > this.config.bounds.maxAttributeLength) {
+        rej.add(`model name longer than ${this.config.bounds.maxAttributeLength} characters`, n);
+        return null;
+      }
+      if (!this.config.discovery.enabled) {
+        rej.add(`unknown model ${JSON.stringify(id.name)} (not in the config and discovery is disabled)`, n);
+        return null;
+      }
+      if (this.discoveredCount() >= this.config.discovery.maxModels) {
+        rej.add(`model ${JSON.stringify(id.name)} not tracked: discovery limit of ${this.config.discovery.maxModels} models reached`, n);
+        return null;
+      }
+      m = this.newModel(id.name, undefined, true);
+      this.models.set(id.name, m);
+    }
+    if (id.version !== null && id.version.length <= this.config.bounds.maxAttributeLength && id.version !== m.version) {
+      if (m.version !== null && !m.baselines.has(id.version) && !m.baselines.has('')) m.learnFromSlot = null;
+      m.version = id.version;
+    }
+    m.lastSeen = Math.max(m.lastSeen ?? now, now);
+    return m;
+  }
+
+  /**
+   * Takes a decoded metrics request (delta points) received at `now`.
+   * Never throws on bad data: refused points are counted with their reasons.
+   */
+  ingestMetrics(req: MetricsIn, now: number): IngestResult {
+    const rej = new Rejections();
+    let accepted = 0;
+    for (const rm of req.resourceMetrics) {
+      for (const sm of rm.scopeMetrics) {
+        for (const metric of sm.metrics) {
+          for (const point of metric.points) {
+            if (!isConsumed(metric.name)) {
+              accepted++;
+              continue;
+            }
+            const id = resolveIdentity(point.attributes, sm.scope.attributes, rm.resource.attributes);
+            if (!id) {
+              rej.add(`data point of ${metric.name} has no ml.model.name (data point, scope or resource attribute)`);
+              continue;
+            }
+            const model = this.modelFor(id, rej, 1, now);
+            if (!model) continue;
+            const why = this.ingestPoint(model, metric, point, now);
+            if (why === null) {
+              accepted++;
+              model.accepted.dataPoints++;
+            } else rej.add(why);
+          }
+        }
+      }
+    }
+    this.rejectedTotal += rej.count;
+    return { acceptedDataPoints: accepted, rejectedDataPoints: rej.count, acceptedLogRecords: 0, rejectedLogRecords: 0, errors: rej.reasons };
+  }
+
+  /**
+   * Takes a decoded logs request: records are counted per model (the
+   * prediction / ground-truth join arrives with the ground-truth issue).
+   */
+  ingestLogs(req: LogsIn, now: number): IngestResult {
+    const rej = new Rejections();
+    let accepted = 0;
+    for (const rl of req.resourceLogs) {
+      for (const sl of rl.scopeLogs) {
+        for (const rec of sl.logRecords) {
+          const id = resolveIdentity(rec.attributes, sl.scope.attributes, rl.resource.attributes);
+          if (!id) {
+            rej.add('log record has no ml.model.name (record, scope or resource attribute)');
+            continue;
+          }
+          const model = this.modelFor(id, rej, 1, now);
+          if (!model) continue;
+          model.accepted.logRecords++;
+          accepted++;
+        }
+      }
+    }
+    this.rejectedTotal += rej.count;
+    return { acceptedDataPoints: 0, rejectedDataPoints: 0, acceptedLogRecords: accepted, rejectedLogRecords: rej.count, errors: rej.reasons };
+  }
+
+  /** Returns null when taken, else the reason for refusing the point. */
+  private ingestPoint(model: ModelState, metric: MetricIn, point: PointIn, now: number): string | null {
+    const s = model.settings;
+    const slotsPerWindow = s.window / s.slot;
+    const nowSlot = Math.floor(now / s.slot);
+    let t = point.timeUnixNano > 0n ? Number(point.timeUnixNano / 1_000_000n) : now;
+    // A sender clock ahead of ours must not create future slots.
+    if (t > now) t = now;
+    const slot = Math.floor(t / s.slot);
+    const inWindow = slot > nowSlot - slotsPerWindow;
+    if (model.learnFromSlot === null && inWindow) model.learnFromSlot = slot;
+    const attrs = point.attributes;
+    const maxLen = this.config.bounds.maxAttributeLength;
+    const featureName = (): string | null => attrString(attrs[ATTR_ML_FEATURE_NAME]);
+    switch (metric.name) {
+      case METRIC_ML_INFERENCE_DURATION: {
+        if (metric.type !== 'histogram') return null;
+        const p = point as (typeof metric.points)[number];
+        if (!validCounts(p.bucketCounts) || (p.bucketCounts.length > 0 && p.bucketCounts.length !== p.explicitBounds.length + 1)) {
+          return `ml.inference.duration point has invalid bucket counts`;
+        }
+        const errors = attrString(attrs[ATTR_ERROR_TYPE]) !== null ? p.count : 0;
+        if (inWindow && p.bucketCounts.length > 0) {
+          if (!model.duration.add(slot, p.explicitBounds, p.bucketCounts)) return 'ml.inference.duration bucket bounds changed within the window';
+        }
+        if (inWindow && errors > 0) model.errors.add(slot, SCALAR, errors);
+        const row = [p.count, errors];
+        for (const th of model.latencyThresholds) row.push(countAtOrBelow(p.explicitBounds, p.bucketCounts, th).count);
+        model.slo.add(t, row);
+        return null;
+      }
+      case METRIC_ML_PREDICTIONS: {
+        if (metric.type !== 'sum') return null;
+        const p = point as (typeof metric.points)[number];
+        if (!(Number.isFinite(p.value) && p.value >= 0)) return `ml.predictions value ${p.value} is not a non-negative count`;
+        let label = attrString(attrs[ATTR_ML_PREDICTION_LABEL]) ?? SCALAR;
+        if (attrs[ATTR_OTEL_METRIC_OVERFLOW] === true) label = OTHER_CATEGORY;
+        label = this.boundedKey(model.labels, label);
+        if (inWindow) model.labels.add(slot, label, p.value);
+        return null;
+      }
+      case METRIC_ML_PREDICTION_CONFIDENCE: {
+        if (metric.type !== 'histogram') return null;
+        const p = point as (typeof metric.points)[number];
+        if (!validCounts(p.bucketCounts)) return 'ml.prediction.confidence point has invalid bucket counts';
+        if (inWindow && p.bucketCounts.length > 0 && !model.confidence.add(slot, p.explicitBounds, p.bucketCounts)) {
+          return 'ml.prediction.confidence bucket bounds changed within the window';
+        }
+        return null;
+      }
+      case METRIC_ML_PREDICTION_VALUE: {
+        if (metric.type !== 'exponentialHistogram') return null;
+        const p = point as (typeof metric.points)[number];
+        const bad = checkExp(p);
+        if (bad) return `ml.prediction.value: ${bad}`;
+        if (inWindow) model.value.add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE);
+        return null;
+      }
+      case METRIC_ML_FEATURE_VALUE: {
+        const name = featureName();
+        if (name === null) return 'ml.feature.value point has no ml.feature.name';
+        if (name.length > maxLen) return `feature name longer than ${maxLen} characters`;
+        if (metric.type !== 'exponentialHistogram' && metric.type !== 'histogram') return null;
+        const f = model.feature(name, 'numeric', this.config.bounds.maxSeriesPerModel);
+        if (!f) return `model ${model.name}: series limit of ${this.config.bounds.maxSeriesPerModel} features reached`;
+        if (f.type !== 'numeric') return `feature ${name} is categorical but arrived as ml.feature.value`;
+        if (!inWindow) return null;
+        if (metric.type === 'exponentialHistogram') {
+          const p = point as (typeof metric.points)[number];
+          const bad = checkExp(p);
+          if (bad) return `ml.feature.value (${name}): ${bad}`;
+          (f.exp ??= new ExpWindow(this.config.bounds.maxBuckets)).add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE);
+        } else {
+          const p = point as (typeof metric.points)[number];
+          if (!validCounts(p.bucketCounts)) return `ml.feature.value (${name}) has invalid bucket counts`;
+          if (p.bucketCounts.length === 0) return null;
+          // The sign rule on explicit buckets: a negated stream cannot be folded into
+          // the same bounds, so it is refused rather than mixed in wrongly.
+          if (attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE) {
+            return `ml.feature.value (${name}): negative values need the exponential histogram view`;
+          }
+          if (!(f.explicit ??= new ExplicitWindow()).add(slot, p.explicitBounds, p.bucketCounts)) {
+            return `ml.feature.value (${name}) bucket bounds changed within the window`;
+          }
+        }
+        return null;
+      }
+      case METRIC_ML_FEATURE_OBSERVATIONS: {
+        if (metric.type !== 'sum') return null;
+        const p = point as (typeof metric.points)[number];
+        const overflow = attrs[ATTR_OTEL_METRIC_OVERFLOW] === true;
+        const name = featureName();
+        if (name === null) {
+          // The SDK's overflow point carries no attributes besides otel.metric.overflow.
+          return overflow ? null : 'ml.feature.observations point has no ml.feature.name';
+        }
+        if (name.length > maxLen) return `feature name longer than ${maxLen} characters`;
+        if (!(Number.isFinite(p.value) && p.value >= 0)) return `ml.feature.observations value ${p.value} is not a non-negative count`;
+        const f = model.feature(name, 'categorical', this.config.bounds.maxSeriesPerModel);
+        if (!f) return `model ${model.name}: series limit of ${this.config.bounds.maxSeriesPerModel} features reached`;
+        if (f.type !== 'categorical') return `feature ${name} is numeric but arrived as ml.feature.observations`;
+        const w = (f.categories ??= new CountWindow());
+        let cat = overflow ? OTHER_CATEGORY : (attrString(attrs[ATTR_ML_FEATURE_CATEGORY]) ?? OTHER_CATEGORY);
+        cat = this.boundedKey(w, cat);
+        if (inWindow) w.add(slot, cat, p.value);
+        return null;
+      }
+      case METRIC_ML_FEATURE_MISSING: {
+        if (metric.type !== 'sum') return null;
+        const p = point as (typeof metric.points)[number];
+        const name = featureName();
+        if (name === null) return 'ml.feature.missing point has no ml.feature.name';
+        if (name.length > maxLen) return `feature name longer than ${maxLen} characters`;
+        if (!(Number.isFinite(p.value) && p.value >= 0)) return `ml.feature.missing value ${p.value} is not a non-negative count`;
+        const f = model.feature(name, model.declared[name] ?? 'numeric', this.config.bounds.maxSeriesPerModel);
+        if (!f) return `model ${model.name}: series limit of ${this.config.bounds.maxSeriesPerModel} features reached`;
+        if (inWindow) f.missing.add(slot, SCALAR, p.value);
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** A category or label, or `__other__` past the length or cardinality bound. */
+  private boundedKey(w: CountWindow, key: string): string {
+    if (key.length > this.config.bounds.maxAttributeLength) return OTHER_CATEGORY;
+    if (w.has(key) || w.size < this.config.bounds.maxCategories) return key;
+    return OTHER_CATEGORY;
+  }
+
+  /** One evaluation tick at `now`: expire old slots, learn baselines, compute every result. */
+  evaluate(now: number): void {
+    this.lastEvaluation = now;
+    for (const m of this.models.values()) {
+      const s = m.settings;
+      const slots = s.window / s.slot;
+      const nowSlot = Math.floor(now / s.slot);
+      m.expire(nowSlot - slots);
+      let baseline = m.activeBaseline();
+      if (!baseline && m.learnFromSlot !== null && nowSlot - m.learnFromSlot >= slots) {
+        baseline = learnBaseline(m, now);
+        m.baselines.set(baseline.modelVersion ?? '', baseline);
+      }
+      const drift = evaluateDrift(m, baseline);
+      const up = m.lastSeen !== null && now - m.lastSeen <= s.livenessTimeout;
+      const iso = new Date(now).toISOString();
+      m.drift = {
+        model: m.name,
+        version: m.version,
+        evaluatedAt: iso,
+        window: {
+          start: new Date((nowSlot - slots + 1) * s.slot).toISOString(),
+          end: iso,
+          seconds: s.window / 1000,
+          slotSeconds: s.slot / 1000,
+        },
+        baseline: baseline
+          ? {
+              state: 'ready',
+              source: baseline.source?.kind ?? 'file',
+              createdAt: baseline.createdAt,
+              modelVersion: baseline.modelVersion ?? null,
+            }
+          : {
+              state: 'learning',
+              source: null,
+              createdAt: null,
+              modelVersion: null,
+              learnsAt: m.learnFromSlot === null ? null : new Date((m.learnFromSlot + slots) * s.slot).toISOString(),
+            },
+        severity: drift.severity,
+        features: drift.features,
+        prediction: drift.prediction,
+      };
+      m.status = {
+        name: m.name,
+        version: m.version,
+        task: m.task,
+        discovered: m.discovered,
+        liveness: {
+          up,
+          lastSeen: m.lastSeen === null ? null : new Date(m.lastSeen).toISOString(),
+          lastSeenAgeSeconds: m.lastSeen === null ? null : Math.max(0, now - m.lastSeen) / 1000,
+        },
+        red: evaluateRed(m),
+        slos: evaluateSlos(m, now),
+        accepted: { ...m.accepted },
+        evaluatedAt: iso,
+      };
+    }
+  }
+
+  /** Every model, configured and discovered. */
+  listModels(): ModelSummary[] {
+    return [...this.models.values()].map((m) => ({
+      name: m.name,
+      version: m.version,
+      task: m.task,
+      discovered: m.discovered,
+      up: m.status?.liveness.up ?? false,
+      lastSeen: m.lastSeen === null ? null : new Date(m.lastSeen).toISOString(),
+      baseline: m.activeBaseline() ? 'ready' : 'learning',
+      severity: m.drift?.severity ?? null,
+    }));
+  }
+
+  /** RED, SLOs, liveness and acceptance of a model at the last evaluation; undefined for an unknown model. */
+  modelStatus(name: string): ModelStatus | undefined {
+    const m = this.models.get(name);
+    if (!m) return undefined;
+    return (
+      m.status ?? {
+        name: m.name,
+        version: m.version,
+        task: m.task,
+        discovered: m.discovered,
+        liveness: { up: false, lastSeen: m.lastSeen === null ? null : new Date(m.lastSeen).toISOString(), lastSeenAgeSeconds: null },
+        red: evaluateRed(m),
+        slos: [],
+        accepted: { ...m.accepted },
+        evaluatedAt: null,
+      }
+    );
+  }
+
+  /** The drift report of the last evaluation; undefined for an unknown model. */
+  driftReport(name: string): DriftReport | undefined {
+    const m = this.models.get(name);
+    if (!m) return undefined;
+    if (m.drift) return m.drift;
+    const s = m.settings;
+    return {
+      model: m.name,
+      version: m.version,
+      evaluatedAt: null,
+      window: { start: null, end: null, seconds: s.window / 1000, slotSeconds: s.slot / 1000 },
+      baseline: { state: m.activeBaseline() ? 'ready' : 'learning', source: null, createdAt: null, modelVersion: null },
+      severity: 'insufficient_data',
+      features: [],
+      prediction: {},
+    };
+  }
+
+  /** Reference and current distributions of one feature (current as of the last expiry); undefined when unknown. */
+  featureDistributions(name: string, feature: string): FeatureDistributions | undefined {
+    const m = this.models.get(name);
+    if (!m) return undefined;
+    const f = m.features.get(feature);
+    const b: FeatureBaseline | undefined = m.activeBaseline()?.features[feature];
+    if (!f && !b) return undefined;
+    const type = f?.type ?? b?.type ?? 'numeric';
+    if (type === 'categorical') {
+      const { categories, p, q } = alignCounts(b?.type === 'categorical' ? b.counts : {}, f?.categories?.counts() ?? {});
+      return { model: name, feature, type: 'categorical', categories, reference: p, current: q };
+    }
+    return numericDistributions(name, feature, f ? currentNumeric(f)?.data ?? null : null, referenceNumeric(b));
+  }
+
+  /** Replaces a model's baseline (per its `modelVersion`; without one, for every version). */
+  setBaseline(name: string, baseline: Baseline): void {
+    const m = this.models.get(name);
+    if (!m) throw new Error(`unknown model ${JSON.stringify(name)}`);
+    if (baseline.modelVersion === undefined) m.baselines.clear();
+    m.baselines.set(baseline.modelVersion ?? '', baseline);
+  }
+
+  /** Drops a model's baseline for its current version: the next full window is learned. */
+  resetBaseline(name: string): void {
+    const m = this.models.get(name);
+    if (!m) throw new Error(`unknown model ${JSON.stringify(name)}`);
+    if (m.version !== null) m.baselines.delete(m.version);
+    m.baselines.delete('');
+    m.learnFromSlot = null;
+  }
+
+  /** The current baseline of a model (for persistence); undefined while learning. */
+  baseline(name: string): Baseline | undefined {
+    return this.models.get(name)?.activeBaseline();
+  }
+
+  /** The flat list of gauges of the last evaluation, with semantic-convention names. */
+  outputs(): OutputSignal[] {
+    const out: OutputSignal[] = [];
+    for (const m of this.models.values()) buildOutputs(m, out);
+    return out;
+  }
+
+  /** Data points and log records refused since start (all models). */
+  get rejected(): number {
+    return this.rejectedTotal;
+  }
+
+  /** Time of the last evaluation (epoch ms), null before the first. */
+  get evaluatedAt(): number | null {
+    return this.lastEvaluation;
+  }
+
+  /** Everything needed to resume, as JSON-serialisable data. */
+  snapshot(): EngineSnapshot {
+    return { format: ENGINE_SNAPSHOT_FORMAT, models: [...this.models.values()].map((m) => m.snapshot()), rejected: this.rejectedTotal };
+  }
+
+  /**
+   * An engine resumed from a snapshot. Models no longer configured come back
+   * as discovered; a snapshot's baselines win over the config's (they may have
+   * been replaced through the API since).
+   */
+  static restore(config: EngineConfig, s: EngineSnapshot): Engine {
+    if (s?.format !== ENGINE_SNAPSHOT_FORMAT) throw new Error(`not an engine snapshot (format ${JSON.stringify(s?.format)}, expected ${ENGINE_SNAPSHOT_FORMAT})`);
+    const e = new Engine(config);
+    e.rejectedTotal = s.rejected;
+    for (const ms of s.models) {
+      let m = e.models.get(ms.name);
+      if (!m) {
+        m = e.newModel(ms.name, undefined, true);
+        e.models.set(ms.name, m);
+      }
+      m.load(ms);
+    }
+    return e;
+  }
+}
+
+const CONSUMED = new Set<string>([
+  METRIC_ML_INFERENCE_DURATION,
+  METRIC_ML_PREDICTIONS,
+  METRIC_ML_PREDICTION_CONFIDENCE,
+  METRIC_ML_PREDICTION_VALUE,
+  METRIC_ML_FEATURE_VALUE,
+  METRIC_ML_FEATURE_OBSERVATIONS,
+  METRIC_ML_FEATURE_MISSING,
+]);
+
+function isConsumed(name: string): boolean {
+  return CONSUMED.has(name);
+}
+
+function validCounts(c: readonly number[]): boolean {
+  for (const v of c) if (!(Number.isFinite(v) && v >= 0)) return false;
+  return true;
+}
+
+function checkExp(p: { scale: number; zeroCount: number; positive: { offset: number; bucketCounts: readonly number[] }; negative: { offset: number; bucketCounts: readonly number[] } }): string | null {
+  if (!(Number.isInteger(p.scale) && p.scale >= -10 && p.scale <= 20)) return `scale ${p.scale} outside -10..20`;
+  if (!(Number.isFinite(p.zeroCount) && p.zeroCount >= 0)) return `invalid zero count ${p.zeroCount}`;
+  if (!Number.isInteger(p.positive.offset) || !Number.isInteger(p.negative.offset)) return 'bucket offset is not an integer';
+  if (!validCounts(p.positive.bucketCounts) || !validCounts(p.negative.bucketCounts)) return 'invalid bucket counts';
+  return null;
+}
+
+/** The model's current window as a baseline (learned, then frozen). */
+function learnBaseline(m: ModelState, now: number): Baseline {
+  const s = m.settings;
+  const features: Record<string, FeatureBaseline> = {};
+  for (const f of m.features.values()) {
+    const missing = f.missing.get(SCALAR);
+    if (f.type === 'numeric') {
+      if (f.exp && f.exp.count > 0) features[f.name] = { type: 'numeric', histogram: f.exp.toData(), missing };
+      else if (f.explicit && f.explicit.count > 0) features[f.name] = { type: 'numeric', explicit: { bounds: f.explicit.bounds.slice(), counts: f.explicit.counts() }, missing };
+    } else if (f.categories && f.categories.total > 0) {
+      features[f.name] = { type: 'categorical', counts: f.categories.counts(), missing };
+    }
+  }
+  const baseline: Baseline = {
+    format: BASELINE_FORMAT,
+    model: m.name,
+    createdAt: new Date(now).toISOString(),
+    source: { kind: 'learned', windowStart: new Date(now - s.window).toISOString(), windowEnd: new Date(now).toISOString() },
+    features,
+  };
+  if (m.version !== null) baseline.modelVersion = m.version;
+  const prediction: NonNullable<Baseline['prediction']> = {};
+  if (m.confidence.count > 0) prediction.confidence = { bounds: m.confidence.bounds.slice(), counts: m.confidence.counts() };
+  const labels = m.labels.counts();
+  delete labels[SCALAR];
+  if (Object.keys(labels).length > 0) prediction.labels = labels;
+  if (m.value.count > 0) prediction.value = m.value.toData();
+  if (Object.keys(prediction).length > 0) baseline.prediction = prediction;
+  return baseline;
+}
+
+function numericDistributions(
+  model: string,
+  feature: string,
+  cur: Bucketed | null,
+  ref: Bucketed | null,
+): FeatureDistributions {
+  // Bins on the real line: each exponential bucket at the common scale, or each explicit bucket.
+  const bins = new Map<number, { bin: Bin; r: number; c: number }>();
+  const add = (h: Bucketed | null, scale: number, side: 'r' | 'c'): void => {
+    if (!h) return;
+    if ('bounds' in h) {
+      h.counts.forEach((v, k) => {
+        const lower = k === 0 ? -Infinity : (h.bounds[k - 1] as number);
+        const upper = k < h.bounds.length ? (h.bounds[k] as number) : Infinity;
+        const e = bins.get(upper) ?? { bin: { lower, upper }, r: 0, c: 0 };
+        e[side] += v;
+        bins.set(upper, e);
+      });
+      return;
+    }
+    const shift = h.scale - scale;
+    const base = 2 ** (2 ** -scale);
+    const put = (lower: number, upper: number, v: number): void => {
+      const e = bins.get(upper) ?? { bin: { lower, upper }, r: 0, c: 0 };
+      e[side] += v;
+      bins.set(upper, e);
+    };
+    h.negative.bucketCounts.forEach((v, k) => {
+      const i = (h.negative.offset + k) >> shift;
+      if (v > 0) put(-(base ** (i + 1)), -(base ** i), v);
+    });
+    if (h.zeroCount > 0) put(0, 0, h.zeroCount);
+    h.positive.bucketCounts.forEach((v, k) => {
+      const i = (h.positive.offset + k) >> shift;
+      if (v > 0) put(base ** i, base ** (i + 1), v);
+    });
+  };
+  const expScales = [cur, ref].filter((h): h is ExpHistogramData => h !== null && !('bounds' in h)).map((h) => h.scale);
+  const scale = expScales.length > 0 ? Math.min(...expScales) : 0;
+  add(ref, scale, 'r');
+  add(cur, scale, 'c');
+  const sorted = [...bins.values()].sort((a, b) => a.bin.upper - b.bin.upper || a.bin.lower - b.bin.lower);
+  return { model, feature, type: 'numeric', bins: sorted.map((e) => e.bin), reference: sorted.map((e) => e.r), current: sorted.map((e) => e.c) };
+}

@@ -1,0 +1,182 @@
+/**
+ * Per-model state: the windows of every stream, baselines by version,
+ * liveness, acceptance counters and the results of the last evaluation.
+ *
+ * @module
+ */
+import type { Baseline } from './baseline.js';
+import type { ModelSettings } from './config.js';
+import type { FeatureType, ModelConfig, ModelTask, ModelStatus, DriftReport } from './types.js';
+import { ExpWindow, type ExpWindowSnapshot } from './window/exp-window.js';
+import { ExplicitWindow, type ExplicitWindowSnapshot } from './window/explicit-window.js';
+import { CountWindow, type CountWindowSnapshot } from './window/count-window.js';
+import { SloHistory, type SloHistorySnapshot } from './red.js';
+import { DEFAULT_SLO_PERIOD_MS } from './config.js';
+
+/** Windows of one feature. */
+export interface FeatureState {
+  name: string;
+  /** Type from the config, else from the first signal that carried the feature. */
+  type: FeatureType;
+  exp: ExpWindow | null;
+  explicit: ExplicitWindow | null;
+  categories: CountWindow | null;
+  missing: CountWindow;
+}
+
+/** Key under which a count window holds a single scalar. */
+export const SCALAR = '';
+
+/** Everything the engine keeps for one model. */
+export class ModelState {
+  version: string | null = null;
+  lastSeen: number | null = null;
+  /** First slot of data since the model appeared or its baseline was reset (learning starts there). */
+  learnFromSlot: number | null = null;
+  readonly accepted = { dataPoints: 0, logRecords: 0 };
+  readonly features = new Map<string, FeatureState>();
+  readonly labels = new CountWindow();
+  readonly confidence = new ExplicitWindow();
+  readonly value: ExpWindow;
+  readonly duration = new ExplicitWindow();
+  readonly errors = new CountWindow();
+  readonly slo: SloHistory;
+  /** Latency SLO thresholds, in the order of their columns in `slo` (after requests, errors). */
+  readonly latencyThresholds: number[];
+  /** Baselines by model version; '' is the baseline for any version. */
+  readonly baselines = new Map<string, Baseline>();
+  drift: DriftReport | null = null;
+  status: ModelStatus | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly task: ModelTask,
+    readonly discovered: boolean,
+    readonly settings: ModelSettings,
+    readonly declared: Readonly<Record<string, FeatureType>>,
+    readonly maxBuckets: number,
+    config: ModelConfig | undefined,
+  ) {
+    this.value = new ExpWindow(maxBuckets);
+    this.latencyThresholds = settings.slos.filter((s) => s.kind === 'latency').map((s) => s.threshold ?? 0);
+    const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
+    this.slo = new SloHistory(2 + this.latencyThresholds.length, longest);
+    if (config?.baseline) this.baselines.set(config.baseline.modelVersion ?? '', config.baseline);
+  }
+
+  /** The baseline in force for the current version, if any. */
+  activeBaseline(): Baseline | undefined {
+    return (this.version !== null ? this.baselines.get(this.version) : undefined) ?? this.baselines.get('');
+  }
+
+  /** The feature's state, created when within the series bound; null past it. */
+  feature(name: string, type: FeatureType, maxSeries: number): FeatureState | null {
+    let f = this.features.get(name);
+    if (f) return f;
+    if (this.features.size >= maxSeries) return null;
+    f = { name, type: this.declared[name] ?? type, exp: null, explicit: null, categories: null, missing: new CountWindow() };
+    this.features.set(name, f);
+    return f;
+  }
+
+  /** Drops every slot at or before `cutoff` in every window. */
+  expire(cutoff: number): void {
+    for (const f of this.features.values()) {
+      f.exp?.expire(cutoff);
+      f.explicit?.expire(cutoff);
+      f.categories?.expire(cutoff);
+      f.missing.expire(cutoff);
+    }
+    this.labels.expire(cutoff);
+    this.confidence.expire(cutoff);
+    this.value.expire(cutoff);
+    this.duration.expire(cutoff);
+    this.errors.expire(cutoff);
+  }
+
+  snapshot(): ModelSnapshot {
+    return {
+      name: this.name,
+      version: this.version,
+      lastSeen: this.lastSeen,
+      learnFromSlot: this.learnFromSlot,
+      accepted: { ...this.accepted },
+      features: [...this.features.values()].map((f) => ({
+        name: f.name,
+        type: f.type,
+        exp: f.exp?.snapshot() ?? null,
+        explicit: f.explicit?.snapshot() ?? null,
+        categories: f.categories?.snapshot() ?? null,
+        missing: f.missing.snapshot(),
+      })),
+      labels: this.labels.snapshot(),
+      confidence: this.confidence.snapshot(),
+      value: this.value.snapshot(),
+      duration: this.duration.snapshot(),
+      errors: this.errors.snapshot(),
+      slo: this.slo.snapshot(),
+      baselines: [...this.baselines.entries()],
+    };
+  }
+
+  /** Loads a snapshot into this (freshly constructed) state. */
+  load(s: ModelSnapshot): void {
+    this.version = s.version;
+    this.lastSeen = s.lastSeen;
+    this.learnFromSlot = s.learnFromSlot;
+    this.accepted.dataPoints = s.accepted.dataPoints;
+    this.accepted.logRecords = s.accepted.logRecords;
+    for (const f of s.features) {
+      this.features.set(f.name, {
+        name: f.name,
+        type: f.type,
+        exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp) : null,
+        explicit: f.explicit ? ExplicitWindow.restore(f.explicit) : null,
+        categories: f.categories ? CountWindow.restore(f.categories) : null,
+        missing: CountWindow.restore(f.missing),
+      });
+    }
+    copyCounts(this.labels, s.labels);
+    copyExplicit(this.confidence, s.confidence);
+    copyExplicit(this.duration, s.duration);
+    copyCounts(this.errors, s.errors);
+    const v = ExpWindow.restore(this.maxBuckets, s.value);
+    Object.assign(this.value, v);
+    this.slo.restore(s.slo);
+    this.baselines.clear();
+    for (const [k, b] of s.baselines) this.baselines.set(k, b);
+  }
+}
+
+function copyCounts(into: CountWindow, s: CountWindowSnapshot): void {
+  const r = CountWindow.restore(s);
+  Object.assign(into, r);
+}
+
+function copyExplicit(into: ExplicitWindow, s: ExplicitWindowSnapshot): void {
+  Object.assign(into, ExplicitWindow.restore(s));
+}
+
+/** JSON-serialisable state of one model. */
+export interface ModelSnapshot {
+  name: string;
+  version: string | null;
+  lastSeen: number | null;
+  learnFromSlot: number | null;
+  accepted: { dataPoints: number; logRecords: number };
+  features: {
+    name: string;
+    type: FeatureType;
+    exp: ExpWindowSnapshot | null;
+    explicit: ExplicitWindowSnapshot | null;
+    categories: CountWindowSnapshot | null;
+    missing: CountWindowSnapshot;
+  }[];
+  labels: CountWindowSnapshot;
+  confidence: ExplicitWindowSnapshot;
+  value: ExpWindowSnapshot;
+  duration: ExplicitWindowSnapshot;
+  errors: CountWindowSnapshot;
+  slo: SloHistorySnapshot;
+  baselines: [string, Baseline][];
+}

@@ -1,0 +1,413 @@
+/**
+ * A sliding window of base-2 exponential histograms kept as time slots.
+ *
+ * Memory is the constraint (10,000s of feature streams, each holding an hour
+ * of one-minute slots), so closed slots are not kept as histogram objects but
+ * packed together in one byte array per stream: per slot, the slot-id delta,
+ * the zero count, and each sign's first index and bucket counts as LEB128
+ * varints (a minute of N(100, 20) at 10 values/s is ~70 buckets of counts
+ * below 128: about one byte per bucket). A running total of the window is kept
+ * beside them, so evaluation reads the total without touching the slots and
+ * expiry subtracts an old slot exactly (counts are integers).
+ *
+ * All slots share the stream's scale, which only decreases: a point at a
+ * finer scale is downscaled on entry; a coarser point, or a window whose range
+ * would exceed `maxBuckets` per sign, downscales the stream (exact: bucket
+ * merges). The window's histogram is therefore as fine as the SDK's own
+ * histogram of the whole window would be at the same maximum size. Once the
+ * window empties, the next point sets the scale afresh.
+ *
+ * This is the engine's own representation (merging is the OTel rule, a bucket
+ * index shift), not `@modelwatch/stats`'s `ExponentialHistogram`, because the
+ * packed slot layout is what keeps a window under a few KiB.
+ *
+ * @module
+ */
+import type { ExpHistogramData } from '../histogram-data.js';
+import { ByteReader, ByteWriter } from './varint.js';
+import { Run } from './run.js';
+import { bytesToBase64, base64ToBytes } from './base64.js';
+
+/** Lowest scale of the OTel exponential histogram. */
+const MIN_SCALE = -10;
+/** Highest scale of the OTel exponential histogram. */
+const MAX_SCALE = 20;
+
+/** Buckets of one sign of an incoming point. */
+export interface BucketsIn {
+  offset: number;
+  bucketCounts: readonly number[];
+}
+
+/** The parts of an exponential histogram point the window uses. */
+export interface ExpPointIn {
+  scale: number;
+  zeroCount: number;
+  positive: BucketsIn;
+  negative: BucketsIn;
+}
+
+/** JSON-serialisable state of an {@link ExpWindow}. */
+export interface ExpWindowSnapshot {
+  scale: number;
+  zero: number;
+  count: number;
+  pos: [number, number[]];
+  neg: [number, number[]];
+  /** Packed closed slots, base64. */
+  slots: string;
+  baseSlot: number;
+  lastSlot: number | null;
+  lastStart: number;
+}
+
+const reader = new ByteReader();
+const writer = new ByteWriter(4096);
+// One scratch slot: the engine is single-threaded and never re-enters a window.
+const scratchPos = new Run();
+const scratchNeg = new Run();
+
+/** First and last non-zero bucket positions of `counts`, or null when all are zero. */
+function nonZeroRange(counts: readonly number[]): [number, number] | null {
+  let lo = 0;
+  let hi = counts.length - 1;
+  while (lo <= hi && !(counts[lo] as number > 0)) lo++;
+  while (hi >= lo && !(counts[hi] as number > 0)) hi--;
+  return lo > hi ? null : [lo, hi];
+}
+
+function writeRun(w: ByteWriter, r: Run): void {
+  w.sint(r.len === 0 ? 0 : r.off);
+  w.uint(r.len);
+  for (let k = 0; k < r.len; k++) w.uint(r.c[k] as number);
+}
+
+function readRunInto(rd: ByteReader, r: Run): void {
+  r.clear();
+  const off = rd.sint();
+  const len = rd.uint();
+  for (let k = 0; k < len; k++) {
+    const v = rd.uint();
+    if (v !== 0) r.add(off + k, v);
+  }
+}
+
+/** Subtracts a packed run from `into`; returns the run's total. */
+function subtractRun(rd: ByteReader, into: Run): number {
+  const off = rd.sint();
+  const len = rd.uint();
+  let total = 0;
+  for (let k = 0; k < len; k++) {
+    const v = rd.uint();
+    if (v !== 0) {
+      into.add(off + k, -v);
+      total += v;
+    }
+  }
+  return total;
+}
+
+/** Skips a packed run. */
+function skipRun(rd: ByteReader): void {
+  rd.sint();
+  const len = rd.uint();
+  for (let k = 0; k < len; k++) rd.uint();
+}
+
+/** Adds one sign of a point into `into`, shifting indexes down by `shift`. */
+function addBuckets(into: Run, b: BucketsIn, shift: number): number {
+  let total = 0;
+  const counts = b.bucketCounts;
+  for (let k = 0; k < counts.length; k++) {
+    const v = counts[k] as number;
+    if (v > 0) {
+      into.add((b.offset + k) >> shift, v);
+      total += v;
+    }
+  }
+  return total;
+}
+
+/** A window of exponential histograms, one packed slot per time slot. */
+export class ExpWindow {
+  /** Scale of every stored bucket. */
+  scale = MAX_SCALE;
+  /** Zero-bucket count of the window. */
+  zero = 0;
+  /** Total count of the window. */
+  count = 0;
+  private readonly pos = new Run();
+  private neg: Run | null = null;
+  private buf: Uint8Array = new Uint8Array(0);
+  private used = 0;
+  /** Slot id the first packed slot's delta is relative to. */
+  private baseSlot = 0;
+  private lastSlot: number | null = null;
+  private lastStart = 0;
+
+  constructor(private readonly maxBuckets: number) {}
+
+  /** True when no slot holds data. */
+  get empty(): boolean {
+    return this.used === 0;
+  }
+
+  /**
+   * Adds a point to slot `slot` (slot ids increase with time). With `negate`
+   * (the `ml.feature.sign = negative` rule), the point's positive buckets are
+   * magnitudes of negative values and land on the negative side, index for index.
+   */
+  add(slot: number, p: ExpPointIn, negate: boolean): void {
+    const P = negate ? p.negative : p.positive;
+    const N = negate ? p.positive : p.negative;
+    const pr = nonZeroRange(P.bucketCounts);
+    const nr = nonZeroRange(N.bucketCounts);
+    if (this.empty) {
+      this.scale = Math.min(MAX_SCALE, p.scale);
+      this.pos.clear();
+      this.neg?.clear();
+      this.zero = 0;
+      this.count = 0;
+    }
+    let target = Math.min(this.scale, p.scale);
+    // Lower the scale until both signs fit maxBuckets; bounded by the scale range.
+    while (target > MIN_SCALE) {
+      if (this.fits(this.pos, P, pr, target, p.scale) && this.fits(this.neg, N, nr, target, p.scale)) break;
+      target--;
+    }
+    if (target < this.scale) this.downscale(this.scale - target);
+    const shift = p.scale - this.scale;
+    let n = p.zeroCount;
+    if (pr) n += addBuckets(this.pos, P, shift);
+    if (nr) n += addBuckets((this.neg ??= new Run()), N, shift);
+    this.zero += p.zeroCount;
+    this.count += n;
+    this.addToSlot(slot, p.zeroCount, pr ? P : null, nr ? N : null, shift);
+  }
+
+  private fits(total: Run | null, b: BucketsIn, r: [number, number] | null, target: number, pScale: number): boolean {
+    let lo = Infinity;
+    let hi = -Infinity;
+    if (total && total.len > 0) {
+      lo = total.off >> (this.scale - target);
+      hi = total.hi >> (this.scale - target);
+    }
+    if (r) {
+      lo = Math.min(lo, (b.offset + r[0]) >> (pScale - target));
+      hi = Math.max(hi, (b.offset + r[1]) >> (pScale - target));
+    }
+    return hi - lo + 1 <= this.maxBuckets;
+  }
+
+  private addToSlot(slot: number, zero: number, P: BucketsIn | null, N: BucketsIn | null, shift: number): void {
+    if (this.lastSlot !== null && slot < this.lastSlot) {
+      this.addLate(slot, zero, P, N, shift);
+      return;
+    }
+    let delta: number;
+    if (this.lastSlot === slot) {
+      reader.at(this.buf, this.lastStart);
+      delta = reader.uint();
+      const z = reader.uint();
+      readRunInto(reader, scratchPos);
+      readRunInto(reader, scratchNeg);
+      zero += z;
+      this.used = this.lastStart;
+    } else {
+      if (this.used === 0) this.baseSlot = slot;
+      delta = slot - (this.lastSlot ?? this.baseSlot);
+      scratchPos.clear();
+      scratchNeg.clear();
+      this.lastStart = this.used;
+      this.lastSlot = slot;
+    }
+    if (P) addBuckets(scratchPos, P, shift);
+    if (N) addBuckets(scratchNeg, N, shift);
+    writer.reset();
+    writer.uint(delta);
+    writer.uint(zero);
+    writeRun(writer, scratchPos);
+    writeRun(writer, scratchNeg);
+    this.append(writer.buf, writer.pos);
+  }
+
+  private append(bytes: Uint8Array, n: number): void {
+    if (this.used + n > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.used + n, Math.ceil(this.buf.length * 1.25) + 32));
+      next.set(this.buf.subarray(0, this.used));
+      this.buf = next;
+    }
+    this.buf.set(bytes.subarray(0, n), this.used);
+    this.used += n;
+  }
+
+  /** Slow path for a point older than the newest slot: unpack, insert, repack. */
+  private addLate(slot: number, zero: number, P: BucketsIn | null, N: BucketsIn | null, shift: number): void {
+    const slots = this.unpack();
+    let s = slots.find((x) => x.slot === slot);
+    if (!s) {
+      s = { slot, zero: 0, pos: new Run(), neg: new Run() };
+      slots.push(s);
+      slots.sort((a, b) => a.slot - b.slot);
+    }
+    s.zero += zero;
+    if (P) addBuckets(s.pos, P, shift);
+    if (N) addBuckets(s.neg, N, shift);
+    this.repack(slots);
+  }
+
+  private unpack(): { slot: number; zero: number; pos: Run; neg: Run }[] {
+    const out: { slot: number; zero: number; pos: Run; neg: Run }[] = [];
+    reader.at(this.buf, 0);
+    let id = this.baseSlot;
+    while (reader.pos < this.used) {
+      id += reader.uint();
+      const zero = reader.uint();
+      const pos = new Run();
+      const neg = new Run();
+      readRunInto(reader, pos);
+      readRunInto(reader, neg);
+      out.push({ slot: id, zero, pos, neg });
+    }
+    return out;
+  }
+
+  private repack(slots: { slot: number; zero: number; pos: Run; neg: Run }[]): void {
+    const w = new ByteWriter(Math.max(64, this.used));
+    let prev = slots[0]?.slot ?? this.baseSlot;
+    this.baseSlot = prev;
+    this.lastSlot = null;
+    for (const s of slots) {
+      this.lastStart = w.pos;
+      w.uint(s.slot - prev);
+      w.uint(s.zero);
+      writeRun(w, s.pos);
+      writeRun(w, s.neg);
+      prev = s.slot;
+      this.lastSlot = s.slot;
+    }
+    this.buf = w.buf.slice(0, w.pos);
+    this.used = w.pos;
+    if (this.used === 0) this.lastStart = 0;
+  }
+
+  /** Merges 2^d neighbouring buckets everywhere (scale - d). */
+  private downscale(d: number): void {
+    this.pos.downscale(d);
+    this.neg?.downscale(d);
+    if (this.used > 0) {
+      const slots = this.unpack();
+      for (const s of slots) {
+        s.pos.downscale(d);
+        s.neg.downscale(d);
+      }
+      this.repack(slots);
+    }
+    this.scale -= d;
+  }
+
+  /** Drops every slot with id <= `cutoff` and subtracts it from the window total. */
+  expire(cutoff: number): void {
+    if (this.used === 0) return;
+    reader.at(this.buf, 0);
+    let id = this.baseSlot;
+    let removedEnd = 0;
+    let removedId: number | null = null;
+    while (reader.pos < this.used) {
+      const next = id + reader.uint();
+      if (next > cutoff) break;
+      id = next;
+      const z = reader.uint();
+      this.zero -= z;
+      this.count -= z;
+      this.count -= subtractRun(reader, this.pos);
+      this.count -= subtractRun(reader, (this.neg ??= new Run()));
+      removedEnd = reader.pos;
+      removedId = id;
+    }
+    if (removedId === null) return;
+    this.buf.copyWithin(0, removedEnd, this.used);
+    this.used -= removedEnd;
+    this.lastStart -= removedEnd;
+    this.baseSlot = removedId;
+    this.pos.trim();
+    this.neg?.trim();
+    if (this.used === 0) {
+      this.lastSlot = null;
+      this.lastStart = 0;
+      this.pos.clear();
+      this.neg?.clear();
+      this.zero = 0;
+      this.count = 0;
+      // Release the slot bytes of a stream that went quiet.
+      this.buf = new Uint8Array(0);
+    }
+  }
+
+  /** The window as histogram data (a copy). */
+  toData(): ExpHistogramData {
+    return {
+      scale: this.scale,
+      zeroCount: this.zero,
+      positive: this.pos.toBuckets(),
+      negative: this.neg ? this.neg.toBuckets() : { offset: 0, bucketCounts: [] },
+      count: this.count,
+    };
+  }
+
+  /** Approximate bytes held by this window's arrays (slot bytes plus totals). */
+  get bytes(): number {
+    return this.buf.length + 8 * (this.pos.capacity + (this.neg?.capacity ?? 0));
+  }
+
+  /** Number of slots held. */
+  get slotCount(): number {
+    let n = 0;
+    reader.at(this.buf, 0);
+    while (reader.pos < this.used) {
+      reader.uint();
+      reader.uint();
+      skipRun(reader);
+      skipRun(reader);
+      n++;
+    }
+    return n;
+  }
+
+  snapshot(): ExpWindowSnapshot {
+    const neg = this.neg ?? new Run();
+    return {
+      scale: this.scale,
+      zero: this.zero,
+      count: this.count,
+      pos: [this.pos.off, Array.from(this.pos.c.subarray(0, this.pos.len))],
+      neg: [neg.off, Array.from(neg.c.subarray(0, neg.len))],
+      slots: bytesToBase64(this.buf.subarray(0, this.used)),
+      baseSlot: this.baseSlot,
+      lastSlot: this.lastSlot,
+      lastStart: this.lastStart,
+    };
+  }
+
+  static restore(maxBuckets: number, s: ExpWindowSnapshot): ExpWindow {
+    const w = new ExpWindow(maxBuckets);
+    w.scale = s.scale;
+    w.zero = s.zero;
+    w.count = s.count;
+    s.pos[1].forEach((v, k) => {
+      if (v !== 0) w.pos.add(s.pos[0] + k, v);
+    });
+    if (s.neg[1].length > 0) {
+      w.neg = new Run();
+      s.neg[1].forEach((v, k) => {
+        if (v !== 0) w.neg?.add(s.neg[0] + k, v);
+      });
+    }
+    w.buf = base64ToBytes(s.slots);
+    w.used = w.buf.length;
+    w.baseSlot = s.baseSlot;
+    w.lastSlot = s.lastSlot;
+    w.lastStart = s.lastStart;
+    return w;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A dense, growable run of exponential-histogram bucket counts:
+ * `c[k]` is the count at bucket index `off + k`.
+ *
+ * @module
+ */
+
+const EMPTY = new Float64Array(0);
+
+/** Dense bucket counts starting at index `off`. */
+export class Run {
+  off = 0;
+  len = 0;
+  c: Float64Array = EMPTY;
+
+  clear(): void {
+    this.len = 0;
+    this.off = 0;
+  }
+
+  /** Index of the last bucket (off + len - 1); meaningless when empty. */
+  get hi(): number {
+    return this.off + this.len - 1;
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.c.length) return;
+    const next = new Float64Array(Math.max(n, Math.ceil(this.c.length * 1.25) + 4));
+    next.set(this.c.subarray(0, this.len));
+    this.c = next;
+  }
+
+  /** Adds `v` at bucket `index`, growing the run to include it. */
+  add(index: number, v: number): void {
+    if (this.len === 0) {
+      this.reserve(1);
+      this.off = index;
+      this.c[0] = v;
+      this.len = 1;
+      return;
+    }
+    if (index < this.off) {
+      const shift = this.off - index;
+      this.reserve(this.len + shift);
+      this.c.copyWithin(shift, 0, this.len);
+      this.c.fill(0, 0, shift);
+      this.off = index;
+      this.len += shift;
+    } else if (index >= this.off + this.len) {
+      const n = index - this.off + 1;
+      this.reserve(n);
+      this.c.fill(0, this.len, n);
+      this.len = n;
+    }
+    this.c[index - this.off] = (this.c[index - this.off] as number) + v;
+  }
+
+  /** Drops leading and trailing empty buckets. */
+  trim(): void {
+    let lo = 0;
+    let hi = this.len - 1;
+    while (lo <= hi && this.c[lo] === 0) lo++;
+    while (hi >= lo && this.c[hi] === 0) hi--;
+    if (lo > hi) {
+      this.clear();
+      return;
+    }
+    if (lo > 0) this.c.copyWithin(0, lo, hi + 1);
+    this.off += lo;
+    this.len = hi - lo + 1;
+  }
+
+  /** Merges each 2^d neighbouring buckets into one (scale - d); exact. */
+  downscale(d: number): void {
+    if (d <= 0 || this.len === 0) return;
+    const newOff = this.off >> d;
+    let last = -1;
+    for (let k = 0; k < this.len; k++) {
+      const v = this.c[k] as number;
+      // Arithmetic shift floors negative indexes too, as the OTel mapping requires.
+      const j = ((this.off + k) >> d) - newOff;
+      if (j > last) {
+        this.c[j] = v;
+        last = j;
+      } else this.c[j] = (this.c[j] as number) + v;
+    }
+    this.off = newOff;
+    this.len = last + 1;
+  }
+
+  /** Total of the counts. */
+  total(): number {
+    let s = 0;
+    for (let k = 0; k < this.len; k++) s += this.c[k] as number;
+    return s;
+  }
+
+  /** Plain copy as OTLP-style buckets. */
+  toBuckets(): { offset: number; bucketCounts: number[] } {
+    return { offset: this.len === 0 ? 0 : this.off, bucketCounts: Array.from(this.c.subarray(0, this.len)) };
+  }
+
+  /** Bytes held (for memory accounting in tests and benchmarks). */
+  get capacity(): number {
+    return this.c.length;
+  }
+}
