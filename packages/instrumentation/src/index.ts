@@ -16,3 +16,4 @@ export {
 } from './monitor/index.js';
 export { predictionIdHash } from './sampling/prediction-hash.js';
 export { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
+export { OnnxRuntimeInstrumentation, type OnnxRuntimeInstrumentationConfig } from './onnxruntime/index.js';
