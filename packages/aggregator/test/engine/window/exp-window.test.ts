@@ -1,0 +1,93 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ExpWindow } from '../../../src/engine/window/exp-window.js';
+import { expHistogram, normals, rng } from '../helpers.js';
+import type { ExpHistogramData } from '../../../src/engine/index.js';
+
+/** Counts by value-ordered bucket key at a given scale, for comparing histograms. */
+function keyed(h: ExpHistogramData, scale: number): Map<string, number> {
+  const m = new Map<string, number>();
+  const shift = h.scale - scale;
+  const put = (k: string, v: number): void => {
+    if (v > 0) m.set(k, (m.get(k) ?? 0) + v);
+  };
+  h.positive.bucketCounts.forEach((v, k) => put(`p${(h.positive.offset + k) >> shift}`, v));
+  h.negative.bucketCounts.forEach((v, k) => put(`n${(h.negative.offset + k) >> shift}`, v));
+  put('z', h.zeroCount);
+  return m;
+}
+
+describe('ExpWindow', () => {
+  describe('add', () => {
+    it('holds the exact merge of its slots at the common scale', () => {
+      const r = rng(1);
+      const w = new ExpWindow(160);
+      const all: number[] = [];
+      for (let s = 0; s < 30; s++) {
+        const vs = normals(r, 600, 100, 20);
+        all.push(...vs);
+        w.add(s, expHistogram(vs), false);
+      }
+      const d = w.toData();
+      assert.equal(d.count, all.length);
+      const direct = expHistogram(all);
+      assert.ok(d.scale <= direct.scale);
+      assert.deepEqual(keyed(d, d.scale), keyed(direct, d.scale));
+      assert.ok(d.positive.bucketCounts.length <= 160);
+    });
+
+    it('folds a sign=negative stream onto the negative side, index for index', () => {
+      const w = new ExpWindow(160);
+      const mags = [0.5, 1.5, 3, 7];
+      const h = expHistogram(mags);
+      w.add(0, h, true);
+      const d = w.toData();
+      assert.deepEqual(d.positive.bucketCounts, []);
+      assert.deepEqual(d.negative, h.positive);
+      assert.equal(d.scale, h.scale);
+    });
+
+    it('merges a late point into its (older) slot', () => {
+      const w = new ExpWindow(160);
+      w.add(5, expHistogram([1, 2, 3]), false);
+      w.add(3, expHistogram([4]), false);
+      assert.equal(w.slotCount, 2);
+      w.expire(4);
+      assert.equal(w.count, 3);
+    });
+  });
+
+  describe('expire', () => {
+    it('subtracts expired slots exactly and empties the window', () => {
+      const r = rng(2);
+      const w = new ExpWindow(160);
+      const kept: number[] = [];
+      for (let s = 0; s < 10; s++) {
+        const vs = normals(r, 100, 50, 5);
+        if (s >= 6) kept.push(...vs);
+        w.add(s, expHistogram(vs), false);
+        w.add(s, expHistogram([1e3]), false);
+      }
+      w.expire(5);
+      assert.equal(w.count, kept.length + 4);
+      assert.equal(w.slotCount, 4);
+      w.expire(9);
+      assert.equal(w.count, 0);
+      assert.equal(w.empty, true);
+    });
+  });
+
+  describe('snapshot', () => {
+    it('restores to the same data and keeps accepting points', () => {
+      const r = rng(3);
+      const w = new ExpWindow(160);
+      for (let s = 0; s < 5; s++) w.add(s, expHistogram(normals(r, 50, -10, 3)), false);
+      const json = JSON.parse(JSON.stringify(w.snapshot())) as ReturnType<ExpWindow['snapshot']>;
+      const back = ExpWindow.restore(160, json);
+      assert.deepEqual(back.toData(), w.toData());
+      back.expire(2);
+      w.expire(2);
+      assert.deepEqual(back.toData(), w.toData());
+    });
+  });
+});
