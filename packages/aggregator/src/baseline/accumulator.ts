@@ -4,7 +4,7 @@
  * exponential histograms, categorical ones into bounded counts. No I/O here;
  * the readers in `./readers/` feed it.
  */
-import { ExponentialHistogram } from '@modelwatch/stats';
+import { CategoricalDistribution, ExponentialHistogram } from '@modelwatch/stats';
 import { CONFIDENCE_BUCKETS, OTHER_CATEGORY } from '@modelwatch/semconv';
 import {
   BASELINE_FORMAT,
@@ -88,29 +88,19 @@ class Issue {
   }
 }
 
-/** Category -> count, keeping the first `max` distinct categories and counting the rest as `__other__`. */
-class BoundedCounts {
-  readonly counts = new Map<string, number>();
-  capped = 0;
+/** Category counts as a plain record with sorted keys, so the file is stable whatever order the rows came in. */
+function countsRecord(d: CategoricalDistribution): Record<string, number> {
+  const counts = d.counts();
+  const out: Record<string, number> = {};
+  for (const k of [...counts.keys()].sort()) out[k] = counts.get(k) ?? 0;
+  return out;
+}
 
-  constructor(private readonly max: number) {}
-
-  add(key: string): void {
-    const n = this.counts.get(key);
-    if (n !== undefined) this.counts.set(key, n + 1);
-    else if (this.counts.size < this.max || key === OTHER_CATEGORY) this.counts.set(key, 1);
-    else {
-      this.capped++;
-      this.counts.set(OTHER_CATEGORY, (this.counts.get(OTHER_CATEGORY) ?? 0) + 1);
-    }
-  }
-
-  toRecord(): Record<string, number> {
-    // Sorted keys: the file is stable whatever order the rows came in.
-    const out: Record<string, number> = {};
-    for (const k of [...this.counts.keys()].sort()) out[k] = this.counts.get(k) ?? 0;
-    return out;
-  }
+/** Values counted as `__other__` because the bound was reached (0 while it was not). */
+function overflow(d: CategoricalDistribution): number {
+  const counts = d.counts();
+  const named = counts.size - (counts.has(d.otherCategory) ? 1 : 0);
+  return named >= d.maxCategories ? (counts.get(d.otherCategory) ?? 0) : 0;
 }
 
 /** One feature column: its type (declared or being inferred), its distribution and missing count. */
@@ -120,7 +110,7 @@ class FeatureColumn {
   /** Values seen while the type is still being inferred (all numbers, else the type would be categorical). */
   private pending: Cell[] = [];
   private hist: ExponentialHistogram | undefined;
-  private cats: BoundedCounts | undefined;
+  private cats: CategoricalDistribution | undefined;
   readonly nonNumeric = new Issue();
   readonly unsupported = new Issue();
 
@@ -165,7 +155,7 @@ class FeatureColumn {
   private decide(type: FeatureType): void {
     this.type = type;
     if (type === 'numeric') this.hist = new ExponentialHistogram({ maxSize: this.opts.maxSize });
-    else this.cats = new BoundedCounts(this.opts.maxCategories);
+    else this.cats = new CategoricalDistribution({ maxCategories: this.opts.maxCategories, otherCategory: OTHER_CATEGORY });
     for (const c of this.pending) {
       if (c.kind !== 'number') continue;
       if (type === 'numeric') this.hist?.record(c.value);
@@ -188,14 +178,15 @@ class FeatureColumn {
     if (this.unsupported.count > 0) {
       warnings.push(warning(this.name, 'unsupported', this.unsupported, `values that are neither numbers nor text in column "${this.name}" counted as missing`));
     }
-    if (this.cats && this.cats.capped > 0) {
+    const capped = this.cats ? overflow(this.cats) : 0;
+    if (capped > 0) {
       warnings.push({
-        column: this.name, kind: 'categories_capped', count: this.cats.capped,
-        message: `column "${this.name}" has more than ${this.opts.maxCategories} distinct values; ${this.cats.capped} values past the bound counted as "${OTHER_CATEGORY}"`,
+        column: this.name, kind: 'categories_capped', count: capped,
+        message: `column "${this.name}" has more than ${this.opts.maxCategories} distinct values; ${capped} values past the bound counted as "${OTHER_CATEGORY}"`,
       });
     }
     if (this.type === 'numeric' && this.hist) return { type: 'numeric', histogram: this.hist.toData(), missing: this.missing };
-    return { type: 'categorical', counts: this.cats?.toRecord() ?? {}, missing: this.missing };
+    return { type: 'categorical', counts: this.cats ? countsRecord(this.cats) : {}, missing: this.missing };
   }
 }
 
@@ -243,7 +234,7 @@ export class BaselineAccumulator {
   private readonly maxSize: number;
   private readonly maxCategories: number;
   private readonly inferenceSample: number;
-  private labels: BoundedCounts | undefined;
+  private labels: CategoricalDistribution | undefined;
   private confidence: number[] | undefined;
   private value: ExponentialHistogram | undefined;
   private readonly predictionIssues = new Map<string, Issue>();
@@ -375,7 +366,7 @@ export class BaselineAccumulator {
     }
     const prediction: PredictionBaseline = {};
     if (this.confidence) prediction.confidence = { bounds: [...CONFIDENCE_BUCKETS], counts: this.confidence.slice() };
-    if (this.labels) prediction.labels = this.labels.toRecord();
+    if (this.labels) prediction.labels = countsRecord(this.labels);
     if (this.value) prediction.value = this.value.toData();
     for (const [column, issue] of this.predictionIssues) {
       warnings.push(warning(column, 'missing_prediction', issue, `rows without a usable value in prediction column "${column}" left out of the prediction baseline`));
@@ -383,10 +374,11 @@ export class BaselineAccumulator {
     if (this.outOfRange.count > 0) {
       warnings.push(warning(this.confidenceColumn, 'out_of_range', this.outOfRange, `confidence values outside [0, 1] counted in the edge buckets`));
     }
-    if (this.labels && this.labels.capped > 0) {
+    const cappedLabels = this.labels ? overflow(this.labels) : 0;
+    if (cappedLabels > 0) {
       warnings.push({
-        column: this.labelColumn, kind: 'categories_capped', count: this.labels.capped,
-        message: `more than ${this.maxCategories} distinct labels; ${this.labels.capped} past the bound counted as "${OTHER_CATEGORY}"`,
+        column: this.labelColumn, kind: 'categories_capped', count: cappedLabels,
+        message: `more than ${this.maxCategories} distinct labels; ${cappedLabels} past the bound counted as "${OTHER_CATEGORY}"`,
       });
     }
     const baseline: Baseline = {
@@ -444,7 +436,7 @@ export class BaselineAccumulator {
   }
 
   private labelSink(column: string): Sink {
-    const labels = new BoundedCounts(this.maxCategories);
+    const labels = new CategoricalDistribution({ maxCategories: this.maxCategories, otherCategory: OTHER_CATEGORY });
     this.labels = labels;
     return (raw, at) => {
       const cell = readCell(raw);
