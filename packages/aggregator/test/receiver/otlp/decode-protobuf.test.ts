@@ -1,0 +1,221 @@
+// Wire-level cases the SDK serializer never produces: summaries, unpacked
+// repeated fields, unknown fields of every wire type, schema extensions
+// (zero_threshold, metadata, flags), and malformed input.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import protobuf from 'protobufjs/minimal.js';
+import { decodeLogsRequest, decodeMetricsRequest } from '../../../src/receiver/otlp/decode-protobuf.js';
+import { OtlpDecodeError } from '../../../src/receiver/otlp/errors.js';
+import type { ExpHistogramMetric, HistogramMetric, SummaryMetric } from '../../../src/receiver/otlp/types.js';
+
+type W = protobuf.Writer;
+const LEN = 2;
+const tag = (w: W, field: number, wt: number): W => w.uint32((field << 3) | wt);
+const msg = (w: W, field: number, body: (w: W) => void): W => {
+  tag(w, field, LEN).fork();
+  body(w);
+  return w.ldelim();
+};
+const kv = (w: W, field: number, key: string, value: string): W =>
+  msg(w, field, (k) => {
+    tag(k, 1, LEN).string(key);
+    msg(k, 2, (v) => tag(v, 1, LEN).string(value));
+  });
+/** Unknown fields of every wire type, as a newer sender would add them. */
+const unknowns = (w: W): W => {
+  tag(w, 99, 0).uint64(12345678901);
+  tag(w, 98, 1).fixed64(7);
+  tag(w, 97, 2).string('future');
+  tag(w, 96, 5).fixed32(9);
+  tag(w, 95, 3); // a group with a nested field
+  tag(w, 1, 0).uint32(1);
+  tag(w, 95, 4);
+  return w;
+};
+
+/** ExportMetricsServiceRequest with one metric written by `metric`. */
+function request(metric: (w: W) => void): Uint8Array {
+  const w = protobuf.Writer.create();
+  msg(w, 1, (rm) => {
+    unknowns(rm);
+    msg(rm, 1, (r) => kv(r, 1, 'service.name', 'py'));
+    msg(rm, 2, (sm) => {
+      msg(sm, 1, (s) => tag(s, 1, LEN).string('prometheus'));
+      msg(sm, 2, (m) => {
+        unknowns(m);
+        metric(m);
+        // Identity after the data field: order on the wire does not matter.
+        tag(m, 1, LEN).string('late.name');
+        kv(m, 12, 'meta', 'data');
+      });
+    });
+  });
+  return w.finish();
+}
+
+describe('decodeMetricsRequest', () => {
+  describe('summaries', () => {
+    it('decodes quantiles, count, sum and flags', () => {
+      const bytes = request((m) =>
+        msg(m, 11, (s) => {
+          msg(s, 1, (p) => {
+            kv(p, 7, 'le', 'x');
+            tag(p, 2, 1).fixed64(1_000_000_000);
+            tag(p, 3, 1).fixed64('1700000000000000001' as unknown as number);
+            tag(p, 4, 1).fixed64(12);
+            tag(p, 5, 1).double(34.5);
+            for (const [q, v] of [[0.5, 2], [0.99, 9.5]] as const) msg(p, 6, (qv) => tag(qv, 1, 1).double(q) && tag(qv, 2, 1).double(v));
+            tag(p, 8, 0).uint32(1);
+            unknowns(p);
+          });
+        }),
+      );
+      const m = decodeMetricsRequest(bytes).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as SummaryMetric;
+      assert.equal(m.type, 'summary');
+      assert.equal(m.name, 'late.name');
+      assert.deepEqual({ ...m.metadata }, { meta: 'data' });
+      const p = m.points[0]!;
+      assert.equal(p.startTimeUnixNano, 1_000_000_000n);
+      assert.equal(p.timeUnixNano, 1_700_000_000_000_000_001n);
+      assert.equal(p.count, 12);
+      assert.equal(p.sum, 34.5);
+      assert.equal(p.flags, 1);
+      assert.deepEqual(p.quantileValues, [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 9.5 }]);
+      assert.deepEqual({ ...p.attributes }, { le: 'x' });
+    });
+  });
+
+  describe('repeated scalars', () => {
+    it('accepts unpacked bucket counts and bounds, and counts up to 2^53', () => {
+      const big = 2 ** 53 - 1;
+      const bytes = request((m) =>
+        msg(m, 9, (h) => {
+          msg(h, 1, (p) => {
+            tag(p, 4, 1).fixed64(big);
+            for (const c of [1, big - 1]) tag(p, 6, 1).fixed64(c);
+            tag(p, 7, 1).double(0.5);
+          });
+          tag(h, 2, 0).uint32(2);
+        }),
+      );
+      const m = decodeMetricsRequest(bytes).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as HistogramMetric;
+      assert.equal(m.temporality, 'cumulative');
+      assert.deepEqual(m.points[0]!.bucketCounts, [1, big - 1]);
+      assert.deepEqual(m.points[0]!.explicitBounds, [0.5]);
+      assert.equal(m.points[0]!.count, big);
+      assert.equal(m.points[0]!.sum, undefined);
+    });
+
+    it('reads exp-histogram buckets packed, unpacked and with multi-byte varints; zero_threshold and negative scale', () => {
+      const counts = [0, 1, 127, 128, 16383, 16384, 2 ** 32, 2 ** 53 - 1];
+      const bytes = request((m) =>
+        msg(m, 10, (e) => {
+          msg(e, 1, (p) => {
+            tag(p, 6, 0).sint32(-3);
+            tag(p, 14, 1).double(1e-9);
+            tag(p, 7, 1).fixed64(5);
+            msg(p, 8, (b) => {
+              tag(b, 1, 0).sint32(-42);
+              tag(b, 2, LEN).fork();
+              for (const c of counts) b.uint64(c);
+              b.ldelim();
+            });
+            msg(p, 9, (b) => {
+              tag(b, 1, 0).sint32(7);
+              for (const c of [3, 300]) tag(b, 2, 0).uint64(c);
+            });
+            tag(p, 12, 1).double(-1);
+            tag(p, 13, 1).double(2);
+          });
+          tag(e, 2, 0).uint32(1);
+        }),
+      );
+      const m = decodeMetricsRequest(bytes).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as ExpHistogramMetric;
+      const p = m.points[0]!;
+      assert.equal(m.temporality, 'delta');
+      assert.equal(p.scale, -3);
+      assert.equal(p.zeroThreshold, 1e-9);
+      assert.equal(p.zeroCount, 5);
+      assert.deepEqual(p.positive, { offset: -42, bucketCounts: counts });
+      assert.deepEqual(p.negative, { offset: 7, bucketCounts: [3, 300] });
+      assert.equal(p.min, -1);
+      assert.equal(p.max, 2);
+    });
+  });
+
+  describe('attributes', () => {
+    it('keeps __proto__ and constructor as ordinary keys; the last duplicate wins', () => {
+      const w = protobuf.Writer.create();
+      msg(w, 1, (rm) =>
+        msg(rm, 1, (r) => {
+          kv(r, 1, '__proto__', 'a');
+          kv(r, 1, 'constructor', 'b');
+          kv(r, 1, 'k', 'first');
+          kv(r, 1, 'k', 'second');
+        }),
+      );
+      const attrs = decodeMetricsRequest(w.finish()).resourceMetrics[0]!.resource.attributes;
+      assert.deepEqual(Object.keys(attrs).sort(), ['__proto__', 'constructor', 'k']);
+      assert.equal(attrs['__proto__'], 'a');
+      assert.equal(attrs['k'], 'second');
+      assert.equal(Object.getPrototypeOf(Object.getPrototypeOf(attrs)), null);
+    });
+
+    it('decodes int64 attributes beyond 2^53 as bigint and negative ones exactly', () => {
+      const w = protobuf.Writer.create();
+      msg(w, 1, (rm) =>
+        msg(rm, 1, (r) => {
+          for (const [k, v] of [['big', '9223372036854775807'], ['neg', '-5'], ['min', '-9223372036854775808']] as const) {
+            msg(r, 1, (x) => {
+              tag(x, 1, LEN).string(k);
+              msg(x, 2, (a) => tag(a, 3, 0).int64(v as unknown as number));
+            });
+          }
+        }),
+      );
+      const attrs = decodeMetricsRequest(w.finish()).resourceMetrics[0]!.resource.attributes;
+      assert.equal(attrs['big'], 9223372036854775807n);
+      assert.equal(attrs['neg'], -5);
+      assert.equal(attrs['min'], -9223372036854775808n);
+    });
+  });
+
+  describe('malformed input', () => {
+    const cases: [string, number[], RegExp][] = [
+      ['a truncated length', [0x0a, 0x05, 0x0a], /ExportMetricsServiceRequest\.resource_metrics.*runs past/],
+      ['a truncated varint', [0x08, 0x80], /truncated/],
+      ['an invalid wire type', [0x0f], /invalid wire type 7/],
+      ['an unterminated group', [0x0b, 0x08, 0x01], /unterminated group/],
+      ['a varint longer than 10 bytes', [0x08, ...new Array<number>(11).fill(0xff), 0x01], /longer than 10 bytes/],
+      ['a packed fixed64 length not a multiple of 8', [0x0a, 0x0c, 0x12, 0x0a, 0x12, 0x08, 0x4a, 0x06, 0x0a, 0x04, 0x32, 0x02, 0, 0], /HistogramDataPoint\.bucket_counts|multiple of 8/],
+    ];
+    for (const [what, bytes, re] of cases) {
+      it(`throws OtlpDecodeError for ${what}`, () => {
+        assert.throws(() => decodeMetricsRequest(new Uint8Array(bytes)), (e: unknown) => e instanceof OtlpDecodeError && re.test(e.message) && e.offset >= 0);
+      });
+    }
+
+    it('bounds the nesting of AnyValue', () => {
+      let inner = protobuf.Writer.create().uint32(10).string('leaf').finish();
+      for (let i = 0; i < 40; i++) {
+        // AnyValue{array_value (5): ArrayValue{values (1): inner}}
+        const arr = protobuf.Writer.create().uint32(10).bytes(inner).finish();
+        inner = protobuf.Writer.create().uint32(42).bytes(arr).finish();
+      }
+      const w = protobuf.Writer.create();
+      msg(w, 1, (rl) =>
+        msg(rl, 2, (sl) =>
+          msg(sl, 2, (lr) => {
+            tag(lr, 5, LEN).bytes(inner);
+          }),
+        ),
+      );
+      assert.throws(() => decodeLogsRequest(w.finish()), /nested deeper than 32/);
+    });
+
+    it('decodes an empty body as an empty request', () => {
+      assert.deepEqual(decodeMetricsRequest(new Uint8Array(0)), { resourceMetrics: [] });
+      assert.deepEqual(decodeLogsRequest(new Uint8Array(0)), { resourceLogs: [] });
+    });
+  });
+});
