@@ -5,7 +5,7 @@
  */
 import type { OnnxModelConfig, OnnxRuntimeInstrumentationConfig } from './types.js';
 
-const TOP_KEYS = new Set(['enabled', 'modelName', 'modelVersion', 'models', 'monitor', 'prediction', 'features']);
+const TOP_KEYS = new Set(['enabled', 'modelName', 'modelVersion', 'models', 'monitor', 'prediction', 'features', 'onRecord']);
 const MODEL_KEYS = new Set(['prediction', 'features']);
 const PREDICTION_KEYS = new Set(['output', 'task', 'scores', 'labels', 'index']);
 const FEATURE_KEYS = new Set(['stats', 'elements']);
@@ -137,6 +137,9 @@ export function validateConfig(config: OnnxRuntimeInstrumentationConfig): OnnxRu
     if (v !== undefined && typeof v !== 'function' && (typeof v !== 'string' || v === '')) {
       problems.push(`${key}: expected a non-empty string or a function of the session, received ${show(v)}`);
     }
+  }
+  if (config.onRecord !== undefined && typeof config.onRecord !== 'function') {
+    problems.push(`onRecord: expected a function, received ${show(config.onRecord)}`);
   }
   if (config.enabled !== undefined && typeof config.enabled !== 'boolean') {
     problems.push(`enabled: expected a boolean, received ${show(config.enabled)}`);

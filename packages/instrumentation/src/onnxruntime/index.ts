@@ -12,4 +12,5 @@ export type {
   OnnxInputFeatureConfig,
   OnnxInputStatistic,
   OnnxMonitorOptions,
+  OnnxRecordedPrediction,
 } from './types.js';

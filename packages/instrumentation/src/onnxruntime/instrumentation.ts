@@ -23,7 +23,7 @@ import {
   InstrumentationNodeModuleDefinition,
   isWrapped,
 } from '@opentelemetry/instrumentation';
-import { ModelMonitor, type ModelMonitorOptions, type PredictionRecord } from '../monitor/index.js';
+import { ModelMonitor, type ModelMonitorOptions, type PredictionRecord, type RecordResult } from '../monitor/index.js';
 import { SCOPE_VERSION } from '../scope.js';
 import { modelConfigFor, validateConfig } from './config.js';
 import { classifyRow, rowElement, rowStatistic, rowView, type RowView } from './tensor.js';
@@ -31,6 +31,7 @@ import type {
   OnnxInputStatistic,
   OnnxModelInfo,
   OnnxPredictionConfig,
+  OnnxRecordedPrediction,
   OnnxRuntimeInstrumentationConfig,
 } from './types.js';
 
@@ -60,6 +61,7 @@ interface SessionClass {
 
 /** How one session's runs are recorded; resolved on its first run. */
 interface Binding {
+  readonly name: string;
   readonly monitor: ModelMonitor;
   readonly prediction: OnnxPredictionConfig | undefined;
   readonly features: readonly FeaturePlan[];
@@ -340,6 +342,7 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
         for (const [feature] of p.elements) schema[feature] = 'numeric';
       }
       const options: ModelMonitorOptions = {
+        groundTruthSampleRate: 0,
         ...config.monitor,
         model: version === undefined ? { name } : { name, version },
         task: prediction?.task ?? 'classification',
@@ -350,7 +353,7 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
       monitor = new ModelMonitor(options);
       state.monitors.set(key, monitor);
     }
-    return { monitor, prediction, features: plans };
+    return { name, monitor, prediction, features: plans };
   }
 
   /** A `modelName`/`modelVersion` option's value for a session; `undefined` when unset or failing. */
@@ -409,6 +412,7 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
       if (p !== undefined && output === undefined) {
         this.warnOnce(`output:${p.output}`, `output '${p.output}' is missing or not a numeric CPU tensor; recording RED only`);
       }
+      const onRecord = this.getConfig().onRecord;
       const inputs = binding.features.map((plan) => this.inputView(feeds, plan.input));
       let rows = output?.rows ?? 1;
       if (output === undefined) for (const v of inputs) if (v !== undefined && v.rows > rows) rows = v.rows;
@@ -420,10 +424,36 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
         const record: PredictionRecord = i === 0 ? { durationSeconds } : {};
         if (p !== undefined && output !== undefined) this.readPrediction(p, output, i, record);
         if (binding.features.length > 0) record.features = this.readFeatures(binding.features, inputs, i);
-        monitor.record(record);
+        const recorded = monitor.record(record);
+        if (onRecord !== undefined) this.callOnRecord(onRecord, binding, recorded, record, i, feeds);
       }
     } catch (err) {
       this.warnOnce('record', 'could not record an onnxruntime run', err);
+    }
+  }
+
+  private callOnRecord(
+    onRecord: (prediction: OnnxRecordedPrediction) => void,
+    binding: Binding,
+    recorded: RecordResult,
+    record: PredictionRecord,
+    row: number,
+    feeds: unknown,
+  ): void {
+    try {
+      const prediction: OnnxRecordedPrediction = {
+        predictionId: recorded.predictionId,
+        sampled: recorded.sampled,
+        modelName: binding.name,
+        row,
+        feeds,
+        ...(record.label !== undefined ? { label: record.label } : {}),
+        ...(record.confidence !== undefined ? { confidence: record.confidence } : {}),
+        ...(record.value !== undefined ? { value: record.value } : {}),
+      };
+      onRecord(prediction);
+    } catch (err) {
+      this.warnOnce('onRecord', 'the onRecord callback threw', err);
     }
   }
 

@@ -77,8 +77,33 @@ export interface OnnxMonitorOptions {
   operation?: string;
   /** @see ModelMonitorOptions.featureSampling */
   featureSampling?: { targetPerSecond?: number } | { rate: number };
-  /** @see ModelMonitorOptions.groundTruthSampleRate */
+  /**
+   * Fraction of predictions that emit an `ml.prediction` event for the
+   * ground-truth join (see ModelMonitorOptions.groundTruthSampleRate). Off by
+   * default here, unlike the monitor's 0.1: the ids of auto-instrumented
+   * predictions are generated, and only an app that reads them through
+   * `onRecord` can send their ground truth.
+   * @default 0
+   */
   groundTruthSampleRate?: number;
+}
+
+/** One recorded prediction (one row of a run), as given to `onRecord`. */
+export interface OnnxRecordedPrediction {
+  /** The prediction's generated id, for `monitorFor(modelName)?.feedback(id, truth)`. */
+  readonly predictionId: string;
+  /** Whether it is in the ground-truth sample (an `ml.prediction` event was emitted). */
+  readonly sampled: boolean;
+  /** The model name it was recorded under. */
+  readonly modelName: string;
+  /** The row of the run's batch (0 for an unbatched run). */
+  readonly row: number;
+  /** The label, confidence or value recorded, when a prediction output is configured. */
+  readonly label?: string | number;
+  readonly confidence?: number;
+  readonly value?: number;
+  /** The `feeds` object passed to `run`, so the app can tell which request it served. */
+  readonly feeds: unknown;
 }
 
 /**
@@ -101,4 +126,11 @@ export interface OnnxRuntimeInstrumentationConfig extends InstrumentationConfig,
   models?: Readonly<Record<string, OnnxModelConfig>>;
   /** Options of the monitor created for each model. @default {} */
   monitor?: OnnxMonitorOptions;
+  /**
+   * Called after each recorded prediction of a successful run, e.g. to hand
+   * sampled predictions to a review queue or keep their ids for `feedback`.
+   * Exceptions it throws are reported through `diag` and otherwise ignored.
+   * @default none
+   */
+  onRecord?: (prediction: OnnxRecordedPrediction) => void;
 }

@@ -33,6 +33,7 @@ describe('config', () => {
       const message = problemsOf({
         modelName: 7,
         colour: 'red',
+        onRecord: 'log',
         prediction: { output: '', scores: 'odds' },
         features: { x: { stats: ['median'], elements: { a: -1 } } },
         monitor: { groundTruthSampleRate: 2, featureSampling: { rate: 1, targetPerSecond: 3 } },
@@ -40,6 +41,7 @@ describe('config', () => {
       for (const part of [
         'modelName: expected a non-empty string or a function of the session, received 7',
         'colour: unknown option',
+        'onRecord: expected a function, received "log"',
         'prediction.output: expected a non-empty output name, received ""',
         "prediction.scores: expected 'probabilities' or 'logits', received \"odds\"",
         'features.x.stats: expected an array of',

@@ -30,7 +30,7 @@ import {
   MeterProvider,
   MetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { OnnxRuntimeInstrumentation } from '../../src/onnxruntime/index.js';
+import { OnnxRuntimeInstrumentation, type OnnxRecordedPrediction } from '../../src/onnxruntime/index.js';
 import type { MetricSnapshot, ScenarioOutput, ScenarioSpec } from './child/protocol.js';
 
 const exec = promisify(execFile);
@@ -407,6 +407,47 @@ describe('OnnxRuntimeInstrumentation (stand-in session)', () => {
         assert.ok(result['y']);
         const boom = new ModelError('still mine');
         await assert.rejects(session.run({ fail: boom }), (err) => err === boom);
+      } finally {
+        restore();
+      }
+    });
+  });
+
+  describe('onRecord', () => {
+    it('hands each prediction\'s id to the app, which can send its ground truth', async () => {
+      const seen: OnnxRecordedPrediction[] = [];
+      const { instrumentation, session, restore } = await standIn({
+        prediction: { output: 'y', labels: ['legit', 'fraud'] },
+        monitor: { groundTruthSampleRate: 1 },
+        onRecord: (p) => seen.push(p),
+      });
+      try {
+        const feeds = { x: 1 };
+        await session.run(feeds);
+        assert.equal(seen.length, 1);
+        const p = seen[0];
+        assert.ok(p !== undefined && p.predictionId !== '');
+        assert.equal(p.feeds, feeds);
+        assert.deepEqual({ ...p, predictionId: '', feeds: null }, {
+          predictionId: '', feeds: null, sampled: true, modelName: 'fraud-v2', row: 0, label: 'fraud', confidence: 0.75,
+        });
+        assert.equal(instrumentation.monitorFor('fraud-v2')?.feedback(p.predictionId, 'legit'), true);
+      } finally {
+        restore();
+      }
+    });
+
+    it('samples no prediction for ground truth by default, and survives a throwing callback', async () => {
+      const seen: boolean[] = [];
+      const { session, restore } = await standIn({
+        onRecord: (p) => {
+          seen.push(p.sampled);
+          throw new Error('callback bug');
+        },
+      });
+      try {
+        for (let i = 0; i < 20; i++) await session.run({ x: i });
+        assert.deepEqual(seen, Array.from({ length: 20 }, () => false));
       } finally {
         restore();
       }
