@@ -200,6 +200,13 @@ function renderSemconvDoc(model: Model): string {
   }
   lines.push(
     '',
+    'Why these confidence boundaries: a 0.05 grid gives 20 equal buckets over [0, 1], so every threshold people use (0.5, 0.7, 0.8, 0.9, ...) is an exact bucket edge and the low-confidence ratio needs no interpolation; confident classifiers put most of their mass above 0.95, so 0.975, 0.99, 0.995 and 0.999 split that tail (24 buckets in all), which keeps the baseline deciles used by PSI and the calibration bins apart. Buckets are upper-inclusive: a confidence of exactly 1 falls in the last bucket, (0.999, +Inf).',
+    '',
+    '### Value constants',
+    '',
+    '- `OTHER_CATEGORY` = `__other__`: the category recorded for categorical values (and labels) past the cardinality bound; the SDK\'s `otel.metric.overflow` points count as this category too.',
+    '- `DRIFT_SEVERITY_LEVEL`: the encoding of the `ml.drift.severity` gauge: -1 insufficient data, 0 none, 1 info, 2 warning, 3 critical (worse is higher, so alert rules compare with `>=`).',
+    '',
     '### Prometheus names',
     '',
     'What each exporter path produces (see `prometheusName()`); histograms add `_bucket`, `_sum` and `_count` series. Attribute keys become labels with `.` replaced by `_`.',

@@ -12,7 +12,8 @@ import type { Instrument } from '../types.js';
  * - `otel-js`: `@opentelemetry/exporter-prometheus` (PrometheusSerializer): invalid
  *   characters become `_`, repeated `_` collapse, monotonic sums get `_total`; no unit suffix.
  * - `collector`: the OpenTelemetry Collector `prometheus` exporter with its default
- *   suffix handling (`add_metric_suffixes: true`; translation via prometheus/otlptranslator):
+ *   suffix handling (`add_metric_suffixes: true`, in newer releases
+ *   `translation_strategy: UnderscoreEscapingWithSuffixes`; translation via prometheus/otlptranslator):
  *   unit suffixes from UCUM (`s` -> `seconds`, `{annotation}` dropped, `/s` -> `per_second`),
  *   `_total` on monotonic sums, `_ratio` on gauges with unit `1`.
  */
