@@ -216,3 +216,26 @@ with open(OUT, 'w') as f:
     json.dump(doc, f, indent=None, separators=(',', ':'), allow_nan=False)
     f.write('\n')
 print(f'wrote {len(cases)} cases to {os.path.normpath(OUT)}')
+
+# The distributions on their own: kstwo.sf (two-sided, finite n) and
+# scipy.special.smirnov (one-sided) over a grid that reaches every branch.
+from scipy.special import smirnov
+from scipy.stats import kstwo
+
+grid = []
+for n in [1, 2, 3, 5, 10, 37, 100, 140, 141, 500, 1000, 5000, 20000, 100000, 100001,
+          500000, 2000000]:
+    xs = {0.4 / n, 0.75 / n, 1.0 / n, 1.5 / n, 3.0 / n, 1 - 1.0 / n, 1 - 0.5 / n}
+    for z in [0.05, 0.3, 0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0, 5.0, 10.0, 14.0]:
+        xs.add(z / math.sqrt(n))
+    xs.update([0.01, 0.05, 0.1, 0.2, 0.3, 0.45, 0.5, 0.6, 0.9, 0.99])
+    for x in sorted(xs):
+        if 0 < x < 1:
+            grid.append({'n': n, 'x': x, 'kstwoSf': enc(kstwo.sf(x, n)),
+                         'smirnovSf': enc(smirnov(n, x))})
+OUT2 = os.path.join(os.path.dirname(OUT), 'ks-distributions.json')
+with open(OUT2, 'w') as f:
+    json.dump({'generator': doc['generator'], 'scipy': scipy.__version__, 'points': grid},
+              f, separators=(',', ':'), allow_nan=False)
+    f.write('\n')
+print(f'wrote {len(grid)} distribution points to {os.path.normpath(OUT2)}')

@@ -12,6 +12,7 @@ import {
   pOutsideSquare,
 } from './ks/exact.js';
 import { kstwoSf } from './ks/kolmogorov.js';
+import { sortedCopy } from './ks/sort.js';
 
 export { kstwoSf, smirnovSf } from './ks/kolmogorov.js';
 
@@ -75,20 +76,13 @@ const INT32_MAX = 2147483647;
 const ALTERNATIVES: readonly KsAlternative[] = ['two-sided', 'less', 'greater'];
 const METHODS: readonly KsMethodOption[] = ['auto', 'exact', 'asymp'];
 
-/** A sorted copy of a sample, rejecting empty samples and NaN. */
-function sortedCopy(sample: ArrayLike<number>, name: string): Float64Array {
+/** A sorted copy of a sample, rejecting non-arrays, empty samples and NaN. */
+function checkedSortedCopy(sample: ArrayLike<number>, name: string): Float64Array {
   if (sample === null || typeof sample !== 'object' || typeof sample.length !== 'number') {
     throw new TypeError(`ks2Samp: ${name} must be an array of numbers`);
   }
   if (sample.length === 0) throw new RangeError(`ks2Samp: ${name} is empty; both samples need at least one value`);
-  const copy = Float64Array.from(sample);
-  copy.sort();
-  // A typed-array sort puts NaN last, so one look finds any NaN (or
-  // non-numeric entry, which Float64Array.from turned into NaN).
-  if (Number.isNaN(copy[copy.length - 1])) {
-    throw new RangeError(`ks2Samp: ${name} contains NaN (or a non-numeric value); the empirical CDF is undefined`);
-  }
-  return copy;
+  return sortedCopy(sample, `ks2Samp: ${name}`);
 }
 
 function gcd(a: number, b: number): number {
@@ -147,8 +141,8 @@ export function ks2Samp(
   if (!METHODS.includes(requested)) {
     throw new TypeError(`ks2Samp: method must be one of ${METHODS.join(', ')}; received ${String(requested)}`);
   }
-  const a = sortedCopy(x, 'x');
-  const b = sortedCopy(y, 'y');
+  const a = checkedSortedCopy(x, 'x');
+  const b = checkedSortedCopy(y, 'y');
   const n1 = a.length;
   const n2 = b.length;
 

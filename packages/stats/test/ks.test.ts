@@ -133,4 +133,130 @@ describe('ks2Samp', () => {
       });
     }
   });
+
+  describe('properties', () => {
+    const sample = fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 60 });
+    // Small integer ranges make ties common.
+    const tiedSample = fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 60 });
+
+    it('two-sided D(x, y) equals D(y, x), p-values agree, and both lie in [0, 1]', () => {
+      fc.assert(
+        fc.property(fc.oneof(sample, tiedSample), fc.oneof(sample, tiedSample), fc.constantFrom<KsMethodOption>('auto', 'exact', 'asymp'), (x, y, method) => {
+          const a = ks2Samp(x, y, { method });
+          const b = ks2Samp(y, x, { method });
+          assert.equal(a.statistic, b.statistic);
+          assert.ok(a.statistic >= 0 && a.statistic <= 1);
+          if (!Number.isNaN(a.pValue)) {
+            assert.ok(Math.abs(a.pValue - b.pValue) <= 1e-12 * Math.max(1, a.pValue));
+            assert.ok(a.pValue >= 0 && a.pValue <= 1);
+          }
+        }),
+      );
+    });
+
+    it("'less' on (x, y) equals 'greater' on (y, x)", () => {
+      fc.assert(
+        fc.property(fc.oneof(sample, tiedSample), fc.oneof(sample, tiedSample), (x, y) => {
+          const a = ks2Samp(x, y, { alternative: 'less' });
+          const b = ks2Samp(y, x, { alternative: 'greater' });
+          assert.equal(a.statistic, b.statistic);
+          assert.ok(Math.abs(a.pValue - b.pValue) <= 1e-12);
+        }),
+      );
+    });
+
+    it('the two-sided statistic is the larger one-sided statistic', () => {
+      fc.assert(
+        fc.property(fc.oneof(sample, tiedSample), fc.oneof(sample, tiedSample), (x, y) => {
+          const two = ks2Samp(x, y, { method: 'asymp' }).statistic;
+          const less = ks2Samp(x, y, { alternative: 'less', method: 'asymp' }).statistic;
+          const greater = ks2Samp(x, y, { alternative: 'greater', method: 'asymp' }).statistic;
+          assert.equal(two, Math.max(less, greater));
+        }),
+      );
+    });
+
+    it('identical samples give D = 0 and p = 1', () => {
+      fc.assert(
+        fc.property(fc.oneof(sample, tiedSample), fc.constantFrom<KsAlternative>('two-sided', 'less', 'greater'), (x, alternative) => {
+          const r = ks2Samp(x, [...x].reverse(), { alternative, method: 'exact' });
+          assert.equal(r.statistic, 0);
+          assert.equal(r.pValue, 1);
+        }),
+      );
+    });
+
+    it('the statistic equals a brute-force sup |F_x - F_y| over the pooled values', () => {
+      fc.assert(
+        fc.property(fc.oneof(sample, tiedSample), fc.oneof(sample, tiedSample), (x, y) => {
+          const ecdf = (s: number[], t: number): number => s.filter((v) => v <= t).length / s.length;
+          let d = 0;
+          for (const t of [...x, ...y]) d = Math.max(d, Math.abs(ecdf(x, t) - ecdf(y, t)));
+          assert.ok(Math.abs(ks2Samp(x, y, { method: 'asymp' }).statistic - d) <= 1e-15);
+        }),
+      );
+    });
+  });
+
+  describe('input handling', () => {
+    it('does not modify its inputs', () => {
+      const x = [3, 1, 2, 5, 4];
+      const y = new Float64Array([9, 7, 8, 6]);
+      ks2Samp(x, y);
+      assert.deepEqual(x, [3, 1, 2, 5, 4]);
+      assert.deepEqual([...y], [9, 7, 8, 6]);
+    });
+
+    it('sorts large samples (radix path) to the same result as small ones', () => {
+      const rng = mulberry32(7);
+      const x = Array.from({ length: 5000 }, () => Math.floor((rng() - 0.5) * 400) / 7);
+      const y = x.map((v, i) => (i % 3 === 0 ? -v : v));
+      const r = ks2Samp(x, y, { method: 'asymp' });
+      const ecdf = (s: number[], t: number): number => s.filter((v) => v <= t).length / s.length;
+      let d = 0;
+      for (const t of new Set([...x, ...y])) d = Math.max(d, Math.abs(ecdf(x, t) - ecdf(y, t)));
+      assert.equal(r.statistic, d);
+    });
+
+    it('rejects an empty sample, naming it', () => {
+      assert.throws(() => ks2Samp([], [1, 2]), { name: 'RangeError', message: /x is empty/ });
+      assert.throws(() => ks2Samp([1], new Float64Array(0)), { name: 'RangeError', message: /y is empty/ });
+    });
+
+    it('rejects NaN, naming the sample and the index', () => {
+      assert.throws(() => ks2Samp([1, Number.NaN, 3], [1, 2]), { name: 'RangeError', message: /x contains NaN .* index 1/ });
+      const big = Array.from({ length: 4000 }, (_, i) => i);
+      big[3999] = Number.NaN;
+      assert.throws(() => ks2Samp([1, 2], big), { name: 'RangeError', message: /y contains NaN .* index 3999/ });
+    });
+
+    it('rejects a non-numeric entry as NaN', () => {
+      assert.throws(() => ks2Samp([1, undefined as unknown as number], [1, 2]), { name: 'RangeError', message: /x contains NaN/ });
+    });
+
+    it('rejects unknown options, naming them', () => {
+      assert.throws(() => ks2Samp([1], [2], { alternative: 'two_sided' as KsAlternative }), { name: 'TypeError', message: /alternative .* two_sided/ });
+      assert.throws(() => ks2Samp([1], [2], { method: 'approx' as KsMethodOption }), { name: 'TypeError', message: /method .* approx/ });
+      assert.throws(() => ks2Samp(null as unknown as number[], [2]), { name: 'TypeError', message: /x must be an array/ });
+    });
+
+    it('orders ±Infinity like any other value (documented; scipy agrees, see the fixtures)', () => {
+      const r = ks2Samp([Number.NEGATIVE_INFINITY, 0], [Number.POSITIVE_INFINITY, 1]);
+      assert.equal(r.statistic, 1);
+      assert.equal(r.statisticLocation, 0);
+    });
+
+    it('returns a NaN p-value for n = m = 1 with the asymptotic method (effective size rounds to 0, as in scipy)', () => {
+      const r = ks2Samp([1], [2], { method: 'asymp' });
+      assert.equal(r.statistic, 1);
+      assert.ok(Number.isNaN(r.pValue));
+      assert.equal(ks2Samp([1], [2]).pValue, 1);
+    });
+
+    it('reports the sample sizes', () => {
+      const r = ks2Samp([1, 2, 3], [4, 5]);
+      assert.equal(r.n1, 3);
+      assert.equal(r.n2, 2);
+    });
+  });
 });
