@@ -1,0 +1,350 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine, engineConfig, BASELINE_FORMAT, parseBaseline, type Baseline, type EngineConfig } from '../../src/engine/index.js';
+import { exactKs, expHistogram, explicitCounts, metric, normals, request, rng, type MetricSpec } from './helpers.js';
+
+const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
+const MIN = 60_000;
+const MODEL = { 'ml.model.name': 'm' };
+
+function config(over: Partial<Parameters<typeof engineConfig>[0]> = {}): EngineConfig {
+  return engineConfig({
+    models: [{ name: 'm', task: 'classification', window: 10 * MIN, slot: MIN, features: { f1: 'numeric', f2: 'numeric', c1: 'categorical' } }],
+    ...over,
+  });
+}
+
+const CATS = ['a', 'b', 'c'];
+const CAT_P = [0.5, 0.3, 0.2];
+
+function pickCat(r: () => number, cats: string[], probs: number[]): string {
+  let u = r();
+  for (let i = 0; i < cats.length; i++) {
+    u -= probs[i] as number;
+    if (u <= 0) return cats[i] as string;
+  }
+  return cats[cats.length - 1] as string;
+}
+
+/** Sends one slot of data at time t: f1, f2 ~ N(100, 20) (f1 shifted by shift sd), c1 categories. */
+function sendSlot(e: Engine, r: () => number, t: number, n: number, opts: { shift?: number; cats?: string[]; probs?: number[] } = {}): { f1: number[]; f2: number[] } {
+  const f1 = normals(r, n, 100 + (opts.shift ?? 0) * 20, 20);
+  const f2 = normals(r, n, 100, 20);
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const c = pickCat(r, opts.cats ?? CATS, opts.probs ?? CAT_P);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  const specs: MetricSpec[] = [
+    { kind: 'exp', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f1' }, values: f1, time: t },
+    { kind: 'exp', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f2' }, values: f2, time: t },
+    ...[...counts].map(([c, v]): MetricSpec => ({ kind: 'sum', name: 'ml.feature.observations', attrs: { 'ml.feature.name': 'c1', 'ml.feature.category': c }, value: v, time: t })),
+  ];
+  const res = e.ingestMetrics(request(specs.map(metric), MODEL), t);
+  assert.equal(res.rejectedDataPoints, 0, res.errors.join('; '));
+  return { f1, f2 };
+}
+
+/** Baseline of the same distributions, from raw samples. */
+function makeBaseline(r: () => number, n: number): { baseline: Baseline; f1: number[] } {
+  const f1 = normals(r, n, 100, 20);
+  const f2 = normals(r, n, 100, 20);
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const c = pickCat(r, CATS, CAT_P);
+    counts[c] = (counts[c] ?? 0) + 1;
+  }
+  const baseline = parseBaseline({
+    format: BASELINE_FORMAT,
+    model: 'm',
+    createdAt: new Date(T0).toISOString(),
+    features: {
+      f1: { type: 'numeric', histogram: expHistogram(f1), missing: 0 },
+      f2: { type: 'numeric', histogram: expHistogram(f2), missing: 0 },
+      c1: { type: 'categorical', counts, missing: 0 },
+    },
+  });
+  return { baseline, f1 };
+}
+
+function severities(e: Engine): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of e.driftReport('m')?.features ?? []) out[f.name] = f.severity;
+  return out;
+}
+
+describe('Engine', () => {
+  describe('evaluate', () => {
+    it('keeps a stationary stream at severity none', () => {
+      const r = rng(11);
+      const e = new Engine(config());
+      e.setBaseline('m', makeBaseline(r, 5000).baseline);
+      for (let s = 0; s < 10; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 300);
+      e.evaluate(T0 + 10 * MIN - 1);
+      assert.deepEqual(severities(e), { c1: 'none', f1: 'none', f2: 'none' });
+    });
+
+    it('flags a +0.5 sd mean shift and a new dominant category on exactly those features', () => {
+      const r = rng(12);
+      const e = new Engine(config());
+      e.setBaseline('m', makeBaseline(r, 5000).baseline);
+      for (let s = 0; s < 10; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 300, { shift: 0.5, cats: ['a', 'b', 'c', 'new'], probs: [0.2, 0.1, 0.1, 0.6] });
+      e.evaluate(T0 + 10 * MIN - 1);
+      const sev = severities(e);
+      // D of a 0.5 sd shift is 2*Phi(0.25) - 1 = 0.197: warning (0.15..0.25).
+      assert.equal(sev.f1, 'warning');
+      assert.equal(sev.f2, 'none');
+      assert.equal(sev.c1, 'critical');
+      const f1 = e.driftReport('m')?.features.find((f) => f.name === 'f1');
+      assert.ok(f1?.ks && f1.ks.statistic <= 0.197 + 0.03 && f1.ks.bound >= 0.197 - 0.03);
+    });
+
+    it('reports insufficient_data below minSamples and the counts beside it', () => {
+      const r = rng(13);
+      const e = new Engine(config());
+      e.setBaseline('m', makeBaseline(r, 5000).baseline);
+      sendSlot(e, r, T0 + 30_000, 40, { shift: 2 });
+      e.evaluate(T0 + MIN);
+      const f1 = e.driftReport('m')?.features.find((f) => f.name === 'f1');
+      assert.equal(f1?.severity, 'insufficient_data');
+      assert.equal(f1?.currentCount, 40);
+      assert.equal(f1?.referenceCount, 5000);
+    });
+
+    it('brackets the exact KS of the raw samples: statistic <= D <= bound', () => {
+      const r = rng(14);
+      const e = new Engine(config());
+      const { baseline, f1: ref } = makeBaseline(r, 3000);
+      e.setBaseline('m', baseline);
+      const cur: number[] = [];
+      for (let s = 0; s < 10; s++) cur.push(...sendSlot(e, r, T0 + s * MIN + 30_000, 200, { shift: 0.2 }).f1);
+      e.evaluate(T0 + 10 * MIN - 1);
+      const ks = e.driftReport('m')?.features.find((f) => f.name === 'f1')?.ks;
+      const d = exactKs(ref, cur);
+      assert.ok(ks, 'ks present');
+      assert.ok(ks.statistic <= d + 1e-12, `${ks.statistic} <= ${d}`);
+      assert.ok(d <= ks.bound + 1e-12, `${d} <= ${ks.bound}`);
+    });
+
+    it('expires slots that leave the window', () => {
+      const r = rng(15);
+      const e = new Engine(config());
+      for (let s = 0; s < 3; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 100);
+      e.evaluate(T0 + 3 * MIN);
+      assert.equal(e.driftReport('m')?.features.find((f) => f.name === 'f1')?.currentCount, 300);
+      // The window is the last 10 slots, the current one included: at 10 min slot 0 has left it.
+      e.evaluate(T0 + 10 * MIN + 1);
+      assert.equal(e.driftReport('m')?.features.find((f) => f.name === 'f1')?.currentCount, 200);
+      e.evaluate(T0 + 11 * MIN + 1);
+      assert.equal(e.driftReport('m')?.features.find((f) => f.name === 'f1')?.currentCount, 100);
+      e.evaluate(T0 + 20 * MIN);
+      assert.equal(e.driftReport('m')?.features.find((f) => f.name === 'f1')?.currentCount, 0);
+    });
+
+    it('learns the baseline from the first full window, then keeps it frozen', () => {
+      const r = rng(16);
+      const e = new Engine(config());
+      for (let s = 0; s < 11; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 100);
+      e.evaluate(T0 + 9 * MIN + 59_000);
+      assert.equal(e.driftReport('m')?.baseline.state, 'learning');
+      e.evaluate(T0 + 10 * MIN + 30_000);
+      const rep = e.driftReport('m');
+      assert.equal(rep?.baseline.state, 'ready');
+      assert.equal(rep?.baseline.source, 'learned');
+      const learned = e.baseline('m');
+      assert.equal(learned?.features.f1?.type, 'numeric');
+      assert.doesNotThrow(() => parseBaseline(JSON.parse(JSON.stringify(learned))));
+      const refCount = rep?.features.find((f) => f.name === 'f1')?.referenceCount;
+      assert.equal(refCount, 1000);
+      // Shifted data afterwards is compared with the frozen baseline.
+      for (let s = 11; s < 21; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 100, { shift: 1.5 });
+      e.evaluate(T0 + 20 * MIN + 59_000);
+      assert.equal(e.driftReport('m')?.features.find((f) => f.name === 'f1')?.referenceCount, 1000);
+      assert.equal(severities(e).f1, 'critical');
+      e.resetBaseline('m');
+      e.evaluate(T0 + 20 * MIN + 59_500);
+      assert.equal(e.driftReport('m')?.baseline.state, 'learning');
+    });
+
+    it('uses an explicit-bucket feature at reduced precision', () => {
+      const r = rng(17);
+      const e = new Engine(config());
+      const bounds = [0, 25, 50, 75, 100, 125, 150, 175, 200];
+      const send = (t: number, shift: number): void => {
+        const vs = normals(r, 300, 100 + shift * 20, 20);
+        e.ingestMetrics(request([metric({ kind: 'explicit', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f1' }, bounds, counts: explicitCounts(vs, bounds), time: t })], MODEL), t);
+      };
+      for (let s = 0; s < 11; s++) send(T0 + s * MIN + 30_000, 0);
+      e.evaluate(T0 + 10 * MIN + 30_000);
+      for (let s = 11; s < 21; s++) send(T0 + s * MIN + 30_000, 1);
+      e.evaluate(T0 + 20 * MIN + 59_000);
+      const f1 = e.driftReport('m')?.features.find((f) => f.name === 'f1');
+      assert.equal(f1?.precision, 'reduced');
+      assert.ok(f1?.ks && f1.ks.statistic > 0.25 && f1.ks.bound >= f1.ks.statistic);
+      assert.equal(f1?.severity, 'critical');
+    });
+
+    it('folds sign=negative streams back onto the negative axis', () => {
+      const r = rng(18);
+      const e = new Engine(config());
+      const ref = normals(r, 4000, 0, 10);
+      e.setBaseline('m', {
+        format: BASELINE_FORMAT,
+        model: 'm',
+        createdAt: new Date(T0).toISOString(),
+        features: { f1: { type: 'numeric', histogram: expHistogram(ref), missing: 0 } },
+      });
+      const cur = normals(r, 2000, 0, 10);
+      const t = T0 + 30_000;
+      const pos = cur.filter((v) => v >= 0);
+      const negMag = cur.filter((v) => v < 0).map((v) => -v);
+      e.ingestMetrics(
+        request(
+          [
+            metric({ kind: 'exp', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f1' }, values: pos, time: t }),
+            metric({ kind: 'exp', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f1', 'ml.feature.sign': 'negative' }, values: negMag, time: t }),
+          ],
+          MODEL,
+        ),
+        t,
+      );
+      e.evaluate(t + 1);
+      const f1 = e.driftReport('m')?.features.find((f) => f.name === 'f1');
+      const d = exactKs(ref, cur);
+      assert.equal(f1?.severity, 'none');
+      assert.ok(f1?.ks && f1.ks.statistic <= d + 1e-12 && d <= f1.ks.bound + 1e-12, `${f1?.ks?.statistic} <= ${d} <= ${f1?.ks?.bound}`);
+      const dist = e.featureDistributions('m', 'f1');
+      assert.ok(dist?.type === 'numeric');
+      const negCurrent = dist.bins.reduce((s, b, i) => s + (b.upper <= 0 ? (dist.current[i] as number) : 0), 0);
+      assert.equal(negCurrent, negMag.length);
+    });
+  });
+
+  describe('ingestMetrics', () => {
+    it('takes the model identity from the data point, then the scope, then the resource', () => {
+      const e = new Engine(engineConfig({ discovery: { enabled: true, maxModels: 10 } }));
+      const spec = (attrs: Record<string, unknown>): MetricSpec => ({ kind: 'sum', name: 'ml.feature.missing', attrs: { 'ml.feature.name': 'x', ...attrs }, value: 1, time: T0 });
+      e.ingestMetrics(request([metric(spec({ 'ml.model.name': 'point' }))], { 'ml.model.name': 'res' }, { 'ml.model.name': 'scope' }), T0);
+      e.ingestMetrics(request([metric(spec({}))], { 'ml.model.name': 'res' }, { 'ml.model.name': 'scope', 'ml.model.version': 'v2' }), T0);
+      e.ingestMetrics(request([metric(spec({}))], { 'ml.model.name': 'res' }), T0);
+      const models = e.listModels().map((m) => `${m.name}@${m.version}`).sort();
+      assert.deepEqual(models, ['point@null', 'res@null', 'scope@v2']);
+      const res = e.ingestMetrics(request([metric(spec({}))]), T0);
+      assert.equal(res.rejectedDataPoints, 1);
+      assert.match(res.errors[0] ?? '', /no ml\.model\.name/);
+    });
+
+    it('bounds discovery and refuses past it with a reason', () => {
+      const e = new Engine(engineConfig({ discovery: { enabled: true, maxModels: 2 } }));
+      const send = (name: string) =>
+        e.ingestMetrics(request([metric({ kind: 'sum', name: 'ml.predictions', attrs: { 'ml.model.name': name, 'ml.prediction.label': 'x' }, value: 1, time: T0 })]), T0);
+      assert.equal(send('a').acceptedDataPoints, 1);
+      assert.equal(send('b').acceptedDataPoints, 1);
+      const third = send('c');
+      assert.equal(third.rejectedDataPoints, 1);
+      assert.match(third.errors[0] ?? '', /discovery limit of 2/);
+      const off = new Engine(engineConfig({ discovery: { enabled: false, maxModels: 2 } }));
+      assert.equal(off.ingestMetrics(request([metric({ kind: 'sum', name: 'ml.predictions', attrs: MODEL, value: 1, time: T0 })]), T0).rejectedDataPoints, 1);
+    });
+
+    it('counts categories past maxCategories as __other__ and accepts unrelated metrics', () => {
+      const e = new Engine(engineConfig({ models: [{ name: 'm', task: 'classification', features: {} }], bounds: { maxCategories: 3 } }));
+      const specs: MetricSpec[] = ['a', 'b', 'c', 'd', 'e'].map((c) => ({ kind: 'sum', name: 'ml.feature.observations', attrs: { 'ml.feature.name': 'k', 'ml.feature.category': c }, value: 2, time: T0 }));
+      specs.push({ kind: 'sum', name: 'http.server.requests', value: 5, time: T0 });
+      specs.push({ kind: 'sum', name: 'ml.feature.observations', attrs: { 'otel.metric.overflow': true }, value: 1, time: T0 });
+      const res = e.ingestMetrics(request(specs.map(metric), MODEL), T0);
+      assert.equal(res.acceptedDataPoints, 7);
+      const dist = e.featureDistributions('m', 'k');
+      assert.ok(dist?.type === 'categorical');
+      assert.deepEqual(dist.categories, ['a', 'b', 'c', '__other__']);
+      assert.deepEqual(dist.current, [2, 2, 2, 4]);
+    });
+  });
+
+  describe('modelStatus', () => {
+    it('computes RED, SLO compliance, error budget and burn rates from the duration histogram', () => {
+      const bounds = [0.1, 0.25, 0.5, 1];
+      const e = new Engine(
+        engineConfig({
+          models: [
+            {
+              name: 'm',
+              task: 'classification',
+              window: 10 * MIN,
+              features: {},
+              slos: [
+                { name: 'lat', kind: 'latency', objective: 0.9, threshold: 0.25 },
+                { name: 'avail', kind: 'availability', objective: 0.99 },
+              ],
+            },
+          ],
+        }),
+      );
+      const t = T0 + 5 * MIN;
+      e.ingestMetrics(
+        request(
+          [
+            metric({ kind: 'explicit', name: 'ml.inference.duration', bounds, counts: [50, 30, 10, 5, 5], time: t }),
+            metric({ kind: 'explicit', name: 'ml.inference.duration', attrs: { 'error.type': 'TypeError' }, bounds, counts: [4, 0, 0, 0, 0], time: t }),
+          ],
+          MODEL,
+        ),
+        t,
+      );
+      e.evaluate(t + 1000);
+      const st = e.modelStatus('m');
+      assert.ok(st);
+      assert.equal(st.red.requests, 104);
+      assert.equal(st.red.errors, 4);
+      assert.equal(st.red.requestRate, 104 / 600);
+      assert.equal(st.red.errorRatio, 4 / 104);
+      // p50: rank 52 of 104 falls in (0.1, 0.25] after 54 in the first bucket? 54 >= 52, so in the first: 0 + 0.1 * 52/54.
+      assert.ok(Math.abs((st.red.latency.p50 ?? 0) - 0.1 * (52 / 54)) < 1e-12);
+      // p95: rank 98.8; cumulative 54, 84, 94, 99 -> bucket (0.5, 1]: 0.5 + 0.5 * (98.8 - 94) / 5.
+      assert.ok(Math.abs((st.red.latency.p95 ?? 0) - (0.5 + (0.5 * 4.8) / 5)) < 1e-12);
+      const lat = st.slos.find((s) => s.name === 'lat');
+      assert.equal(lat?.good, 84);
+      assert.equal(lat?.total, 104);
+      assert.ok(Math.abs((lat?.compliance ?? 0) - 84 / 104) < 1e-12);
+      assert.ok(Math.abs((lat?.errorBudgetRemaining ?? 0) - (1 - 20 / 104 / 0.1)) < 1e-12);
+      assert.equal(lat?.state, 'breached');
+      const avail = st.slos.find((s) => s.name === 'avail');
+      const burn1h = avail?.burnRates.find((b) => b.window === '1h')?.value ?? 0;
+      assert.ok(Math.abs(burn1h - 4 / 104 / 0.01) < 1e-9);
+      assert.ok(e.outputs().some((o) => o.name === 'ml.slo.burn_rate' && o.attributes['ml.slo.window'] === '1h'));
+      // Ten minutes later the 5m window is empty while 30m still holds the requests.
+      e.evaluate(t + 10 * MIN);
+      const later = e.modelStatus('m')?.slos.find((s) => s.name === 'avail');
+      assert.equal(later?.burnRates.find((b) => b.window === '5m')?.value, null);
+      assert.ok(Math.abs((later?.burnRates.find((b) => b.window === '30m')?.value ?? 0) - 4 / 104 / 0.01) < 1e-9);
+    });
+
+    it('flags a model that stopped reporting', () => {
+      const e = new Engine(config());
+      e.ingestMetrics(request([metric({ kind: 'sum', name: 'ml.predictions', value: 1, time: T0 })], MODEL), T0);
+      e.evaluate(T0 + 1000);
+      assert.equal(e.modelStatus('m')?.liveness.up, true);
+      e.evaluate(T0 + 301_000);
+      assert.equal(e.modelStatus('m')?.liveness.up, false);
+      assert.ok(e.outputs().some((o) => o.name === 'ml.model.up' && o.value === 0));
+    });
+  });
+
+  describe('snapshot', () => {
+    it('restores to an engine that gives identical reports', () => {
+      const r = rng(19);
+      const e = new Engine(config());
+      for (let s = 0; s < 12; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 100, { shift: s > 10 ? 1 : 0 });
+      e.evaluate(T0 + 10 * MIN + 30_000);
+      const json = JSON.parse(JSON.stringify(e.snapshot())) as ReturnType<Engine['snapshot']>;
+      const back = Engine.restore(config(), json);
+      for (const x of [e, back]) {
+        sendSlot(x, rng(5), T0 + 12 * MIN + 30_000, 100, { shift: 1 });
+        x.evaluate(T0 + 12 * MIN + 59_000);
+      }
+      assert.deepEqual(back.driftReport('m'), e.driftReport('m'));
+      assert.deepEqual(back.modelStatus('m'), e.modelStatus('m'));
+      assert.deepEqual(back.outputs(), e.outputs());
+    });
+  });
+});
