@@ -46,6 +46,14 @@ export interface Alignment {
  */
 export type SegmentVisitor = (p: number, q: number, point: boolean, x: number, y: number) => void;
 
+/**
+ * Optional replacement for the per-bucket walk of one sign of two exponential
+ * histograms (for hot loops that cannot afford a call per bucket). It must
+ * consume the runs in ascending value order: `descending` index order for the
+ * negative side.
+ */
+export type RunsVisitor = (a: ExpBuckets, b: ExpBuckets, shiftA: number, shiftB: number, descending: boolean) => void;
+
 function isExplicit(h: HistogramInput): h is ExplicitHistogramData {
   return !(h instanceof ExponentialHistogram) && typeof h === 'object' && h !== null && 'bounds' in h;
 }
@@ -103,28 +111,36 @@ function walkRuns(
 ): void {
   const ca = a.bucketCounts;
   const cb = b.bucketCounts;
+  const na = ca.length;
+  const nb = cb.length;
+  const oa = a.offset;
+  const ob = b.offset;
+  if (region > 0) {
+    let i = 0;
+    let j = 0;
+    while (i < na || j < nb) {
+      const ia = i < na ? (oa + i) >> shiftA : 2147483647;
+      const ib = j < nb ? (ob + j) >> shiftB : 2147483647;
+      const index = ia < ib ? ia : ib;
+      let p = 0;
+      let q = 0;
+      while (i < na && (oa + i) >> shiftA === index) p += ca[i++] as number;
+      while (j < nb && (ob + j) >> shiftB === index) q += cb[j++] as number;
+      if (p > 0 || q > 0) visit(p, q, false, region, index);
+    }
+    return;
+  }
   // Negative buckets ascend in value as their index descends.
-  const descending = region < 0;
-  const step = descending ? -1 : 1;
-  let i = descending ? ca.length - 1 : 0;
-  let j = descending ? cb.length - 1 : 0;
-  const done = descending ? -Infinity : Infinity;
-  const inA = (k: number): boolean => k >= 0 && k < ca.length;
-  const inB = (k: number): boolean => k >= 0 && k < cb.length;
-  while (inA(i) || inB(j)) {
-    const ia = inA(i) ? (a.offset + i) >> shiftA : done;
-    const ib = inB(j) ? (b.offset + j) >> shiftB : done;
-    const index = descending ? Math.max(ia, ib) : Math.min(ia, ib);
+  let i = na - 1;
+  let j = nb - 1;
+  while (i >= 0 || j >= 0) {
+    const ia = i >= 0 ? (oa + i) >> shiftA : -2147483648;
+    const ib = j >= 0 ? (ob + j) >> shiftB : -2147483648;
+    const index = ia > ib ? ia : ib;
     let p = 0;
     let q = 0;
-    while (inA(i) && (a.offset + i) >> shiftA === index) {
-      p += ca[i] ?? 0;
-      i += step;
-    }
-    while (inB(j) && (b.offset + j) >> shiftB === index) {
-      q += cb[j] ?? 0;
-      j += step;
-    }
+    while (i >= 0 && (oa + i) >> shiftA === index) p += ca[i--] as number;
+    while (j >= 0 && (ob + j) >> shiftB === index) q += cb[j--] as number;
     if (p > 0 || q > 0) visit(p, q, false, region, index);
   }
 }
@@ -139,7 +155,13 @@ function hasBuckets(d: ExpHistogramData): boolean {
  * @throws when either input is invalid or empty, when the kinds differ, or when
  *   exponential zero thresholds differ.
  */
-export function walkAligned(reference: HistogramInput, current: HistogramInput, fn: string, visit: SegmentVisitor): Alignment {
+export function walkAligned(
+  reference: HistogramInput,
+  current: HistogramInput,
+  fn: string,
+  visit: SegmentVisitor,
+  visitRuns?: RunsVisitor,
+): Alignment {
   const ref = histogramData(reference, `${fn}: reference`);
   const cur = histogramData(current, `${fn}: current`);
   if (!(ref.count > 0)) throw new RangeError(`${fn}: reference histogram is empty (count 0)`);
@@ -164,9 +186,11 @@ export function walkAligned(reference: HistogramInput, current: HistogramInput, 
   const scale = hasBuckets(a) ? (hasBuckets(b) ? Math.min(a.scale, b.scale) : a.scale) : hasBuckets(b) ? b.scale : Math.min(a.scale, b.scale);
   const shiftA = a.scale - scale;
   const shiftB = b.scale - scale;
-  walkRuns(a.negative, shiftA, b.negative, shiftB, -1, visit);
+  if (visitRuns) visitRuns(a.negative, b.negative, shiftA, shiftB, true);
+  else walkRuns(a.negative, shiftA, b.negative, shiftB, -1, visit);
   if (a.zeroCount > 0 || b.zeroCount > 0) visit(a.zeroCount, b.zeroCount, zeroThreshold === 0, 0, 0);
-  walkRuns(a.positive, shiftA, b.positive, shiftB, 1, visit);
+  if (visitRuns) visitRuns(a.positive, b.positive, shiftA, shiftB, false);
+  else walkRuns(a.positive, shiftA, b.positive, shiftB, 1, visit);
   return { explicit: false, scale, zeroThreshold, n: a.count, m: b.count, refData: a, curData: b };
 }
 
