@@ -1,0 +1,145 @@
+// OTLP/JSON forms the JS SDK does not emit but other senders (and the spec) do.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeLogsJson, decodeMetricsJson } from '../../../src/receiver/otlp/decode-json.js';
+import { OtlpDecodeError } from '../../../src/receiver/otlp/errors.js';
+import type { ExpHistogramMetric, SumMetric, SummaryMetric } from '../../../src/receiver/otlp/types.js';
+
+const wrap = (metric: unknown, key = 'resourceMetrics') => JSON.stringify({ [key]: [{ scopeMetrics: [{ metrics: [metric] }] }] });
+
+describe('decodeMetricsJson', () => {
+  it('accepts snake_case keys, enum names, 64-bit integers as strings and special doubles', () => {
+    const body = JSON.stringify({
+      resource_metrics: [
+        {
+          resource: { attributes: [{ key: 'n', value: { int_value: '9007199254740993' } }] },
+          scope_metrics: [
+            {
+              scope: { name: 'otelcol' },
+              metrics: [
+                {
+                  name: 's',
+                  sum: {
+                    aggregation_temporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE',
+                    is_monotonic: true,
+                    data_points: [
+                      { start_time_unix_nano: '1700000000000000001', time_unix_nano: 1700000000000, as_int: '42' },
+                      { as_double: 'NaN' },
+                      { asDouble: '-Infinity' },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const rm = decodeMetricsJson(body).resourceMetrics[0]!;
+    assert.equal(rm.resource.attributes['n'], 9007199254740993n);
+    assert.equal(rm.scopeMetrics[0]!.scope.name, 'otelcol');
+    const m = rm.scopeMetrics[0]!.metrics[0] as SumMetric;
+    assert.equal(m.temporality, 'cumulative');
+    assert.equal(m.monotonic, true);
+    assert.equal(m.points[0]!.startTimeUnixNano, 1700000000000000001n);
+    assert.equal(m.points[0]!.timeUnixNano, 1700000000000n);
+    assert.equal(m.points[0]!.value, 42);
+    assert.ok(Number.isNaN(m.points[1]!.value));
+    assert.equal(m.points[2]!.value, -Infinity);
+  });
+
+  it('decodes exponential histograms and summaries with string counts', () => {
+    const exp = decodeMetricsJson(
+      wrap({
+        name: 'e',
+        exponentialHistogram: {
+          aggregationTemporality: 1,
+          dataPoints: [{ count: '7', scale: -2, zeroCount: '1', zeroThreshold: 1e-6, positive: { offset: -3, bucketCounts: ['2', 4] }, negative: {}, min: 0, max: '9.5' }],
+        },
+      }),
+    ).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as ExpHistogramMetric;
+    assert.equal(exp.temporality, 'delta');
+    assert.deepEqual(
+      { count: exp.points[0]!.count, scale: exp.points[0]!.scale, zero: exp.points[0]!.zeroCount, zt: exp.points[0]!.zeroThreshold, pos: exp.points[0]!.positive, neg: exp.points[0]!.negative, max: exp.points[0]!.max },
+      { count: 7, scale: -2, zero: 1, zt: 1e-6, pos: { offset: -3, bucketCounts: [2, 4] }, neg: { offset: 0, bucketCounts: [] }, max: 9.5 },
+    );
+    const summary = decodeMetricsJson(wrap({ name: 'q', summary: { dataPoints: [{ count: '3', sum: 1.5, quantileValues: [{ quantile: 0.5, value: 0.4 }, { value: 1 }] }] } }))
+      .resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as SummaryMetric;
+    assert.deepEqual(summary.points[0]!.quantileValues, [{ quantile: 0.5, value: 0.4 }, { quantile: 0, value: 1 }]);
+  });
+
+  it('ignores unknown fields and treats null as absent; drops metrics without data', () => {
+    const req = decodeMetricsJson(
+      JSON.stringify({ futureField: 1, resourceMetrics: [{ resource: null, extra: [], scopeMetrics: [{ metrics: [{ name: 'nodata', newKind: {} }] }] }] }),
+    );
+    assert.deepEqual(req.resourceMetrics[0]!.scopeMetrics[0]!.metrics, []);
+    assert.deepEqual({ ...req.resourceMetrics[0]!.resource.attributes }, {});
+  });
+
+  it('decodes AnyValue bytes from base64 and nested kvlists/arrays', () => {
+    const req = decodeMetricsJson(
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: {
+              attributes: [
+                { key: 'b', value: { bytesValue: 'AP8H' } },
+                { key: 'kv', value: { kvlistValue: { values: [{ key: 'x', value: { arrayValue: { values: [{ boolValue: true }, {}] } } }] } } },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    const attrs = req.resourceMetrics[0]!.resource.attributes;
+    assert.deepEqual(attrs['b'], new Uint8Array([0, 255, 7]));
+    assert.deepEqual(JSON.parse(JSON.stringify(attrs['kv'])), { x: [true, null] });
+  });
+
+  describe('errors', () => {
+    const cases: [string, string, RegExp][] = [
+      ['not JSON', '{', /invalid JSON/],
+      ['not an object', '[]', /must be an object, got an array/],
+      ['a bad enum name', wrap({ name: 'x', sum: { aggregationTemporality: 'SOMETIMES' } }), /resourceMetrics\[0\]\.scopeMetrics\[0\]\.metrics\[0\]\.sum\.aggregationTemporality/],
+      ['a non-integer count', wrap({ name: 'x', histogram: { dataPoints: [{ count: 1.5 }] } }), /histogram\.dataPoints\[0\]\.count: expected an integer/],
+      ['a bad timestamp', wrap({ name: 'x', gauge: { dataPoints: [{ timeUnixNano: 'yesterday' }] } }), /gauge\.dataPoints\[0\]\.timeUnixNano/],
+      ['a bad bucket count', wrap({ name: 'x', exponentialHistogram: { dataPoints: [{ positive: { bucketCounts: [1, 'x'] } }] } }), /positive\.bucketCounts\[1\]/],
+      ['a bad attribute value', JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'k', value: { stringValue: 3 } }] } }] }), /resource\.attributes\[0\]\.value\.stringValue/],
+    ];
+    for (const [what, body, re] of cases) {
+      it(`names the path for ${what}`, () => {
+        assert.throws(() => decodeMetricsJson(body), (e: unknown) => e instanceof OtlpDecodeError && re.test(e.message));
+      });
+    }
+  });
+});
+
+describe('decodeLogsJson', () => {
+  it('accepts severity names, hex ids in any case and the event name', () => {
+    const req = decodeLogsJson(
+      JSON.stringify({
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  { severityNumber: 'SEVERITY_NUMBER_WARN3', traceId: '0AF7651916CD43DD8448EB211C80319C', spanId: 'B7AD6B7169203331', event_name: 'ml.prediction', body: { stringValue: 'x' } },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = req.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
+    assert.equal(r.severityNumber, 15);
+    assert.equal(r.traceId, '0af7651916cd43dd8448eb211c80319c');
+    assert.equal(r.spanId, 'b7ad6b7169203331');
+    assert.equal(r.eventName, 'ml.prediction');
+    assert.equal(r.body, 'x');
+  });
+
+  it('rejects a trace id that is not hex', () => {
+    assert.throws(() => decodeLogsJson(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ traceId: 'xyz' }] }] }] })), /logRecords\[0\]\.traceId/);
+  });
+});
