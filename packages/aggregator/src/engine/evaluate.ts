@@ -253,23 +253,54 @@ export function evaluateDrift(model: ModelState, baseline: Baseline | undefined)
       categories: null,
       missing: emptyMissing,
     };
-    features.push(f.type === 'numeric' ? numericDrift(f, b, s) : categoricalDrift(f, b, s));
+    features.push(guarded(f, () => (f.type === 'numeric' ? numericDrift(f, b, s) : categoricalDrift(f, b, s))));
   }
   const prediction: PredictionDrift = {};
-  const confidence = confidenceDrift(model, baseline, s);
+  const confidence = attempt(() => confidenceDrift(model, baseline, s));
   if (confidence) prediction.confidence = confidence;
   if (model.task === 'classification' || model.labels.total > 0) {
-    const labels = labelDrift(model, baseline, s);
+    const labels = attempt(() => labelDrift(model, baseline, s));
     if (labels) prediction.labels = labels;
   }
   if (model.task === 'regression' || model.value.count > 0) {
-    const value = valueDrift(model, baseline, s);
+    const value = attempt(() => valueDrift(model, baseline, s));
     if (value) prediction.value = value;
   }
   let severity: Severity = 'insufficient_data';
   for (const f of features) severity = worst(severity, f.severity);
   for (const p of [prediction.confidence, prediction.labels, prediction.value]) if (p) severity = worst(severity, p.severity);
   return { features, prediction, severity };
+}
+
+/**
+ * Runs one feature's evaluation; a statistics error (e.g. a baseline whose zero
+ * threshold differs from the data's) becomes a note on that feature instead of
+ * stopping the evaluation of every other one.
+ */
+function guarded(f: FeatureState, run: () => FeatureDrift): FeatureDrift {
+  try {
+    return run();
+  } catch (err) {
+    return {
+      name: f.name,
+      type: f.type,
+      missingRate: null,
+      baselineMissingRate: null,
+      severity: 'insufficient_data',
+      referenceCount: 0,
+      currentCount: 0,
+      note: `not evaluated: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
+/** Prediction drift parts are dropped (absent) when their statistics fail on bad data. */
+function attempt<T>(run: () => T | undefined): T | undefined {
+  try {
+    return run();
+  } catch {
+    return undefined;
+  }
 }
 
 const emptyMissing = { get: () => 0 } as unknown as FeatureState['missing'];
