@@ -12,5 +12,6 @@ function run(cmd, args) {
 }
 
 run('npx', ['turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
+run('npx', ['tsc', '-p', 'test/tsconfig.json']);
 run('npx', ['eslint', '.']);
 run(process.execPath, ['scripts/run-tests.mjs']);

@@ -68,7 +68,7 @@ async function baseline(argv: string[], io: CliIo): Promise<number> {
     const config = loadConfig({ path: args.config });
     features = config.models.find((m) => m.name === args.model)?.features;
   }
-  const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
+  const bar = process.stderr.isTTY ? progressBar({ stream: process.stderr }) : undefined;
   const result = await buildBaseline({ ...args, ...(features !== undefined ? { features } : {}), ...(bar ? { onProgress: bar.update } : {}) });
   bar?.done();
   await writeBaseline(result, args.out);
