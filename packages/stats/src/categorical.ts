@@ -33,7 +33,9 @@ function checkCount(fn: string, count: unknown): asserts count is number {
  * names survive depends on the order of merges.
  */
 export class CategoricalDistribution {
+  /** Distinct named categories kept. */
   readonly maxCategories: number;
+  /** Name of the overflow category. */
   readonly otherCategory: string;
   private readonly _counts = new Map<string, number>();
   private _total = 0;

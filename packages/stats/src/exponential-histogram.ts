@@ -250,7 +250,9 @@ export function validateExpHistogramData(d: ExpHistogramData, what = 'histogram'
  * `min = Infinity`, `max = -Infinity`, `sum = 0`, like the SDK.
  */
 export class ExponentialHistogram {
+  /** Maximum buckets per sign. */
   readonly maxSize: number;
+  /** Largest (starting) scale. */
   readonly maxScale: number;
   private _scale: number;
   private _count = 0;
@@ -325,24 +327,31 @@ export class ExponentialHistogram {
     };
   }
 
+  /** Total count (zero bucket plus every bucket). */
   get count(): number {
     return this._count;
   }
+  /** Count in the zero bucket. */
   get zeroCount(): number {
     return this._zeroCount;
   }
+  /** Magnitude at or below which values count as zero (0: exact zeros only). */
   get zeroThreshold(): number {
     return this._zeroThreshold;
   }
+  /** Sum of recorded values; NaN when unknown. */
   get sum(): number {
     return this._sum;
   }
+  /** Smallest recorded value; Infinity when empty, NaN when unknown. */
   get min(): number {
     return this._min;
   }
+  /** Largest recorded value; -Infinity when empty, NaN when unknown. */
   get max(): number {
     return this._max;
   }
+  /** Current scale: base = 2^(2^-scale). */
   get scale(): number {
     return this._scale;
   }
