@@ -12,7 +12,7 @@ import {
   type FeatureBaseline,
   type PredictionBaseline,
 } from '../engine/baseline.js';
-import { readCell, type Cell } from './values.js';
+import { plainNumber, readCell, type Cell } from './values.js';
 
 /** Type of a feature column. */
 export type FeatureType = 'numeric' | 'categorical';
@@ -123,6 +123,14 @@ class FeatureColumn {
   }
 
   add(raw: unknown, at: Position): void {
+    if (this.hist) {
+      const v = plainNumber(raw);
+      // Finite check: "1e400" is decimal text but overflows; readCell reports it.
+      if (Number.isFinite(v)) {
+        this.hist.record(v);
+        return;
+      }
+    }
     const cell = readCell(raw);
     switch (cell.kind) {
       case 'missing':

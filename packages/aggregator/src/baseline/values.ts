@@ -17,6 +17,17 @@ export const MISSING_TOKENS: ReadonlySet<string> = new Set([
 // accept "0x10", "Infinity" and "  " (as 0), none of which is a measured value.
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/**
+ * Fast path for columns already known to be numeric: the value of a plain
+ * number or untrimmed decimal text, else NaN (then call {@link readCell} for
+ * the full rules). Saves the allocation of a {@link Cell} per value.
+ */
+export function plainNumber(raw: unknown): number {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+  if (typeof raw === 'string' && DECIMAL.test(raw)) return Number(raw);
+  return Number.NaN;
+}
+
 /** What a cell holds once read. */
 export type Cell =
   | { kind: 'missing' }

@@ -167,7 +167,9 @@ describe('build', () => {
       const got: string[] = [];
       const r = await buildBaselineReport({ model: 'm', input: p, inferenceSample: 10, onWarning: (w) => got.push(w.kind) });
       assert.deepEqual(got, ['non_numeric', 'non_numeric']);
-      assert.equal(r.warnings[0]?.firstLine, 22);
+      const x = r.warnings.find((w) => w.column === 'x');
+      assert.equal(x?.firstRow, 21);
+      assert.match(x?.message ?? '', /first at row 21 \("abc"\)/);
       assert.equal(r.rows, 21);
       assert.equal(r.format, 'csv');
     });
