@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { ExponentialHistogram, type ExplicitHistogramData } from '../src/exponential-histogram.js';
 import { histogramKs } from '../src/histogram-ks.js';
 import { exactKsD, normals } from './helpers/random.js';
+import { sdkExponentialHistogram } from './helpers/sdk-histogram.js';
 
 const featureValue = fc.oneof(
   fc.double({ min: -1e6, max: 1e6, noNaN: true }),
@@ -121,6 +122,15 @@ describe('histogramKs', () => {
       const r = histogramKs(a, b);
       const d = exactKsD(xs, ys);
       assert.ok(r.statistic <= d && d <= r.bound, `${r.statistic} <= ${d} <= ${r.bound}`);
+    });
+
+    it('takes the data points exported by the OpenTelemetry JS SDK as they are', async () => {
+      const xs = normals(2000, 61, 5, 1);
+      const ys = normals(1500, 62, 5.2, 1);
+      const r = histogramKs(await sdkExponentialHistogram(xs, 160), await sdkExponentialHistogram(ys, 160));
+      assert.deepEqual(r, histogramKs(expHist(xs), expHist(ys)));
+      const d = exactKsD(xs, ys);
+      assert.ok(r.statistic <= d && d <= r.bound);
     });
 
     it('accepts plain OTLP data as well as instances', () => {

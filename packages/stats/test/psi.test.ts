@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { PSI_FLOOR, histogramPsi, psi, psiPValue } from '../src/psi.js';
 import { ExponentialHistogram, type ExplicitHistogramData } from '../src/exponential-histogram.js';
@@ -109,6 +110,22 @@ describe('histogramPsi', () => {
       };
       const r = histogramPsi(explicit(normals(3000, 49)), explicit(normals(3000, 50)));
       assert.ok(r.bins.expected.length >= 9 && r.psi < 0.05);
+    });
+  });
+
+  describe('bins', () => {
+    it('partition both histograms, every bin holding reference mass', () => {
+      const value = fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constantFrom(0, 1, -1, 2.5));
+      fc.assert(
+        fc.property(fc.array(value, { minLength: 1, maxLength: 300 }), fc.array(value, { minLength: 1, maxLength: 300 }), fc.integer({ min: 2, max: 20 }), (xs, ys, bins) => {
+          const r = histogramPsi(expHist(xs), expHist(ys), { bins });
+          assert.equal(r.bins.expected.reduce((s, x) => s + x, 0), xs.length);
+          assert.equal(r.bins.actual.reduce((s, x) => s + x, 0), ys.length);
+          assert.ok(r.bins.expected.length <= bins && r.bins.expected.every((e) => e > 0));
+          assert.equal(r.bins.edges.length, r.bins.expected.length - 1);
+          assert.ok(r.psi >= 0 && r.pValue >= 0 && r.pValue <= 1);
+        }),
+      );
     });
   });
 
