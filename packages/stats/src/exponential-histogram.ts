@@ -550,7 +550,8 @@ export class ExponentialHistogram {
     let j = 0;
     for (let k = neg.counts.length - 1; k >= 0; k--, j++) {
       cumulative += neg.counts[k] ?? 0;
-      edges[j] = -bucketLowerBoundary(neg.offset + k, this._scale);
+      // Values in a bucket straddling the zero threshold are all below -threshold.
+      edges[j] = -Math.max(bucketLowerBoundary(neg.offset + k, this._scale), this._zeroThreshold);
       cdf[j] = cumulative / this._count;
     }
     cumulative += this._zeroCount;

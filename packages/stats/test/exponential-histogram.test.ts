@@ -296,6 +296,18 @@ describe('ExponentialHistogram', () => {
       );
     });
 
+    it('keeps edges exact when a bucket straddles the zero threshold', () => {
+      const empty = { offset: 0, bucketCounts: [] };
+      const h = ExponentialHistogram.fromData({ scale: 0, zeroCount: 0, zeroThreshold: 0.75, positive: empty, negative: empty, count: 0 });
+      const xs = [-0.9, -0.7, 0.1, 0.8, 3];
+      xs.forEach((x) => h.record(x));
+      const { edges, cdf } = h.cdfAtEdges();
+      for (let k = 0; k < edges.length; k++) {
+        const e = edges[k] as number;
+        assert.equal(cdf[k], xs.filter((x) => (e < 0 ? x < e : x <= e)).length / xs.length, `edge ${e}`);
+      }
+    });
+
     it('returns empty arrays for an empty histogram', () => {
       assert.equal(new ExponentialHistogram().cdfAtEdges().edges.length, 0);
     });
