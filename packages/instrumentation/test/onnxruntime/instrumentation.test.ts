@@ -216,6 +216,18 @@ describe('OnnxRuntimeInstrumentation', () => {
     });
   });
 
+  describe('run (ESM build of onnxruntime-common, import hook)', () => {
+    it('patches and restores the ESM class when the app registers the OTel loader hook', async () => {
+      const script = fileURLToPath(new URL('./child/patch-esm-build.ts', import.meta.url));
+      const { stdout } = await exec(
+        process.execPath,
+        ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs', '--import', 'tsx', script],
+        { cwd: packageDir, timeout: 60_000 },
+      );
+      assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop() ?? ''), { wrapped: true, restored: true });
+    });
+  });
+
   describe('disable', () => {
     it('restores run and create so later runs record nothing (require)', async () => {
       assertDisableRestores(await scenario('require', baseSpec('require', false)));
