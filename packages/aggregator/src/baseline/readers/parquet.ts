@@ -1,10 +1,10 @@
 /**
  * Parquet input through hyparquet (snappy, dictionary and the other standard
  * encodings), one row group and one column at a time, over a file handle: the
- * whole file is never loaded, and memory holds one column chunk of one row group.
+ * whole file is never loaded, and memory holds one decoded column of one row group.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetScan } from 'hyparquet';
+import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { BaselineInputError } from '../errors.js';
 import { checkColumns, type ReaderContext } from './types.js';
 
@@ -53,31 +53,28 @@ export async function readParquet(ctx: ReaderContext): Promise<void> {
     const used = acc.usedColumns(names);
     const totalRows = Number(metadata.num_rows);
     if (totalRows === 0) throw new BaselineInputError('empty', `${path}: the Parquet file has no rows`, { path });
-    let scan: ParquetScan;
-    try {
-      scan = await parquetScan({ file, metadata, columns: used });
-    } catch (e) {
-      throw new BaselineInputError('parse', `${path}: ${(e as Error).message}`, { path, cause: e });
-    }
-    // One range per row group (no pruning filter): each column is decoded for one row group at a time.
     let done = 0;
-    for (const [g, range] of scan.ranges.entries()) {
+    for (const [g, group] of metadata.row_groups.entries()) {
       signal?.throwIfAborted();
-      const n = range.rowEnd - range.rowStart;
+      const rowStart = done;
+      const rowEnd = done + Number(group.num_rows);
       for (const column of used) {
         let values: ArrayLike<unknown>;
         try {
-          values = await scan.readColumn({ column, rowStart: range.rowStart, rowEnd: range.rowEnd });
+          // A scan per column chunk: a scan caches what it decoded, so dropping it
+          // after one chunk keeps memory at one decoded column of one row group.
+          const scan = await parquetScan({ file, metadata, columns: [column], rowStart, rowEnd });
+          values = rowEnd > rowStart ? await scan.readColumn({ column, rowStart, rowEnd }) : [];
         } catch (e) {
-          throw new BaselineInputError('parse', `${path}: rows ${range.rowStart + 1}..${range.rowEnd} (row group ${g + 1}), column "${column}": ${(e as Error).message}`, { path, cause: e });
+          throw new BaselineInputError('parse', `${path}: rows ${rowStart + 1}..${rowEnd} (row group ${g + 1}), column "${column}": ${(e as Error).message}`, { path, cause: e });
         }
-        if (values.length !== n) {
-          throw new BaselineInputError('parse', `${path}: row group ${g + 1}, column "${column}": expected ${n} values, read ${values.length}`, { path });
+        if (values.length !== rowEnd - rowStart) {
+          throw new BaselineInputError('parse', `${path}: row group ${g + 1}, column "${column}": expected ${rowEnd - rowStart} values, read ${values.length}`, { path });
         }
-        acc.addColumnValues(column, values, range.rowStart + 1);
+        acc.addColumnValues(column, values, rowStart + 1);
       }
-      acc.addRowCount(n);
-      done += n;
+      acc.addRowCount(rowEnd - rowStart);
+      done = rowEnd;
       ctx.progress(Math.round((ctx.totalBytes * done) / totalRows));
     }
     if (done !== totalRows) throw new BaselineInputError('parse', `${path}: read ${done} rows of the ${totalRows} the footer announces`, { path });
