@@ -1,7 +1,7 @@
 // The realistic OTLP payload of the aggregator benchmarks, produced by the
 // real OpenTelemetry JS SDK and encoded once by its own serializers:
 // 100 models x 20 numeric features as base-2 exponential histograms (max 160
-// buckets, values spread wide enough to fill them), plus per-model RED
+// buckets, values spread wide enough to use ~158 of them), plus per-model RED
 // metrics (inference duration histogram, request and error counters, active
 // requests) and a prediction counter by label.
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -50,13 +50,14 @@ export async function buildPayload(models = 100, features = 20, valuesPerFeature
   const active = meter.createUpDownCounter('ml.inference.active_requests');
   const predictions = meter.createCounter('ml.prediction.count');
   const rand = rng(42);
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   for (let m = 0; m < models; m++) {
     const model = { 'ml.model.name': `model_${m}`, 'ml.model.version': '3' };
     for (let f = 0; f < features; f++) {
       const attrs = { ...model, 'ml.feature.name': `feature_${f}` };
-      // Log-normal with a wide sigma: spans many octaves so the SDK keeps ~160 buckets.
-      for (let i = 0; i < valuesPerFeature; i++) feature.record(Math.exp(3 * normal()), attrs);
+      // Log-uniform over 19.7 octaves: at scale 3 (8 buckets per octave) that
+      // is ~158 buckets, so each point carries close to the SDK's maximum of 160.
+      const base = 0.001 * (1 + f);
+      for (let i = 0; i < valuesPerFeature; i++) feature.record(base * 2 ** (rand() * 19.7), attrs);
     }
     for (let i = 0; i < 200; i++) {
       duration.record(0.005 + rand() * 0.2, model);
