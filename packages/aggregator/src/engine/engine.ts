@@ -252,7 +252,7 @@ export class Engine {
         if (inWindow && errors > 0) model.errors.add(slot, SCALAR, errors);
         const row = [p.count, errors];
         for (const th of model.latencyThresholds) row.push(countAtOrBelow(p.explicitBounds, p.bucketCounts, th).count);
-        model.slo.add(t, row);
+        model.slo?.add(t, row);
         return null;
       }
       case METRIC_ML_PREDICTIONS: {
@@ -340,7 +340,7 @@ export class Engine {
         if (!(Number.isFinite(p.value) && p.value >= 0)) return `ml.feature.missing value ${p.value} is not a non-negative count`;
         const f = model.feature(name, model.declared[name] ?? 'numeric', this.config.bounds.maxSeriesPerModel);
         if (!f) return `model ${model.name}: series limit of ${this.config.bounds.maxSeriesPerModel} features reached`;
-        if (inWindow) f.missing.add(slot, SCALAR, p.value);
+        if (inWindow) (f.missing ??= new CountWindow()).add(slot, SCALAR, p.value);
         return null;
       }
       default:
@@ -580,7 +580,7 @@ function learnBaseline(m: ModelState, now: number): Baseline {
   const s = m.settings;
   const features: Record<string, FeatureBaseline> = {};
   for (const f of m.features.values()) {
-    const missing = f.missing.get(SCALAR);
+    const missing = f.missing?.get(SCALAR) ?? 0;
     if (f.type === 'numeric') {
       if (f.exp && f.exp.count > 0) features[f.name] = { type: 'numeric', histogram: f.exp.toData(), missing };
       else if (f.explicit && f.explicit.count > 0) features[f.name] = { type: 'numeric', explicit: { bounds: f.explicit.bounds.slice(), counts: f.explicit.counts() }, missing };

@@ -87,7 +87,7 @@ function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelS
   const ref = referenceNumeric(b);
   const m = cur ? countOf(cur.data) : 0;
   const n = ref ? countOf(ref) : 0;
-  const missing = f.missing.get(SCALAR);
+  const missing = f.missing?.get(SCALAR) ?? 0;
   const out: FeatureDrift = {
     name: f.name,
     type: 'numeric',
@@ -122,7 +122,7 @@ function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: Mo
   const ref = b?.type === 'categorical' ? b.counts : null;
   let n = 0;
   if (ref) for (const v of Object.values(ref)) n += v;
-  const missing = f.missing.get(SCALAR);
+  const missing = f.missing?.get(SCALAR) ?? 0;
   const out: FeatureDrift = {
     name: f.name,
     type: 'categorical',
@@ -251,7 +251,7 @@ export function evaluateDrift(model: ModelState, baseline: Baseline | undefined)
       exp: null,
       explicit: null,
       categories: null,
-      missing: emptyMissing,
+      missing: null,
     };
     features.push(guarded(f, () => (f.type === 'numeric' ? numericDrift(f, b, s) : categoricalDrift(f, b, s))));
   }
@@ -303,7 +303,6 @@ function attempt<T>(run: () => T | undefined): T | undefined {
   }
 }
 
-const emptyMissing = { get: () => 0 } as unknown as FeatureState['missing'];
 
 /** RED over the model's window. */
 export function evaluateRed(model: ModelState): RedSummary {
@@ -350,7 +349,9 @@ export function evaluateSlos(model: ModelState, now: number): SloStatus[] {
       return base;
     }
     const goodOf = (sums: number[]): number => (slo.kind === 'latency' ? (sums[column] as number) : (sums[0] as number) - (sums[1] as number));
-    const sums = model.slo.sum(now, period);
+    const history = model.slo;
+    if (!history) return base;
+    const sums = history.sum(now, period);
     const total = sums[0] as number;
     if (slo.kind === 'latency') {
       const th = slo.threshold ?? 0;
@@ -368,7 +369,7 @@ export function evaluateSlos(model: ModelState, now: number): SloStatus[] {
       base.state = base.compliance >= slo.objective ? 'met' : 'breached';
     }
     base.burnRates = BURN_WINDOWS.map((w) => {
-      const ws = model.slo.sum(now, w.ms);
+      const ws = history.sum(now, w.ms);
       const t = ws[0] as number;
       return { window: w.label, value: t > 0 ? (t - goodOf(ws)) / t / (1 - slo.objective) : null };
     });

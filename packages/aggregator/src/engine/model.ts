@@ -21,7 +21,8 @@ export interface FeatureState {
   exp: ExpWindow | null;
   explicit: ExplicitWindow | null;
   categories: CountWindow | null;
-  missing: CountWindow;
+  /** Missing-value counts; created with the first one. */
+  missing: CountWindow | null;
 }
 
 /** Key under which a count window holds a single scalar. */
@@ -35,12 +36,13 @@ export class ModelState {
   learnFromSlot: number | null = null;
   readonly accepted = { dataPoints: 0, logRecords: 0 };
   readonly features = new Map<string, FeatureState>();
-  readonly labels = new CountWindow();
-  readonly confidence = new ExplicitWindow();
-  readonly value: ExpWindow;
-  readonly duration = new ExplicitWindow();
-  readonly errors = new CountWindow();
-  readonly slo: SloHistory;
+  labels = new CountWindow();
+  confidence = new ExplicitWindow();
+  value: ExpWindow;
+  duration = new ExplicitWindow();
+  errors = new CountWindow();
+  /** Request history for SLOs; only models with SLOs keep one. */
+  readonly slo: SloHistory | null;
   /** Latency SLO thresholds, in the order of their columns in `slo` (after requests, errors). */
   readonly latencyThresholds: number[];
   /** Baselines by model version; '' is the baseline for any version. */
@@ -60,7 +62,7 @@ export class ModelState {
     this.value = new ExpWindow(maxBuckets);
     this.latencyThresholds = settings.slos.filter((s) => s.kind === 'latency').map((s) => s.threshold ?? 0);
     const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
-    this.slo = new SloHistory(2 + this.latencyThresholds.length, longest);
+    this.slo = settings.slos.length > 0 ? new SloHistory(2 + this.latencyThresholds.length, longest) : null;
     if (config?.baseline) this.baselines.set(config.baseline.modelVersion ?? '', config.baseline);
   }
 
@@ -74,7 +76,7 @@ export class ModelState {
     let f = this.features.get(name);
     if (f) return f;
     if (this.features.size >= maxSeries) return null;
-    f = { name, type: this.declared[name] ?? type, exp: null, explicit: null, categories: null, missing: new CountWindow() };
+    f = { name, type: this.declared[name] ?? type, exp: null, explicit: null, categories: null, missing: null };
     this.features.set(name, f);
     return f;
   }
@@ -85,7 +87,7 @@ export class ModelState {
       f.exp?.expire(cutoff);
       f.explicit?.expire(cutoff);
       f.categories?.expire(cutoff);
-      f.missing.expire(cutoff);
+      f.missing?.expire(cutoff);
     }
     this.labels.expire(cutoff);
     this.confidence.expire(cutoff);
@@ -107,14 +109,14 @@ export class ModelState {
         exp: f.exp?.snapshot() ?? null,
         explicit: f.explicit?.snapshot() ?? null,
         categories: f.categories?.snapshot() ?? null,
-        missing: f.missing.snapshot(),
+        missing: f.missing?.snapshot() ?? null,
       })),
       labels: this.labels.snapshot(),
       confidence: this.confidence.snapshot(),
       value: this.value.snapshot(),
       duration: this.duration.snapshot(),
       errors: this.errors.snapshot(),
-      slo: this.slo.snapshot(),
+      slo: this.slo?.snapshot() ?? null,
       baselines: [...this.baselines.entries()],
     };
   }
@@ -133,29 +135,20 @@ export class ModelState {
         exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp) : null,
         explicit: f.explicit ? ExplicitWindow.restore(f.explicit) : null,
         categories: f.categories ? CountWindow.restore(f.categories) : null,
-        missing: CountWindow.restore(f.missing),
+        missing: f.missing ? CountWindow.restore(f.missing) : null,
       });
     }
-    copyCounts(this.labels, s.labels);
-    copyExplicit(this.confidence, s.confidence);
-    copyExplicit(this.duration, s.duration);
-    copyCounts(this.errors, s.errors);
-    const v = ExpWindow.restore(this.maxBuckets, s.value);
-    Object.assign(this.value, v);
-    this.slo.restore(s.slo);
+    this.labels = CountWindow.restore(s.labels);
+    this.confidence = ExplicitWindow.restore(s.confidence);
+    this.duration = ExplicitWindow.restore(s.duration);
+    this.errors = CountWindow.restore(s.errors);
+    this.value = ExpWindow.restore(this.maxBuckets, s.value);
+    if (s.slo) this.slo?.restore(s.slo);
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);
   }
 }
 
-function copyCounts(into: CountWindow, s: CountWindowSnapshot): void {
-  const r = CountWindow.restore(s);
-  Object.assign(into, r);
-}
-
-function copyExplicit(into: ExplicitWindow, s: ExplicitWindowSnapshot): void {
-  Object.assign(into, ExplicitWindow.restore(s));
-}
 
 /** JSON-serialisable state of one model. */
 export interface ModelSnapshot {
@@ -170,13 +163,13 @@ export interface ModelSnapshot {
     exp: ExpWindowSnapshot | null;
     explicit: ExplicitWindowSnapshot | null;
     categories: CountWindowSnapshot | null;
-    missing: CountWindowSnapshot;
+    missing: CountWindowSnapshot | null;
   }[];
   labels: CountWindowSnapshot;
   confidence: ExplicitWindowSnapshot;
   value: ExpWindowSnapshot;
   duration: ExplicitWindowSnapshot;
   errors: CountWindowSnapshot;
-  slo: SloHistorySnapshot;
+  slo: SloHistorySnapshot | null;
   baselines: [string, Baseline][];
 }

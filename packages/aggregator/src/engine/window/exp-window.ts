@@ -332,6 +332,9 @@ export class ExpWindow {
     this.baseSlot = removedId;
     this.pos.trim();
     this.neg?.trim();
+    this.pos.fit();
+    this.neg?.fit();
+    if (this.buf.length > this.used * 1.3 + 64) this.buf = this.buf.slice(0, this.used + 32);
     if (this.used === 0) {
       this.lastSlot = null;
       this.lastStart = 0;

@@ -55,6 +55,11 @@ export class Run {
     this.c[index - this.off] = (this.c[index - this.off] as number) + v;
   }
 
+  /** Releases spare capacity once it exceeds a quarter of the run (memory per stream matters). */
+  fit(): void {
+    if (this.c.length > this.len + 8 && this.c.length > this.len * 1.25) this.c = this.c.slice(0, this.len);
+  }
+
   /** Drops leading and trailing empty buckets. */
   trim(): void {
     let lo = 0;

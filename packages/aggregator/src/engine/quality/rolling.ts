@@ -1,0 +1,51 @@
+/**
+ * The last N entries to arrive, keyed by prediction id, so that a relabel
+ * can replace its earlier entry.
+ *
+ * @module
+ */
+
+/**
+ * A bounded, insertion-ordered set of entries with running totals kept by a
+ * callback. A `put` for an id already held replaces the entry and makes it
+ * the newest (a relabel is a label arriving now). Map iteration order is
+ * insertion order, so eviction of the oldest is O(1).
+ */
+export class RollingById<E> {
+  private readonly entries = new Map<string, E>();
+
+  /** `apply(e, +1)` when an entry enters, `apply(e, -1)` when it leaves. */
+  constructor(
+    readonly capacity: number,
+    private readonly apply: (e: E, sign: 1 | -1) => void,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Adds or replaces the entry of `id`, then evicts the oldest past capacity. */
+  put(id: string, e: E): void {
+    this.remove(id);
+    this.entries.set(id, e);
+    this.apply(e, 1);
+    while (this.entries.size > this.capacity) {
+      const first = this.entries.entries().next().value as [string, E];
+      this.entries.delete(first[0]);
+      this.apply(first[1], -1);
+    }
+  }
+
+  /** Removes the entry of `id` if held. */
+  remove(id: string): void {
+    const old = this.entries.get(id);
+    if (old === undefined) return;
+    this.entries.delete(id);
+    this.apply(old, -1);
+  }
+
+  /** Entries oldest first. */
+  list(): [string, E][] {
+    return [...this.entries.entries()];
+  }
+}
