@@ -59,6 +59,12 @@ export interface OpenStoreOptions {
    * @default 'NORMAL'
    */
   synchronous?: 'OFF' | 'NORMAL' | 'FULL';
+  /**
+   * Migrate no further than this schema version (fixture scripts and
+   * migration tests write old schemas with it).
+   * @default SCHEMA_VERSION
+   */
+  maxSchemaVersion?: number;
 }
 
 /** The open store. */
@@ -117,7 +123,8 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
         `${path} has schema version ${version}, written by a newer modelwatch (this one knows up to ${SCHEMA_VERSION}). Upgrade modelwatch or use another --data-dir; the file was not modified.`,
       );
     }
-    while (version < SCHEMA_VERSION) {
+    const target = Math.min(options.maxSchemaVersion ?? SCHEMA_VERSION, SCHEMA_VERSION);
+    while (version < target) {
       const migrate = MIGRATIONS[version];
       if (migrate === undefined) throw new StoreError(`no migration from schema version ${version}`);
       const next = version + 1;
@@ -147,7 +154,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
 
   return {
     path,
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: db.pragma('user_version', { simple: true }) as number,
     putBaseline: (model, version, json, now) => void putBaseline.run(model, version ?? '', json, now),
     getBaseline: (model, version) => getBaseline.get(model, version ?? '') as StoredBaseline | undefined,
     deleteBaseline: (model, version) => void deleteBaseline.run(model, version ?? ''),
