@@ -182,6 +182,11 @@ describe('build', () => {
       const csv = await write('abort.csv', `x\n${'1\n'.repeat(50_000)}`);
       const c2 = new AbortController();
       await assert.rejects(buildBaseline({ model: 'm', input: csv, signal: c2.signal, onProgress: () => c2.abort() }), { name: 'AbortError' });
+      const c3 = new AbortController();
+      await assert.rejects(buildBaseline({ model: 'm', input: csv, signal: c3.signal, onProgress: () => c3.abort(new Error('csv stop')) }), /csv stop/);
+      const c4 = new AbortController();
+      c4.abort(new Error('before start'));
+      await assert.rejects(buildBaseline({ model: 'm', input: fixture('rows.parquet'), signal: c4.signal }), /before start/);
     });
 
     it('reads JSON Lines with CRLF, blank lines and keys in any order', async () => {

@@ -57,6 +57,8 @@ export async function readCsv(ctx: ReaderContext): Promise<void> {
     await pipeline(stream, parser, consume, ctx.signal ? { signal: ctx.signal } : {});
   } catch (e) {
     if (failure) throw failure;
+    // pipeline() rejects with a generic AbortError; callers expect the signal's own reason.
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
     if (e instanceof CsvError) {
       const lines: unknown = (e as unknown as { lines?: unknown }).lines;
       const line = typeof lines === 'number' ? lines : undefined;
