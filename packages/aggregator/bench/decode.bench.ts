@@ -41,6 +41,8 @@ function measure(decode: () => number, runs: number, minMs: number): number {
 export interface DecodeBenchResult {
   decodeOnlyPointsPerSecond: number;
   jsonDecodePointsPerSecond: number;
+  /** `JSON.parse` alone of the JSON form: the floor of any JSON decoder, for scale. */
+  jsonParseOnlyPointsPerSecond: number;
   payload: { points: number; expHistogramPoints: number; meanBuckets: number; protobufBytes: number; jsonBytes: number };
 }
 
@@ -50,9 +52,12 @@ export async function run(): Promise<DecodeBenchResult> {
   if (expected !== payload.points) throw new Error(`decoded ${expected} points, the SDK exported ${payload.points}`);
   const decodeOnlyPointsPerSecond = measure(() => countDataPoints(decodeMetricsRequest(payload.protobuf)), 7, 400);
   const jsonDecodePointsPerSecond = measure(() => countDataPoints(decodeMetricsJson(payload.json)), 5, 400);
+  const text = new TextDecoder().decode(payload.json);
+  const jsonParseOnlyPointsPerSecond = measure(() => (JSON.parse(text) === null ? 0 : payload.points), 5, 400);
   return {
     decodeOnlyPointsPerSecond: Math.round(decodeOnlyPointsPerSecond),
     jsonDecodePointsPerSecond: Math.round(jsonDecodePointsPerSecond),
+    jsonParseOnlyPointsPerSecond: Math.round(jsonParseOnlyPointsPerSecond),
     payload: {
       points: payload.points,
       expHistogramPoints: payload.expPoints,

@@ -202,8 +202,14 @@ function doubles(o: Obj, camel: string, snake: string, parse: (v: Json, path: st
   const v = get(o, camel, snake);
   if (v === undefined) return [];
   if (!Array.isArray(v)) bad(camel, `expected an array, got ${kind(v)}`);
+  const integers = parse === intValue;
   const out = new Array<number>(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = parse(v[i] as Json, `${camel}[${i}]`);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    // Fast path for plain numbers; the element path is only built for the slow path (and errors).
+    if (typeof x === 'number' && (!integers || Number.isInteger(x))) out[i] = x;
+    else out[i] = parse(x as Json, `${camel}[${i}]`);
+  }
   return out;
 }
 
