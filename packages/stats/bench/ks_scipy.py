@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time scipy.stats.ks_2samp on the samples ks.bench.ts wrote (run by it).
 
-Usage: ks_scipy.py DIR RUNS N [N ...]
+Usage: ks_scipy.py DIR N:RUNS [N:RUNS ...]
 Reads DIR/x-N.f64 and DIR/y-N.f64 (little-endian float64), times
 ks_2samp(x, y) (method='auto', two-sided) in-process with perf_counter after
 one untimed warm-up call, and prints one JSON object on stdout:
@@ -19,9 +19,10 @@ from scipy.stats import ks_2samp
 
 
 def main():
-    directory, runs, sizes = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3:]]
+    directory = sys.argv[1]
     results = []
-    for n in sizes:
+    for arg in sys.argv[2:]:
+        n, runs = (int(part) for part in arg.split(':'))
         x = np.fromfile(f'{directory}/x-{n}.f64', dtype='<f8')
         y = np.fromfile(f'{directory}/y-{n}.f64', dtype='<f8')
         r = ks_2samp(x, y, method='auto')  # warm-up

@@ -101,6 +101,44 @@ function roundHalfEven(v: number): number {
 const clip01 = (p: number): number => (p < 0 ? 0 : p > 1 ? 1 : p);
 
 /**
+ * Running extremes of the ECDF difference, kept separately over the values
+ * of x and of y (first occurrence wins, like numpy's argmax), with the value
+ * where each was attained.
+ */
+class Extremes {
+  maxX = -Infinity;
+  maxLocX = Number.NaN;
+  minX = Infinity;
+  minLocX = Number.NaN;
+  maxY = -Infinity;
+  maxLocY = Number.NaN;
+  minY = Infinity;
+  minLocY = Number.NaN;
+
+  seeX(diff: number, v: number): void {
+    if (diff > this.maxX) {
+      this.maxX = diff;
+      this.maxLocX = v;
+    }
+    if (diff < this.minX) {
+      this.minX = diff;
+      this.minLocX = v;
+    }
+  }
+
+  seeY(diff: number, v: number): void {
+    if (diff > this.maxY) {
+      this.maxY = diff;
+      this.maxLocY = v;
+    }
+    if (diff < this.minY) {
+      this.minY = diff;
+      this.minLocY = v;
+    }
+  }
+}
+
+/**
  * Two-sample Kolmogorov-Smirnov test: do `x` and `y` come from the same
  * continuous distribution? Mirrors scipy's `ks_2samp` exactly (same
  * statistic, same method selection, p-values within 1e-6 relative):
@@ -146,52 +184,54 @@ export function ks2Samp(
   const n1 = a.length;
   const n2 = b.length;
 
-  // One merge pass over distinct pooled values. scipy takes argmax/argmin over
-  // concatenate(sorted x, sorted y), so on ties of the extreme the location
-  // is the first such value of x, else the first of y: track both.
-  let maxX = -Infinity;
-  let locMaxX = Number.NaN;
-  let maxY = -Infinity;
-  let locMaxY = Number.NaN;
-  let minX = Infinity;
-  let locMinX = Number.NaN;
-  let minY = Infinity;
-  let locMinY = Number.NaN;
+  // One merge pass over the distinct pooled values. At each value the ECDF
+  // difference is computed as i/n1 - j/n2 in doubles, exactly as scipy does:
+  // the same value can round differently for different (i, j) (2/3 - 1/3 is
+  // not 1/3 - 0), and scipy's choice of location follows those roundings.
+  // scipy takes argmax/argmin over concatenate(sorted x, sorted y), so on ties
+  // of the extreme the location is the first such value of x, else the first
+  // of y: track the extremes over x-values and y-values separately.
+  const ext = new Extremes();
   let i = 0;
   let j = 0;
   // Bounded: every iteration advances i or j.
-  while (i < n1 || j < n2) {
-    const v = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    const i0 = i;
-    const j0 = j;
-    while (i < n1 && a[i]! <= v) i++;
-    while (j < n2 && b[j]! <= v) j++;
-    const diff = i / n1 - j / n2;
-    if (i > i0) {
-      if (diff > maxX) {
-        maxX = diff;
-        locMaxX = v;
-      }
-      if (diff < minX) {
-        minX = diff;
-        locMinX = v;
-      }
-    }
-    if (j > j0) {
-      if (diff > maxY) {
-        maxY = diff;
-        locMaxY = v;
-      }
-      if (diff < minY) {
-        minY = diff;
-        locMinY = v;
-      }
+  while (i < n1 && j < n2) {
+    const ai = a[i]!;
+    const bj = b[j]!;
+    if (ai < bj) {
+      i++;
+      while (i < n1 && a[i] === ai) i++;
+      ext.seeX(i / n1 - j / n2, ai);
+    } else if (bj < ai) {
+      j++;
+      while (j < n2 && b[j] === bj) j++;
+      ext.seeY(i / n1 - j / n2, bj);
+    } else {
+      i++;
+      j++;
+      while (i < n1 && a[i] === ai) i++;
+      while (j < n2 && b[j] === ai) j++;
+      const diff = i / n1 - j / n2;
+      ext.seeX(diff, ai);
+      ext.seeY(diff, ai);
     }
   }
-  const maxS = Math.max(maxX, maxY);
-  const locMax = maxX === maxS ? locMaxX : locMaxY;
-  const minDiff = Math.min(minX, minY);
-  const locMin = minX === minDiff ? locMinX : locMinY;
+  while (i < n1) {
+    const ai = a[i]!;
+    i++;
+    while (i < n1 && a[i] === ai) i++;
+    ext.seeX(i / n1 - j / n2, ai);
+  }
+  while (j < n2) {
+    const bj = b[j]!;
+    j++;
+    while (j < n2 && b[j] === bj) j++;
+    ext.seeY(i / n1 - j / n2, bj);
+  }
+  const maxS = Math.max(ext.maxX, ext.maxY);
+  const locMax = ext.maxX === maxS ? ext.maxLocX : ext.maxLocY;
+  const minDiff = Math.min(ext.minX, ext.minY);
+  const locMin = ext.minX === minDiff ? ext.minLocX : ext.minLocY;
   const minS = Math.min(Math.max(-minDiff, 0), 1);
 
   let d: number;
