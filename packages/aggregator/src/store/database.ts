@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The schema version this build writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** File name of the database inside the data directory. */
 export const DATABASE_FILE = 'modelwatch.db';
 const APPLICATION_ID = 0x6d77_6174; // "mwat": marks the file as ours (PRAGMA application_id)
@@ -40,6 +40,28 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       );
     `);
   },
+  // 1 -> 2: the durable ingest log and the checkpoint it is replayed from
+  // (see ingest-log.ts). The engine state of schema 1 becomes the checkpoint
+  // at sequence 0, so an upgraded directory resumes where it stopped.
+  (db) => {
+    db.exec(`
+      CREATE TABLE ingest_log (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('metrics', 'logs')),
+        encoding TEXT NOT NULL CHECK (encoding IN ('protobuf', 'json')),
+        received_at INTEGER NOT NULL,
+        payload BLOB NOT NULL
+      );
+      CREATE TABLE checkpoint (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        snapshot TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      INSERT INTO checkpoint (id, seq, snapshot, updated_at) SELECT 1, 0, json, updated_at FROM state WHERE key = 'engine';
+      DELETE FROM state WHERE key = 'engine';
+    `);
+  },
 ];
 
 /** A stored baseline row. */
@@ -69,8 +91,12 @@ export interface OpenStoreOptions {
 
 /** The open store. */
 export interface Store {
+  /** The database file. */
   readonly path: string;
+  /** Schema version of the open database. */
   readonly schemaVersion: number;
+  /** The connection, for the store's own modules (the ingest log); not for the rest of the service. */
+  readonly db: Database.Database;
   putBaseline(model: string, version: string | undefined, json: string, now: number): void;
   getBaseline(model: string, version: string | undefined): StoredBaseline | undefined;
   deleteBaseline(model: string, version: string | undefined): void;
@@ -105,9 +131,6 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
   let db: Database.Database;
   try {
     db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
   } catch (err) {
     throw new StoreError(`cannot open ${path}: ${(err as Error).message}`, { cause: err });
   }
@@ -123,6 +146,13 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
         `${path} has schema version ${version}, written by a newer modelwatch (this one knows up to ${SCHEMA_VERSION}). Upgrade modelwatch or use another --data-dir; the file was not modified.`,
       );
     }
+    // Only now that the file is known to be ours (or new) may it be changed:
+    // WAL mode is recorded in the file header.
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    // After a checkpoint deletes the replayed log, keep the WAL file from staying at its peak size.
+    db.pragma('journal_size_limit = 67108864');
     const target = Math.min(options.maxSchemaVersion ?? SCHEMA_VERSION, SCHEMA_VERSION);
     while (version < target) {
       const migrate = MIGRATIONS[version];
@@ -138,6 +168,13 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
   } catch (err) {
     db.close();
     if (err instanceof StoreError) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+      throw new StoreError(
+        `${path} is corrupted (${(err as Error).message}). Restore it from a backup, or move it away to start with an empty data directory.`,
+        { cause: err },
+      );
+    }
     throw new StoreError(`cannot use ${path}: ${(err as Error).message}`, { cause: err });
   }
 
@@ -154,6 +191,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
 
   return {
     path,
+    db,
     schemaVersion: db.pragma('user_version', { simple: true }) as number,
     putBaseline: (model, version, json, now) => void putBaseline.run(model, version ?? '', json, now),
     getBaseline: (model, version) => getBaseline.get(model, version ?? '') as StoredBaseline | undefined,

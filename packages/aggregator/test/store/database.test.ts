@@ -1,10 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
 import { DATABASE_FILE, SCHEMA_VERSION, StoreError, openStore } from '../../src/store/database.js';
+import { IngestLog } from '../../src/store/ingest-log.js';
+
+const SCHEMA1_DB = fileURLToPath(new URL('../fixtures/store/schema1/modelwatch.db', import.meta.url));
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mw-store-'));
 
@@ -45,7 +49,64 @@ describe('store', () => {
       const other = new Database(join(dir, DATABASE_FILE));
       other.exec('CREATE TABLE t (x)');
       other.close();
+      const before = readFileSync(join(dir, DATABASE_FILE));
       assert.throws(() => openStore(dir), /another application/);
+      // Not even switched to WAL mode (which would rewrite the header).
+      assert.deepEqual(readFileSync(join(dir, DATABASE_FILE)), before);
+    });
+
+    it('refuses a SQLite file whose pages are garbage as corrupted, naming the file', () => {
+      const dir = tmp();
+      openStore(dir).close();
+      const bytes = readFileSync(join(dir, DATABASE_FILE));
+      // Keep the 100-byte header, overwrite the schema page and everything after it.
+      for (let i = 100; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+      writeFileSync(join(dir, DATABASE_FILE), bytes);
+      assert.throws(
+        () => openStore(dir),
+        (e: unknown) => e instanceof StoreError && e.message.includes(join(dir, DATABASE_FILE)) && /corrupted/.test(e.message),
+      );
+    });
+
+    it('applies the synchronous level asked for (NORMAL by default)', () => {
+      const a = openStore(tmp());
+      assert.equal(a.db.pragma('synchronous', { simple: true }), 1);
+      a.close();
+      const b = openStore(tmp(), { synchronous: 'FULL' });
+      assert.equal(b.db.pragma('synchronous', { simple: true }), 2);
+      b.close();
+    });
+
+    it('upgrades the committed schema-1 data directory to the current version, keeping its baselines and engine state', () => {
+      const dir = tmp();
+      copyFileSync(SCHEMA1_DB, join(dir, DATABASE_FILE));
+      const v1 = new Database(join(dir, DATABASE_FILE), { readonly: true });
+      assert.equal(v1.pragma('user_version', { simple: true }), 1);
+      const v1Baseline = v1.prepare("SELECT json FROM baselines WHERE model = 'fraud' AND version = '3'").get() as { json: string };
+      const v1State = v1.prepare("SELECT json, updated_at AS updatedAt FROM state WHERE key = 'engine'").get() as { json: string; updatedAt: number };
+      v1.close();
+
+      const s = openStore(dir);
+      assert.equal(s.schemaVersion, SCHEMA_VERSION);
+      assert.equal(s.getBaseline('fraud', '3')?.json, v1Baseline.json);
+      const log = new IngestLog(s);
+      // The schema-1 engine state is the checkpoint at sequence 0: nothing to replay after it.
+      assert.deepEqual(log.lastCheckpoint(), { seq: 0, snapshotJson: v1State.json, updatedAt: v1State.updatedAt });
+      assert.equal(s.getState('engine'), undefined);
+      assert.deepEqual([...log.replay(0)], []);
+      s.close();
+
+      const again = openStore(dir);
+      assert.equal(again.schemaVersion, SCHEMA_VERSION);
+      assert.equal(new IngestLog(again).lastCheckpoint()?.snapshotJson, v1State.json);
+      again.close();
+    });
+
+    it('writes an older schema when told to, and the ingest log refuses it', () => {
+      const s = openStore(tmp(), { maxSchemaVersion: 1 });
+      assert.equal(s.schemaVersion, 1);
+      assert.throws(() => new IngestLog(s), (e: unknown) => e instanceof StoreError && /needs version 2/.test(e.message));
+      s.close();
     });
 
     it('refuses a database from a newer modelwatch and leaves it unmodified', () => {
