@@ -104,6 +104,9 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
   const maxInFlight = options.maxInFlightRequests ?? 64;
   const maxInFlightBytes = options.maxInFlightBytes ?? 8 * maxBody;
   const retryAfter = options.retryAfterSeconds ?? 1;
+  if (maxInFlightBytes < maxBody) {
+    throw new RangeError(`createHttpReceiver: maxInFlightBytes (${maxInFlightBytes}) must be >= maxBodyBytes (${maxBody})`);
+  }
   for (const [key, v, min] of [
     ['port', port, 0],
     ['maxBodyBytes', maxBody, 1],
@@ -117,8 +120,12 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
   let inFlight = 0;
   let inFlightBytes = 0;
 
-  /** Reads the body, decompressing with the limit applied to the decompressed size. */
-  async function readBody(req: IncomingMessage, encoding: string): Promise<Buffer> {
+  /**
+   * Reads the body, decompressing with the limit applied to the decompressed
+   * size. The bytes stay counted in `inFlightBytes` (via `held`) until the
+   * caller releases them, i.e. for as long as the request is being handled.
+   */
+  async function readBody(req: IncomingMessage, encoding: string, held: { bytes: number }): Promise<Buffer> {
     let source: Readable = req;
     if (encoding !== 'identity') {
       // pipeline() destroys the decompressor when the request aborts, so the loop below ends.
@@ -130,6 +137,7 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         total += chunk.length;
+        held.bytes += chunk.length;
         inFlightBytes += chunk.length;
         if (total > maxBody) {
           throw new HttpFailure(413, RpcCode.INVALID_ARGUMENT, `request body exceeds the limit of ${maxBody} bytes${encoding === 'identity' ? '' : ' after decompression'}`);
@@ -143,8 +151,6 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
       if (source !== req) source.destroy();
       if (err instanceof HttpFailure) throw err;
       throw new HttpFailure(400, RpcCode.INVALID_ARGUMENT, `cannot read the ${encoding} request body: ${(err as Error).message}`);
-    } finally {
-      inFlightBytes -= total;
     }
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
   }
@@ -154,7 +160,15 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     if (encoding === 'identity' && declared > maxBody) {
       throw new HttpFailure(413, RpcCode.INVALID_ARGUMENT, `request body of ${declared} bytes exceeds the limit of ${maxBody} bytes`);
     }
-    const body = await readBody(req, encoding);
+    const held = { bytes: 0 };
+    try {
+      return await decodeAndConsume(await readBody(req, encoding, held), signal, json);
+    } finally {
+      inFlightBytes -= held.bytes;
+    }
+  }
+
+  async function decodeAndConsume(body: Buffer, signal: Signal, json: boolean): Promise<SinkResult> {
     const ctx: ReceiveContext = {
       transport: 'http',
       encoding: json ? 'json' : 'protobuf',

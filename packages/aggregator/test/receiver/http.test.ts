@@ -270,6 +270,31 @@ describe('createHttpReceiver', () => {
       }
     });
 
+    it('answers 503 with Retry-After past maxInFlightBytes, counting bodies held by the sink', async () => {
+      const s = new RecordingSink();
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      s.answer = async () => {
+        await gate;
+        return { rejected: 0 };
+      };
+      const small = await createHttpReceiver({ sink: s, port: 0, maxBodyBytes: 1000, maxInFlightBytes: 1500, retryAfterSeconds: 2 });
+      try {
+        const post = () =>
+          fetch(`${small.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(900)}"}` });
+        const first = post();
+        while (s.metrics.length === 0) await new Promise((r) => setTimeout(r, 5));
+        const second = await post();
+        assert.equal(second.status, 503);
+        assert.equal(second.headers.get('retry-after'), '2');
+        release();
+        assert.equal((await first).status, 200);
+        assert.equal((await post()).status, 200);
+      } finally {
+        await small.close();
+      }
+    });
+
     it('requires the bearer token when one is configured', async () => {
       const s = new RecordingSink();
       const secured = await createHttpReceiver({ sink: s, port: 0, authToken: 'a-token-of-sixteen+' });
@@ -286,6 +311,7 @@ describe('createHttpReceiver', () => {
 
     it('rejects invalid options by name', async () => {
       await assert.rejects(createHttpReceiver({ sink, port: 0, maxBodyBytes: 0 }), /maxBodyBytes/);
+      await assert.rejects(createHttpReceiver({ sink, port: 0, maxBodyBytes: 100, maxInFlightBytes: 50 }), /maxInFlightBytes/);
     });
   });
 });
