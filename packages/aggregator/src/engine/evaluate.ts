@@ -104,8 +104,8 @@ function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelS
   }
   if (!cur || n === 0) return out;
   if ('bounds' in ref !== 'bounds' in cur.data) {
-    out.note = 'baseline and current window use different bucket kinds (exponential vs explicit): no exact comparison';
-    return out;
+    out.precision = 'reduced';
+    out.note = 'baseline and current window use different bucket kinds (exponential vs explicit): KS bounds from CDF intervals, PSI estimated';
   }
   const ks = ksBucketed(ref, cur.data);
   const psi = psiBucketed(ref, cur.data);

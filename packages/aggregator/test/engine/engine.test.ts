@@ -184,6 +184,24 @@ describe('Engine', () => {
       assert.equal(f1?.severity, 'critical');
     });
 
+    it('compares an explicit-bucket feature with an exponential baseline file, with bounds around the raw KS', () => {
+      const r = rng(20);
+      const e = new Engine(config());
+      const { baseline, f1: ref } = makeBaseline(r, 4000);
+      e.setBaseline('m', baseline);
+      const bounds = [0, 25, 50, 75, 100, 125, 150, 175, 200];
+      const cur = normals(r, 1500, 110, 20);
+      const t = T0 + 30_000;
+      e.ingestMetrics(request([metric({ kind: 'explicit', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f1' }, bounds, counts: explicitCounts(cur, bounds), time: t })], MODEL), t);
+      e.evaluate(t + 1);
+      const f1 = e.driftReport('m')?.features.find((f) => f.name === 'f1');
+      assert.equal(f1?.precision, 'reduced');
+      const d = exactKs(ref, cur);
+      assert.ok(f1?.ks && f1.ks.statistic <= d && d <= f1.ks.bound, `${f1?.ks?.statistic} <= ${d} <= ${f1?.ks?.bound}`);
+      // +0.5 sd: D = 0.197, a warning, visible through the bucket at 100.
+      assert.equal(f1?.severity, 'warning');
+    });
+
     it('folds sign=negative streams back onto the negative axis', () => {
       const r = rng(18);
       const e = new Engine(config());

@@ -44,6 +44,11 @@ export class RollingById<E> {
     this.apply(old, -1);
   }
 
+  /** Refills an empty set with entries (oldest first) whose totals the caller restores itself (so sums stay bit-identical). */
+  load(entries: Iterable<[string, E]>): void {
+    for (const [id, e] of entries) this.entries.set(id, e);
+  }
+
   /** Entries oldest first. */
   list(): [string, E][] {
     return [...this.entries.entries()];

@@ -103,6 +103,10 @@ export interface QualitySnapshot {
   joined: OutcomeTuple[];
   rolling: OutcomeTuple[];
   calibration: OutcomeTuple[];
+  /** Running totals of `rolling` and `calibration`, saved rather than re-summed so a restore is bit-identical. */
+  rollingAcc: Acc;
+  calibrationCounts: [counts: number[], sums: number[], correct: number[]];
+  pendingConfidences: [counts: number[], sums: number[]];
   slots: [slot: number, all: Acc, seg: [string, Acc][], confusion: [string, number][], conf: [number[], number[]]][];
   lifetime: Acc;
   segments: string[];
@@ -551,6 +555,9 @@ export class QualityTracker {
       joined: [...this.joined].map(tuple),
       rolling: this.rolling.list().map(tuple),
       calibration: this.calibration.list().map(tuple),
+      rollingAcc: { ...this.rollingAcc },
+      pendingConfidences: this.pendingConf.toJSON(),
+      calibrationCounts: [...this.calCounts.toJSON(), Array.from(this.calCounts.correct)],
       slots: [...this.slots].map(([k, s]) => [k, { ...s.all }, [...s.seg].map(([n, a]) => [n, { ...a }]), [...s.confusion], s.conf.toJSON()]),
       lifetime: { ...this.lifetime },
       segments: [...this.segments],
@@ -570,15 +577,20 @@ export class QualityTracker {
     const q = new QualityTracker(options);
     if (s.task !== q.task) throw new Error(`quality snapshot is for a ${s.task} model but the model is configured for ${q.task}`);
     Object.assign(q.counters, s.counters);
-    for (const [id, t, r, p, c, seg] of s.pending) {
-      q.pending.set(id, { t, r, p, c, s: seg });
-      if (c >= 0) q.pendingConf.add(confidenceBucket(c), c);
-    }
+    for (const [id, t, r, p, c, seg] of s.pending) q.pending.set(id, { t, r, p, c, s: seg });
+    const pc = ConfidenceCounts.from(s.pendingConfidences);
+    q.pendingConf.counts.set(pc.counts);
+    q.pendingConf.sums.set(pc.sums);
     for (const [id, v, r] of s.early) q.early.set(id, { v, r });
     const outcome = ([, t, j, p, v, c, seg]: OutcomeTuple): Outcome => ({ t, j, p, v, c, s: seg });
     for (const o of s.joined) q.joined.set(o[0], outcome(o));
-    for (const o of s.rolling) q.rolling.put(o[0], q.joined.get(o[0]) ?? outcome(o));
-    for (const o of s.calibration) q.calibration.put(o[0], q.joined.get(o[0]) ?? outcome(o));
+    q.rolling.load(s.rolling.map((o) => [o[0], q.joined.get(o[0]) ?? outcome(o)]));
+    q.calibration.load(s.calibration.map((o) => [o[0], q.joined.get(o[0]) ?? outcome(o)]));
+    Object.assign(q.rollingAcc, s.rollingAcc);
+    const [counts, sums, correct] = s.calibrationCounts;
+    q.calCounts.counts.set(counts.slice(0, CALIBRATION_BUCKETS));
+    q.calCounts.sums.set(sums.slice(0, CALIBRATION_BUCKETS));
+    q.calCounts.correct.set(correct.slice(0, CALIBRATION_BUCKETS));
     for (const [k, all, seg, confusion, conf] of s.slots) {
       q.slots.set(k, { all: { ...all }, seg: new Map(seg.map(([n, a]) => [n, { ...a }])), confusion: new Map(confusion), conf: ConfidenceCounts.from(conf, CALIBRATION_BUCKETS) });
     }
