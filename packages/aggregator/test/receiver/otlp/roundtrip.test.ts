@@ -9,6 +9,8 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { decodeLogsRequest, decodeMetricsRequest } from '../../../src/receiver/otlp/decode-protobuf.js';
 import { decodeLogsJson, decodeMetricsJson } from '../../../src/receiver/otlp/decode-json.js';
+import { ExponentialHistogram, validateExpHistogramData } from '@modelwatch/stats';
+import type { ExpHistogramMetric } from '../../../src/receiver/otlp/types.js';
 import { expectedLogs, expectedMetrics, expView, sdkLogger, sdkMeter } from '../sdk-data.js';
 
 const EDGE = [0, 1, -1, 1e-300, 5e-324, 1e300, Number.MAX_VALUE, 2 ** 53 - 1, 123.456, -0.000123];
@@ -90,6 +92,24 @@ describe('OTLP decoders', () => {
       assert.equal(p2.startTimeUnixNano, p1.startTimeUnixNano);
       assert.ok(p2.timeUnixNano >= p1.timeUnixNano);
       assert.equal((p2 as { value: number }).value, 3);
+      await sdk.shutdown();
+    });
+  });
+
+  describe('decoded exponential histograms', () => {
+    it('are valid @modelwatch/stats histogram data, as decoded (when their sum is finite)', async () => {
+      const sdk = await recordAll('delta');
+      const decoded = decodeMetricsRequest(ProtobufMetricsSerializer.serializeRequest(await sdk.collect())!);
+      const exp = decoded.resourceMetrics[0]!.scopeMetrics[0]!.metrics.filter((m): m is ExpHistogramMetric => m.type === 'exponentialHistogram');
+      let checked = 0;
+      // The SDK overflows sum to Infinity for the MAX_VALUE edge values; stats
+      // (rightly) refuses a non-finite sum, so consumers must expect that case.
+      for (const p of exp.flatMap((m) => m.points).filter((x) => Number.isFinite(x.sum ?? 0))) {
+        validateExpHistogramData(p);
+        assert.equal(ExponentialHistogram.fromData(p).count, p.count);
+        checked++;
+      }
+      assert.ok(checked >= 4);
       await sdk.shutdown();
     });
   });
