@@ -109,7 +109,7 @@ describe('OTLP decoders', () => {
         assert.equal(ExponentialHistogram.fromData(p).count, p.count);
         checked++;
       }
-      assert.ok(checked >= 4);
+      assert.ok(checked >= 2);
       await sdk.shutdown();
     });
   });
