@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { DATABASE_FILE, StoreError, openStore, type Store } from '../../src/store/database.js';
+import { StoreError, openStore, type Store } from '../../src/store/database.js';
 import { IngestLog } from '../../src/store/ingest-log.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mw-ingest-log-'));
@@ -16,7 +16,7 @@ const turn = () => new Promise((r) => setImmediate(r));
 
 /** Rows visible to another connection: what has really been committed. */
 function committedSeqs(store: Store): number[] {
-  const other = new Database(join(store.path), { readonly: true });
+  const other = new Database(store.path, { readonly: true });
   try {
     return (other.prepare('SELECT seq FROM ingest_log ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
   } finally {
