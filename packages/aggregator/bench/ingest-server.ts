@@ -1,0 +1,70 @@
+// The aggregator under test for the ingest benchmark, run as its own process
+// (the parent pins it to one core with taskset). It starts the real service
+// (startService with a validated configuration: loopback, port 0, a temporary
+// data directory) and talks to the parent over IPC:
+//   parent -> child  { type: 'cpu' }   child -> parent { type: 'cpu', userMs, systemMs, rssBytes }
+//   parent -> child  { type: 'stop' }  child closes the service and exits
+// The raw configuration comes as JSON in argv[2] (merged over the defaults
+// below), so the parent can switch options such as durability.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig } from '../src/config/load.js';
+import { startService } from '../src/service.js';
+
+type Message = { type: 'cpu' } | { type: 'stop' };
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v !== null && typeof v === 'object' && !Array.isArray(v) && b !== null && typeof b === 'object' && !Array.isArray(b)
+        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const send = process.send?.bind(process);
+  if (send === undefined) throw new Error('ingest-server.ts must be started with an IPC channel');
+  const dataDir = mkdtempSync(join(tmpdir(), 'mw-ingest-bench-'));
+  const overrides = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
+  const raw = merge(
+    {
+      dataDir,
+      server: { otlpHttp: '127.0.0.1:0', otlpGrpc: false, http: '127.0.0.1:0' },
+      // The evaluation tick is part of a real aggregator's load; keep the default cadence.
+      evaluation: { interval: '30s' },
+    },
+    overrides,
+  );
+  const config = validateConfig(raw, dataDir, 'ingest benchmark');
+  const service = await startService(config, { log: (m) => process.stderr.write(`[aggregator] ${m}\n`) });
+  process.on('message', (msg: Message) => {
+    if (msg.type === 'cpu') {
+      const u = process.cpuUsage();
+      send({ type: 'cpu', userMs: u.user / 1000, systemMs: u.system / 1000, rssBytes: process.memoryUsage.rss() });
+    } else if (msg.type === 'stop') {
+      void service
+        .close()
+        .catch((err: unknown) => process.stderr.write(`close failed: ${String(err)}\n`))
+        .finally(() => {
+          rmSync(dataDir, { recursive: true, force: true });
+          process.exit(0);
+        });
+    }
+  });
+  // If the parent dies, do not linger.
+  process.on('disconnect', () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(1);
+  });
+  send({ type: 'ready', otlpHttp: service.addresses.otlpHttp, pid: process.pid });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,437 @@
+// Ingest benchmark: OTLP/protobuf over HTTP into a real aggregator process.
+//
+// The aggregator (bench/ingest-server.ts: startService with a validated
+// configuration, loopback, port 0, a temporary data directory) runs in its own
+// process pinned to core 0; this process is the load generator, pinned to
+// core 1. One SDK-encoded export (bench/payload-ingest.ts: 100 models x 20
+// features of ~160-bucket exponential histograms plus RED) is sent again and
+// again over a few keep-alive connections:
+//   - ingestPointsPerSecond: closed loop for a bounded time; histogram data
+//     points accepted (200 responses minus partial-success rejections) per second.
+//   - p99LatencyMs: open loop at 50% of that request rate for a bounded time;
+//     latency measured from each request's scheduled send time, so a stalled
+//     server cannot hide queueing (no coordinated omission).
+// Both processes' CPU time is sampled so the load generator's own cost is
+// reported beside the result.
+// Run alone: node --import tsx packages/aggregator/bench/ingest.bench.ts
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Agent, request } from 'node:http';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { decodeMetricsRequest } from '../src/receiver/otlp/decode-protobuf.js';
+import { countDataPoints } from '../src/receiver/otlp/types.js';
+import { buildIngestPayload, type IngestPayload } from './payload-ingest.js';
+
+/** Options of {@link run}; the defaults are what `npm run bench` measures. */
+export interface IngestBenchOptions {
+  /** Seconds of saturation before measuring (JIT, socket warm-up). @default 2 */
+  warmupSeconds?: number;
+  /** Seconds of the closed-loop throughput run. @default 10 */
+  throughputSeconds?: number;
+  /** Seconds of the open-loop latency run. @default 8 */
+  latencySeconds?: number;
+  /** Concurrent keep-alive connections of the throughput run. @default 4 */
+  connections?: number;
+  /**
+   * Raw configuration (as in modelwatch.yaml) that turns durability off, or
+   * null when the aggregator has no such switch (then only one run is made).
+   */
+  volatileConfig?: Record<string, unknown> | null;
+}
+
+/** What one throughput run measured. */
+export interface ThroughputRun {
+  /** Histogram points per second of the aggregator's CPU time: what its one core sustains. */
+  histogramPointsPerCpuSecond: number;
+  /** Histogram points per wall-clock second (lower when other work shares the core). */
+  histogramPointsPerSecond: number;
+  allPointsPerSecond: number;
+  requestsPerSecond: number;
+  requests: number;
+  non200: number;
+  rejectedPoints: number;
+  seconds: number;
+  /** CPU of the aggregator process over the run, as a share of one core. */
+  serverCpuShare: number;
+  /** CPU of this load generator over the run, as a share of one core. */
+  loadGeneratorCpuShare: number;
+  /** Load-generator CPU milliseconds per request. */
+  loadGeneratorCpuMsPerRequest: number;
+  serverCpuMsPerRequest: number;
+}
+
+/** What one open-loop latency run measured. */
+export interface LatencyRun {
+  targetRequestsPerSecond: number;
+  achievedRequestsPerSecond: number;
+  requests: number;
+  non200: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  serverCpuShare: number;
+  loadGeneratorCpuShare: number;
+}
+
+/** Result of {@link run}. */
+export interface IngestBenchResult {
+  /**
+   * Histogram points accepted per second of the aggregator's CPU time (its one
+   * core). CPU time, like the decode-only figure, so that other processes on a
+   * shared machine do not count against the aggregator; the wall-clock rate and
+   * the aggregator's CPU share are beside it.
+   */
+  ingestPointsPerSecond: number;
+  ingestPointsPerSecondWallClock: number;
+  /** Same run, all data points (counters included). */
+  ingestAllPointsPerSecond: number;
+  p99LatencyMs: number;
+  /** Decode-only rate of this very payload in this process (CPU time, histogram points). */
+  decodeOnlySamePayloadPointsPerSecond: number;
+  ingestPointsPerSecondVolatile: number | null;
+  ratioDurableVsVolatile: number | null;
+  durabilityNote: string;
+  payload: Omit<IngestPayload, 'body'> & { protobufBytes: number };
+  throughput: ThroughputRun;
+  throughputVolatile: ThroughputRun | null;
+  latency: LatencyRun;
+  setup: {
+    aggregatorCore: string;
+    loadGeneratorCore: string;
+    connections: number;
+    warmupSeconds: number;
+    throughputSeconds: number;
+    latencySeconds: number;
+    transport: string;
+  };
+}
+
+const SERVER_SCRIPT = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins this process (all its threads) to `core`; false when that is not possible here. */
+function pinSelf(core: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startServer(config: Record<string, unknown>, core: number | null): Promise<Server> {
+  // MW_BENCH_SERVER_NODE_ARGS adds flags to the aggregator process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.MW_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = [...extra, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(config)];
+  const [cmd, args] = core === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<{ otlpHttp: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the aggregator did not start within 60 s')), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the aggregator exited with ${code} before it was ready`));
+    });
+    child.on('message', (m: { type: string; otlpHttp?: string }) => {
+      if (m.type === 'ready' && m.otlpHttp !== undefined) {
+        clearTimeout(timer);
+        resolve({ otlpHttp: m.otlpHttp });
+      }
+    });
+  });
+  return {
+    child,
+    url: `${ready.otlpHttp.replace(/\/$/, '')}/v1/metrics`,
+    cpuMs: () =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no CPU report from the aggregator')), 10_000);
+        const onMessage = (m: { type: string; userMs?: number; systemMs?: number }): void => {
+          if (m.type !== 'cpu') return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve((m.userMs ?? 0) + (m.systemMs ?? 0));
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'cpu' });
+      }),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Data points an OTLP ExportMetricsServiceResponse says were rejected (0 for an empty body). */
+function rejectedPoints(body: Buffer): number {
+  if (body.length === 0) return 0;
+  const r = protobuf.Reader.create(body);
+  let rejected = 0;
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1 && (tag & 7) === 2) {
+      const end = r.uint32() + r.pos;
+      while (r.pos < end) {
+        const t = r.uint32();
+        if (t >>> 3 === 1 && (t & 7) === 0) rejected += Number(r.int64());
+        else r.skipType(t & 7);
+      }
+    } else {
+      r.skipType(tag & 7);
+    }
+  }
+  return rejected;
+}
+
+interface Response {
+  status: number;
+  rejected: number;
+  ms: number;
+}
+
+function post(agent: Agent, url: URL, body: Uint8Array): Promise<Response> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve({ status, rejected: status === 200 ? rejectedPoints(Buffer.concat(chunks)) : 0, ms: performance.now() - t0 });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy(new Error('request timed out after 30 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const cpuMsSelf = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Closed loop: `connections` workers each send, await, send again, until `seconds` pass. */
+async function throughput(server: Server, payload: IngestPayload, connections: number, seconds: number): Promise<ThroughputRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const url = new URL(server.url);
+  let requests = 0;
+  let non200 = 0;
+  let rejected = 0;
+  const s0 = await server.cpuMs();
+  const c0 = cpuMsSelf();
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  const worker = async (): Promise<void> => {
+    // Bounded by time and by count (no more than 1000 requests/s per worker).
+    for (let i = 0; i < seconds * 1000 && performance.now() < deadline; i++) {
+      const r = await post(agent, url, payload.body);
+      if (r.status === 200) {
+        requests++;
+        rejected += r.rejected;
+      } else {
+        non200++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  const clientMs = cpuMsSelf() - c0;
+  const serverMs = (await server.cpuMs()) - s0;
+  agent.destroy();
+  const hist = Math.max(0, requests * payload.histogramPoints - rejected);
+  return {
+    histogramPointsPerCpuSecond: serverMs > 0 ? Math.round(hist / (serverMs / 1000)) : 0,
+    histogramPointsPerSecond: Math.round(hist / elapsed),
+    allPointsPerSecond: Math.round((requests * payload.points - rejected) / elapsed),
+    requestsPerSecond: +(requests / elapsed).toFixed(2),
+    requests,
+    non200,
+    rejectedPoints: rejected,
+    seconds: +elapsed.toFixed(2),
+    serverCpuShare: +(serverMs / (elapsed * 1000)).toFixed(3),
+    loadGeneratorCpuShare: +(clientMs / (elapsed * 1000)).toFixed(3),
+    loadGeneratorCpuMsPerRequest: requests === 0 ? 0 : +(clientMs / requests).toFixed(3),
+    serverCpuMsPerRequest: requests === 0 ? 0 : +(serverMs / requests).toFixed(3),
+  };
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+/** Open loop: requests start on a fixed schedule regardless of how earlier ones fare. */
+async function latency(server: Server, payload: IngestPayload, rate: number, seconds: number): Promise<LatencyRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const url = new URL(server.url);
+  const total = Math.max(1, Math.floor(rate * seconds));
+  const latencies: number[] = [];
+  let non200 = 0;
+  const inflight: Promise<void>[] = [];
+  const s0 = await server.cpuMs();
+  const c0 = cpuMsSelf();
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const scheduled = t0 + (i * 1000) / rate;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      post(agent, url, payload.body).then((r) => {
+        if (r.status === 200) latencies.push(performance.now() - scheduled);
+        else non200++;
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - t0) / 1000;
+  const clientMs = cpuMsSelf() - c0;
+  const serverMs = (await server.cpuMs()) - s0;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const round = (x: number): number => +x.toFixed(2);
+  return {
+    targetRequestsPerSecond: +rate.toFixed(2),
+    achievedRequestsPerSecond: +(latencies.length / elapsed).toFixed(2),
+    requests: latencies.length,
+    non200,
+    p50Ms: round(percentile(latencies, 0.5)),
+    p90Ms: round(percentile(latencies, 0.9)),
+    p99Ms: round(percentile(latencies, 0.99)),
+    maxMs: round(latencies.at(-1) ?? Number.NaN),
+    serverCpuShare: +(serverMs / (elapsed * 1000)).toFixed(3),
+    loadGeneratorCpuShare: +(clientMs / (elapsed * 1000)).toFixed(3),
+  };
+}
+
+/** Histogram points per CPU-second of decoding this payload only (median of 5 runs of >= 300 ms). */
+function decodeOnly(payload: IngestPayload): number {
+  const decoded = countDataPoints(decodeMetricsRequest(payload.body));
+  if (decoded !== payload.points) throw new Error(`the receiver decoded ${decoded} points, the SDK exported ${payload.points}`);
+  for (let i = 0; i < 3; i++) decodeMetricsRequest(payload.body);
+  const rates: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const c0 = cpuMsSelf();
+    let n = 0;
+    for (let i = 0; i < 10_000 && cpuMsSelf() - c0 < 300; i++, n++) decodeMetricsRequest(payload.body);
+    rates.push((n * payload.histogramPoints) / ((cpuMsSelf() - c0) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return Math.round(rates[2] as number);
+}
+
+async function measureServer(
+  config: Record<string, unknown>,
+  core: number | null,
+  payload: IngestPayload,
+  o: Required<Pick<IngestBenchOptions, 'warmupSeconds' | 'throughputSeconds' | 'connections'>>,
+  log: (m: string) => void,
+): Promise<{ server: Server; run: ThroughputRun }> {
+  const server = await startServer(config, core);
+  try {
+    await throughput(server, payload, o.connections, o.warmupSeconds);
+    const run = await throughput(server, payload, o.connections, o.throughputSeconds);
+    log(`ingest ${JSON.stringify(config)}: ${run.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${run.histogramPointsPerSecond} per wall-clock second, ${run.requestsPerSecond} req/s, server CPU ${run.serverCpuShare}, load generator CPU ${run.loadGeneratorCpuShare}`);
+    return { server, run };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
+/** Runs the ingest benchmark (about 40 s with the defaults, twice the ingest part when a volatile mode exists). */
+export async function run(options: IngestBenchOptions = {}): Promise<IngestBenchResult> {
+  const o = {
+    warmupSeconds: options.warmupSeconds ?? 2,
+    throughputSeconds: options.throughputSeconds ?? 10,
+    latencySeconds: options.latencySeconds ?? 8,
+    connections: options.connections ?? 4,
+  };
+  const log = (m: string): void => void process.stderr.write(`${m}\n`);
+  const pinned = availableParallelism() >= 2 && hasTaskset() && pinSelf(1);
+  const serverCore = pinned ? 0 : null;
+  if (!pinned) log('ingest: cannot pin to separate cores (needs taskset and 2 CPUs); aggregator and load generator share the machine');
+  const payload = await buildIngestPayload();
+  const decodeSame = decodeOnly(payload);
+  log(`ingest: payload ${payload.body.length} bytes, ${payload.histogramPoints} histogram points (${payload.expHistogramPoints} exponential, ${payload.meanBuckets.toFixed(1)} buckets); decode-only ${decodeSame} histogram points/s`);
+
+  const volatileConfig = options.volatileConfig ?? null;
+  let volatile: ThroughputRun | null = null;
+  if (volatileConfig !== null) {
+    const v = await measureServer(volatileConfig, serverCore, payload, o, log);
+    await v.server.stop();
+    volatile = v.run;
+  }
+  const { server, run: durable } = await measureServer({}, serverCore, payload, o, log);
+  let lat: LatencyRun;
+  try {
+    // Half of the rate actually sustained (wall clock): on a busy machine half
+    // of the CPU-time rate could exceed what the aggregator gets, and the
+    // latency would then measure an ever-growing queue.
+    lat = await latency(server, payload, durable.requestsPerSecond / 2, o.latencySeconds);
+    log(`ingest latency at ${lat.targetRequestsPerSecond} req/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
+  } finally {
+    await server.stop();
+  }
+  const { body, ...shape } = payload;
+  return {
+    ingestPointsPerSecond: durable.histogramPointsPerCpuSecond,
+    ingestPointsPerSecondWallClock: durable.histogramPointsPerSecond,
+    ingestAllPointsPerSecond: durable.allPointsPerSecond,
+    p99LatencyMs: lat.p99Ms,
+    decodeOnlySamePayloadPointsPerSecond: decodeSame,
+    ingestPointsPerSecondVolatile: volatile?.histogramPointsPerCpuSecond ?? null,
+    ratioDurableVsVolatile: volatile === null ? null : +(durable.histogramPointsPerCpuSecond / volatile.histogramPointsPerCpuSecond).toFixed(3),
+    durabilityNote:
+      volatileConfig === null
+        ? 'the aggregator has no durability switch yet: one run with its default storage'
+        : `volatile run with ${JSON.stringify(volatileConfig)}; ingestPointsPerSecond uses the default (durable) configuration`,
+    payload: { ...shape, protobufBytes: body.length },
+    throughput: durable,
+    throughputVolatile: volatile,
+    latency: lat,
+    setup: {
+      aggregatorCore: pinned ? 'cpu 0 (taskset)' : 'unpinned',
+      loadGeneratorCore: pinned ? 'cpu 1 (taskset)' : 'unpinned',
+      connections: o.connections,
+      warmupSeconds: o.warmupSeconds,
+      throughputSeconds: o.throughputSeconds,
+      latencySeconds: o.latencySeconds,
+      transport: 'OTLP/HTTP protobuf, loopback, keep-alive',
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await run(), null, 2));
+}
