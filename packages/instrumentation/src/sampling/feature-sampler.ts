@@ -12,7 +12,7 @@
  * Cost on the hot path: one decrement and one compare. Instead of drawing a
  * random number per call, the sampler draws the gap to the next sampled call
  * from the geometric distribution, which is the same Bernoulli process. The
- * clock is read every 16 calls and at each sampled call only.
+ * clock is read every 16 calls, and when a window's sample budget is spent.
  * @module
  */
 
