@@ -20,6 +20,7 @@ const dirs = args.length > 0
 /** @param {string} dir @returns {string[]} */
 function walk(dir) {
   if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) return dir.endsWith('.test.ts') ? [dir] : [];
   const out = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);

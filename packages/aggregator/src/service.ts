@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { AggregatorConfig } from './config/schema.js';
 import { openStore, type Store } from './store/database.js';
+import { IngestLog } from './store/ingest-log.js';
 import {
   Engine,
   engineConfig,
@@ -17,8 +18,16 @@ import {
 import {
   createGrpcReceiver,
   createHttpReceiver,
+  decodeLogsJson,
+  decodeLogsRequest,
+  decodeMetricsJson,
+  decodeMetricsRequest,
   DeltaConverter,
+  OverloadedError,
+  type LogsRequest,
+  type MetricsRequest,
   type OtlpSink,
+  type SinkResult,
 } from './receiver/index.js';
 import { startHttpServer, type ApiBackend } from './http/server.js';
 import { createTelemetry } from './export/telemetry.js';
@@ -49,7 +58,11 @@ export interface ServiceOptions {
   log?: (message: string) => void;
 }
 
-const STATE_KEY = 'engine';
+/** What a checkpoint holds: everything needed to resume exactly. */
+interface CheckpointState {
+  engine: unknown;
+  delta?: string;
+}
 
 function readBaselineFile(path: string, model: string): Baseline {
   let text: string;
@@ -97,44 +110,82 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
   const log = options.log ?? (() => {});
   const env = options.env ?? {};
   const engineCfg = toEngineConfig(config);
-  const store: Store = openStore(config.dataDir);
+  const store: Store = openStore(config.dataDir, { synchronous: config.storage.synchronous });
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
   try {
-    const saved = store.getState(STATE_KEY);
+    const ingestLog = new IngestLog(store, { maxBatchDelayMs: config.storage.maxBatchDelay });
+    closers.push(() => ingestLog.close());
+    const checkpoint = ingestLog.lastCheckpoint();
     let engine: Engine;
-    if (saved !== undefined) {
-      try {
-        engine = Engine.restore(engineCfg, JSON.parse(saved));
-        log(`restored engine state from ${store.path}`);
-      } catch (err) {
-        throw new Error(`cannot restore the state in ${store.path}: ${(err as Error).message}`, { cause: err });
-      }
-    } else {
-      engine = new Engine(engineCfg);
+    let delta: DeltaConverter;
+    try {
+      const state = checkpoint ? (JSON.parse(checkpoint.snapshotJson) as CheckpointState) : undefined;
+      engine = state ? Engine.restore(engineCfg, state.engine as Parameters<typeof Engine.restore>[1]) : new Engine(engineCfg);
+      delta = state?.delta !== undefined ? DeltaConverter.restore(state.delta) : new DeltaConverter();
+    } catch (err) {
+      throw new Error(`cannot restore the state in ${store.path}: ${(err as Error).message}`, { cause: err });
     }
 
-    const persist = (): void => {
-      store.putState(STATE_KEY, JSON.stringify(engine.snapshot()), now());
+    const counters = { metrics: { accepted: 0, rejected: 0 }, logs: { accepted: 0, rejected: 0 } };
+    // Live ingestion and replay after a restart run this same code, with the same `now`.
+    const ingestMetrics = (req: MetricsRequest, t: number): SinkResult => {
+      const converted = delta.convert(req, t);
+      const r = engine.ingestMetrics(converted.request, t);
+      const rejected = r.rejectedDataPoints + converted.rejectedDataPoints;
+      counters.metrics.accepted += r.acceptedDataPoints;
+      counters.metrics.rejected += rejected;
+      const messages = [...converted.errors, ...r.errors];
+      return rejected > 0 || messages.length > 0 ? { rejected, errorMessage: messages.join('; ') } : { rejected: 0 };
+    };
+    const ingestLogs = (req: LogsRequest, t: number): SinkResult => {
+      const r = engine.ingestLogs(req, t);
+      counters.logs.accepted += r.acceptedLogRecords;
+      counters.logs.rejected += r.rejectedLogRecords;
+      return r.rejectedLogRecords > 0 ? { rejected: r.rejectedLogRecords, errorMessage: r.errors.join('; ') } : { rejected: 0 };
     };
 
-    const counters = { metrics: { accepted: 0, rejected: 0 }, logs: { accepted: 0, rejected: 0 } };
-    const delta = new DeltaConverter();
+    let replayed = 0;
+    for (const row of ingestLog.replay(checkpoint?.seq ?? 0)) {
+      try {
+        if (row.kind === 'metrics') {
+          ingestMetrics(row.encoding === 'json' ? decodeMetricsJson(row.payload) : decodeMetricsRequest(row.payload), row.receivedAt);
+        } else {
+          ingestLogs(row.encoding === 'json' ? decodeLogsJson(row.payload) : decodeLogsRequest(row.payload), row.receivedAt);
+        }
+        replayed++;
+      } catch (err) {
+        // Only bodies that decoded are logged, so this means damage on disk: say so and go on.
+        log(`cannot replay logged request ${row.seq}: ${(err as Error).message}`);
+      }
+    }
+    if (checkpoint !== undefined || replayed > 0) {
+      log(`restored state from ${store.path} (checkpoint ${checkpoint?.seq ?? 0}, ${replayed} requests replayed)`);
+    }
+
+    // Must run synchronously right after the snapshot so lastSeq matches it.
+    const persist = (): void => {
+      const state: CheckpointState = { engine: engine.snapshot(), delta: delta.snapshot() };
+      ingestLog.checkpoint(JSON.stringify(state), ingestLog.lastSeq, now());
+    };
+
+    // Ingest, then append in the same turn (log order == ingest order), answer after the commit.
+    const durable = async (kind: 'metrics' | 'logs', body: Uint8Array, encoding: 'protobuf' | 'json', t: number, result: SinkResult): Promise<SinkResult> => {
+      if (!config.storage.ingestLog) return result;
+      try {
+        await ingestLog.append(kind, body, t, encoding);
+      } catch (err) {
+        throw new OverloadedError(`cannot store the request durably: ${(err as Error).message}`, { kind: 'unavailable', cause: err });
+      }
+      return result;
+    };
     const sink: OtlpSink = {
-      consumeMetrics(req) {
+      consumeMetrics(req, ctx) {
         const t = now();
-        const converted = delta.convert(req, t);
-        const r = engine.ingestMetrics(converted.request, t);
-        const rejected = r.rejectedDataPoints + converted.rejectedDataPoints;
-        counters.metrics.accepted += r.acceptedDataPoints;
-        counters.metrics.rejected += rejected;
-        const messages = [...converted.errors, ...r.errors];
-        return rejected > 0 || messages.length > 0 ? { rejected, errorMessage: messages.join('; ') } : { rejected: 0 };
+        return durable('metrics', ctx.body, ctx.encoding, t, ingestMetrics(req, t));
       },
-      consumeLogs(req) {
-        const r = engine.ingestLogs(req, now());
-        counters.logs.accepted += r.acceptedLogRecords;
-        counters.logs.rejected += r.rejectedLogRecords;
-        return r.rejectedLogRecords > 0 ? { rejected: r.rejectedLogRecords, errorMessage: r.errors.join('; ') } : { rejected: 0 };
+      consumeLogs(req, ctx) {
+        const t = now();
+        return durable('logs', ctx.body, ctx.encoding, t, ingestLogs(req, t));
       },
     };
 
@@ -222,10 +273,12 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
         closed = true;
         ready = false;
         clearInterval(timer);
-        // Receivers first, so nothing arrives after the last evaluation is persisted.
-        for (const c of closers.splice(1).reverse()) await c();
+        // Receivers first, so nothing arrives after the last checkpoint; then the log, then the database.
+        const [closeStore, closeLog, ...rest] = closers.splice(0);
+        for (const c of rest.reverse()) await c();
         evaluate();
-        store.close();
+        await closeLog?.();
+        await closeStore?.();
       },
     };
   } catch (err) {

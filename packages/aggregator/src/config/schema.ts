@@ -140,6 +140,19 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   dataDir: z.string().default('./modelwatch-data'),
+  storage: z
+    .strictObject({
+      /**
+       * SQLite `synchronous`. NORMAL (WAL): acknowledged data survives a process
+       * crash; FULL: also power loss, at an fsync per commit; OFF: neither (benchmarks).
+       */
+      synchronous: z.enum(['NORMAL', 'FULL', 'OFF']).default('NORMAL'),
+      /** Log every acknowledged request before answering (the crash-safety promise). `false`: state is kept only at checkpoints. */
+      ingestLog: z.boolean().default(true),
+      /** How long an acknowledgement may wait to share a commit (group commit); 0 = the current event-loop turn. */
+      maxBatchDelay: duration('0s'),
+    })
+    .prefault({}),
   limits: z
     .strictObject({
       maxBodyBytes: size('16MiB'),

@@ -88,6 +88,42 @@ export class DeltaConverter {
     if (!(this.ttlMs > 0)) throw new RangeError(`DeltaConverter: ttlMs must be > 0, got ${options.ttlMs}`);
   }
 
+  /**
+   * The converter's state as JSON, so a restarted aggregator keeps turning
+   * cumulative streams into deltas instead of counting their totals again.
+   * bigint, bytes and non-finite numbers are tagged so they survive JSON.
+   */
+  snapshot(): string {
+    return JSON.stringify(
+      { streams: [...this.streams], evicted: this.evicted, expired: this.expired, restarts: this.restarts },
+      (_key, value: unknown) => {
+        if (typeof value === 'bigint') return { $bigint: value.toString() };
+        if (typeof value === 'number' && !Number.isFinite(value)) return { $number: String(value) };
+        if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') };
+        return value;
+      },
+    );
+  }
+
+  /** Rebuilds a converter from {@link DeltaConverter.snapshot}'s output. */
+  static restore(json: string, options: DeltaConverterOptions = {}): DeltaConverter {
+    const data = JSON.parse(json, (_key, value: unknown) => {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        const v = value as Record<string, unknown>;
+        if (typeof v.$bigint === 'string') return BigInt(v.$bigint);
+        if (typeof v.$number === 'string') return Number(v.$number);
+        if (typeof v.$bytes === 'string') return new Uint8Array(Buffer.from(v.$bytes, 'base64'));
+      }
+      return value;
+    }) as { streams: [string, Prev][]; evicted: number; expired: number; restarts: number };
+    const c = new DeltaConverter(options);
+    for (const [key, prev] of data.streams) c.streams.set(key, prev);
+    c.evicted = data.evicted;
+    c.expired = data.expired;
+    c.restarts = data.restarts;
+    return c;
+  }
+
   /** Counters since construction. */
   stats(): DeltaConverterStats {
     return { trackedStreams: this.streams.size, evictedStreams: this.evicted, expiredStreams: this.expired, restarts: this.restarts };

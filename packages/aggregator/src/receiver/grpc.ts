@@ -53,12 +53,12 @@ export interface GrpcReceiver {
 }
 
 /** A deserialized request, or why it could not be (a thrown deserializer error would become INTERNAL). */
-type Decoded<T> = { ok: true; value: T; bytes: number } | { ok: false; error: OtlpDecodeError };
+type Decoded<T> = { ok: true; value: T; bytes: number; body: Uint8Array } | { ok: false; error: OtlpDecodeError };
 
 function deserializer<T>(decode: (b: Uint8Array) => T): (b: Buffer) => Decoded<T> {
   return (b) => {
     try {
-      return { ok: true, value: decode(b), bytes: b.length };
+      return { ok: true, value: decode(b), bytes: b.length, body: b };
     } catch (err) {
       if (err instanceof OtlpDecodeError) return { ok: false, error: err };
       return { ok: false, error: new OtlpDecodeError(`invalid protobuf: ${(err as Error).message}`, '$', -1, { cause: err }) };
@@ -162,7 +162,7 @@ export async function createGrpcReceiver(options: GrpcReceiverOptions): Promise<
         return;
       }
       inFlight++;
-      const ctx: ReceiveContext = { transport: 'grpc', encoding: 'protobuf', receivedAtMs: Date.now(), bodyBytes: req.bytes };
+      const ctx: ReceiveContext = { transport: 'grpc', encoding: 'protobuf', receivedAtMs: Date.now(), bodyBytes: req.bytes, body: req.body };
       Promise.resolve()
         .then(() => consume(req.value, ctx))
         .then(

@@ -174,6 +174,7 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
       encoding: json ? 'json' : 'protobuf',
       receivedAtMs: Date.now(),
       bodyBytes: body.length,
+      body,
     };
     try {
       if (signal === 'metrics') {

@@ -15,6 +15,11 @@ export interface ReceiveContext {
   receivedAtMs: number;
   /** Size of the decoded (decompressed) request body in bytes. */
   bodyBytes: number;
+  /**
+   * The decompressed request body exactly as decoded (protobuf or JSON per
+   * `encoding`), so a durable sink can log it without re-serialising.
+   */
+  body: Uint8Array;
 }
 
 /**

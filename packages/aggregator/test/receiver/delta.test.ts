@@ -134,6 +134,34 @@ describe('DeltaConverter', () => {
       assert.equal(p.timeUnixNano, 30n);
     });
 
+    it('carries on from a snapshot after a restart instead of counting the total again', async () => {
+      const c = new DeltaConverter();
+      c.convert(sumRequest([sumPoint(5, 10n, 20n, { k: 'v' })]), 0);
+      const restored = DeltaConverter.restore(c.snapshot());
+      const p = metricsOf(restored.convert(sumRequest([sumPoint(12, 10n, 30n, { k: 'v' })]), 1).request)[0]!.points[0] as NumberPoint;
+      assert.equal(p.value, 7);
+      assert.equal(p.startTimeUnixNano, 20n);
+      assert.deepEqual(restored.stats(), c.stats());
+      // Histograms too, through the SDK's own cumulative output.
+      const reader = new ManualReader({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+      const provider = new MeterProvider({ readers: [reader] });
+      const h = provider.getMeter('m').createHistogram('h');
+      const decode = async () => decodeMetricsRequest(ProtobufMetricsSerializer.serializeRequest((await reader.collect()).resourceMetrics)!);
+      h.record(1);
+      h.record(-0 + 3);
+      const a = new DeltaConverter();
+      a.convert(await decode(), 0);
+      const b = DeltaConverter.restore(a.snapshot());
+      h.record(7);
+      const next = await decode();
+      const fromA = metricsOf(a.convert(next, 1).request);
+      const fromB = metricsOf(b.convert(next, 1).request);
+      assert.deepEqual(fromB, fromA);
+      const point = fromB[0]!.points[0] as { count: number };
+      assert.equal(point.count, 1);
+      await provider.shutdown();
+    });
+
     it('detects a restart by a changed start time, and by a decrease', () => {
       const c = new DeltaConverter();
       c.convert(sumRequest([sumPoint(50, 10n, 20n)]), 0);
