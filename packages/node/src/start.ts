@@ -12,6 +12,7 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { ModelMonitor, type ModelMonitorOptions } from '@modelwatch/instrumentation';
 import { ATTR_ML_MODEL_NAME, ATTR_ML_MODEL_VERSION } from '@modelwatch/semconv';
 import { modelwatchViews } from './views.js';
 
@@ -58,6 +59,12 @@ export interface ModelwatchOptions {
   logRecordProcessors?: LogRecordProcessor[];
 }
 
+/** Options of {@link ModelwatchHandle.monitor}: a monitor's options, with the providers filled in and the model optional. */
+export type HandleMonitorOptions = Omit<ModelMonitorOptions, 'meterProvider' | 'loggerProvider' | 'model'> & {
+  /** @default the `model` given to startModelwatch */
+  model?: ModelMonitorOptions['model'];
+};
+
 /** What {@link startModelwatch} returns. */
 export interface ModelwatchHandle {
   meterProvider: MeterProvider;
@@ -66,6 +73,14 @@ export interface ModelwatchHandle {
   resource: Resource;
   /** The Prometheus exporter, when enabled (its `getMetricsRequestHandler` can be mounted elsewhere). */
   prometheus: PrometheusExporter | undefined;
+  /**
+   * A ModelMonitor on these providers. For the model named in
+   * `startModelwatch({ model })` it defaults to `modelIdentity: 'resource'`
+   * (the resource already carries the identity), the cheapest configuration;
+   * for any other model, to identity attributes on every point.
+   * @throws TypeError when no model is given here or to startModelwatch, or for bad options
+   */
+  monitor(options: HandleMonitorOptions): ModelMonitor;
   /** Exports everything recorded so far. */
   forceFlush(): Promise<void>;
   /** Flushes, stops every exporter and timer, and unregisters the globals it set. */
@@ -193,6 +208,20 @@ export function startModelwatch(options: ModelwatchOptions = {}): ModelwatchHand
     loggerProvider,
     resource,
     prometheus,
+    monitor(monitorOptions) {
+      const model = monitorOptions.model ?? options.model;
+      if (model === undefined) {
+        throw new TypeError('monitor options: model: received undefined, expected { name, version? } (here or in startModelwatch)');
+      }
+      const onResource = options.model !== undefined && model.name === options.model.name && model.version === options.model.version;
+      return new ModelMonitor({
+        modelIdentity: onResource ? 'resource' : 'attributes',
+        ...monitorOptions,
+        model,
+        meterProvider,
+        loggerProvider,
+      });
+    },
     async forceFlush() {
       await Promise.all([meterProvider.forceFlush(), loggerProvider.forceFlush()]);
     },

@@ -171,6 +171,28 @@ describe('startModelwatch', () => {
   });
 });
 
+describe('ModelwatchHandle', () => {
+  describe('monitor', () => {
+    it("puts the start model's identity on the resource only, and another model's on its points", async () => {
+      const reader = new PullReader();
+      const handle = started(startModelwatch({ ...QUIET, otlpEndpoint: false, metricReaders: [reader], model: { name: 'churn', version: 'v3' } }));
+      handle.monitor({ task: 'classification' }).record({ label: 'a' });
+      handle.monitor({ task: 'classification', model: { name: 'fraud' } }).record({ label: 'b' });
+      const { resourceMetrics } = await reader.collect();
+      assert.equal(resourceMetrics.resource.attributes['ml.model.name'], 'churn');
+      const predictions = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'ml.predictions');
+      assert.deepEqual(
+        predictions?.dataPoints.map((p) => p.attributes).sort((x, y) => String(x['ml.prediction.label']).localeCompare(String(y['ml.prediction.label']))),
+        [{ 'ml.prediction.label': 'a' }, { 'ml.model.name': 'fraud', 'ml.prediction.label': 'b' }],
+      );
+    });
+    it('requires a model when startModelwatch had none', () => {
+      const handle = started(startModelwatch({ ...QUIET, otlpEndpoint: false }));
+      assert.throws(() => handle.monitor({ task: 'regression' }), /model: received undefined/);
+    });
+  });
+});
+
 describe('modelwatchViews', () => {
   it('gives ml.feature.value an exponential histogram on a MeterProvider the user owns', async () => {
     const reader = new PullReader();
