@@ -69,8 +69,9 @@ models:
 
     const sdk = startModelwatch({
       serviceName: 'e2e-drift',
-      endpoint: aggregator.addresses.otlpHttp,
+      otlpEndpoint: aggregator.addresses.otlpHttp,
       hostMetrics: false,
+      runtimeMetrics: false,
       setGlobal: false,
       exportIntervalMillis: 60_000,
     });
