@@ -214,11 +214,15 @@ export class ModelMonitor {
    *   ground-truth sample. Never throws; bad values are reported through `diag`.
    */
   record(p: PredictionRecord): RecordResult {
+    if (typeof p !== 'object' || p === null) {
+      this.report.warn('record:arg', `record() needs a prediction object, got ${p === null ? 'null' : typeof p}`);
+      return { predictionId: '', sampled: false };
+    }
     try {
       return this.recordPrediction(p, p.features, undefined, undefined);
     } catch (err) {
       this.report.error('record', err);
-      return { predictionId: typeof p?.predictionId === 'string' ? p.predictionId : '', sampled: false };
+      return { predictionId: typeof p.predictionId === 'string' ? p.predictionId : '', sampled: false };
     }
   }
 

@@ -312,7 +312,8 @@ describe('ModelMonitor', () => {
         const m = new ModelMonitor({ model: { name: 'm' }, task: 'classification', meterProvider: provider, featureSampling: { rate: 1 } });
         const r = m.record({ durationSeconds: 1, label: 'a', predictionId: 'p' });
         assert.deepEqual(r, { predictionId: 'p', sampled: false });
-        assert.doesNotThrow(() => m.record(null as never));
+        assert.deepEqual(m.record(null as never), { predictionId: '', sampled: false });
+        assert.ok(captured.messages.some((x) => x.level === 'warn' && x.text.includes('record() needs a prediction object, got null')));
         assert.doesNotThrow(() => m.record({ confidence: 7, durationSeconds: -1, value: Number.NaN, features: 3 as never }));
         assert.ok(captured.messages.some((x) => x.level === 'error' && x.text.includes('internal error in record')));
       } finally {
