@@ -5,14 +5,16 @@
  * @module
  */
 
+import { FifoMap } from './fifo-map.js';
+
 /**
  * A bounded, insertion-ordered set of entries with running totals kept by a
  * callback. A `put` for an id already held replaces the entry and makes it
- * the newest (a relabel is a label arriving now). Map iteration order is
- * insertion order, so eviction of the oldest is O(1).
+ * the newest (a relabel is a label arriving now). Eviction of the oldest is
+ * amortised O(1) (see {@link FifoMap}).
  */
 export class RollingById<E> {
-  private readonly entries = new Map<string, E>();
+  private readonly entries = new FifoMap<E>();
 
   /** `apply(e, +1)` when an entry enters, `apply(e, -1)` when it leaves. */
   constructor(
@@ -30,8 +32,8 @@ export class RollingById<E> {
     this.entries.set(id, e);
     this.apply(e, 1);
     while (this.entries.size > this.capacity) {
-      const first = this.entries.entries().next().value as [string, E];
-      this.entries.delete(first[0]);
+      const first = this.entries.shift();
+      if (!first) break;
       this.apply(first[1], -1);
     }
   }

@@ -28,6 +28,7 @@ import {
 } from './calibration.js';
 import { resolveQualitySettings, type QualityOptions, type QualitySettings } from './config.js';
 import { readQualityEvent, type GroundTruthEvent, type LogRecordIn, type PredictionEvent } from './events.js';
+import { FifoMap } from './fifo-map.js';
 import { RollingById } from './rolling.js';
 import type {
   AccuracyValue,
@@ -170,9 +171,10 @@ const iso = (t: number): string => new Date(t).toISOString();
 /** One model's ground-truth join and quality numbers (see the module documentation). */
 export class QualityTracker {
   readonly settings: QualitySettings;
-  private readonly pending = new Map<string, Pending>();
-  private readonly early = new Map<string, Early>();
-  private readonly joined = new Map<string, Outcome>();
+  // Insertion-ordered (receipt / arrival / join time): expiry pops the oldest.
+  private readonly pending = new FifoMap<Pending>();
+  private readonly early = new FifoMap<Early>();
+  private readonly joined = new FifoMap<Outcome>();
   private readonly slots = new Map<number, Slot>();
   private readonly lifetime = newAcc();
   private readonly rollingAcc = newAcc();
@@ -288,9 +290,11 @@ export class QualityTracker {
     this.pending.set(e.id, { t, r: now, p, c, s });
     if (c >= 0) this.pendingConf.add(confidenceBucket(c), c);
     if (this.pending.size > this.settings.maxPending) {
-      const [id, old] = this.pending.entries().next().value as [string, Pending];
-      this.dropPending(id, old);
-      this.counters.evicted++;
+      const oldest = this.pending.peek();
+      if (oldest) {
+        this.dropPending(oldest[0], oldest[1]);
+        this.counters.evicted++;
+      }
     }
     return null;
   }
@@ -330,9 +334,7 @@ export class QualityTracker {
     }
     this.early.set(e.id, { v, r: now });
     if (this.early.size > this.settings.maxEarlyLabels) {
-      const id = this.early.keys().next().value as string;
-      this.early.delete(id);
-      this.counters.unmatched++;
+      if (this.early.shift()) this.counters.unmatched++;
     }
     return null;
   }
@@ -352,10 +354,7 @@ export class QualityTracker {
       const change = this.adwin.add(isCorrect(o) ? 1 : 0);
       if (change) this.lastChangeTime = now;
     }
-    if (this.joined.size > this.settings.maxJoined) {
-      const first = this.joined.keys().next().value as string;
-      this.joined.delete(first);
-    }
+    if (this.joined.size > this.settings.maxJoined) this.joined.shift();
   }
 
   /** Adds (sign 1) or retracts (sign -1) an outcome from every aggregate. */
@@ -420,20 +419,16 @@ export class QualityTracker {
    */
   advance(now: number): void {
     const st = this.settings;
-    for (const [id, p] of this.pending) {
-      if (p.r + st.pendingTtl > now) break;
-      this.dropPending(id, p);
+    // Each loop pops one entry per pass or stops: bounded by the entries held.
+    for (let p = this.pending.peek(); p && p[1].r + st.pendingTtl <= now; p = this.pending.peek()) {
+      this.dropPending(p[0], p[1]);
       this.counters.expired++;
     }
-    for (const [id, e] of this.early) {
-      if (e.r + st.earlyLabelGrace > now) break;
-      this.early.delete(id);
+    for (let e = this.early.peek(); e && e[1].r + st.earlyLabelGrace <= now; e = this.early.peek()) {
+      this.early.shift();
       this.counters.unmatched++;
     }
-    for (const [id, o] of this.joined) {
-      if (o.j + st.relabelTtl > now) break;
-      this.joined.delete(id);
-    }
+    for (let o = this.joined.peek(); o && o[1].j + st.relabelTtl <= now; o = this.joined.peek()) this.joined.shift();
     const cutoff = Math.floor(now / st.slot) - st.window / st.slot;
     for (const k of this.slots.keys()) if (k <= cutoff) this.slots.delete(k);
   }
@@ -550,9 +545,9 @@ export class QualityTracker {
       format: QUALITY_SNAPSHOT_FORMAT,
       task: this.settings.task,
       counters: { ...this.counters },
-      pending: [...this.pending].map(([id, p]) => [id, p.t, p.r, p.p, p.c, p.s]),
-      early: [...this.early].map(([id, e]) => [id, e.v, e.r]),
-      joined: [...this.joined].map(tuple),
+      pending: [...this.pending.entries()].map(([id, p]) => [id, p.t, p.r, p.p, p.c, p.s]),
+      early: [...this.early.entries()].map(([id, e]) => [id, e.v, e.r]),
+      joined: [...this.joined.entries()].map(tuple),
       rolling: this.rolling.list().map(tuple),
       calibration: this.calibration.list().map(tuple),
       rollingAcc: { ...this.rollingAcc },
