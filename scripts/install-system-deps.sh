@@ -7,3 +7,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+
+# Python: the OpenTelemetry SDK for the tested Python instrumentation example
+# (docs/python.md). Pinned to the versions the example was written against.
+if ! python3 -c 'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check \
+    'opentelemetry-sdk==1.45.2' 'opentelemetry-exporter-otlp-proto-http==0.66b2'
+fi

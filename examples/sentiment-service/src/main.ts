@@ -7,12 +7,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startModelwatch } from '@modelwatch/node';
-import { ModelMonitor } from '@modelwatch/instrumentation';
 import { predict } from './model.js';
 
-const telemetry = startModelwatch({ serviceName: 'sentiment-service' });
-const monitor = new ModelMonitor({
+// One model per process: its identity goes on the resource, the cheapest setup.
+const telemetry = startModelwatch({
+  serviceName: 'sentiment-service',
   model: { name: 'sentiment_classifier', version: '1.0.0' },
+});
+const monitor = telemetry.monitor({
   task: 'classification',
   features: { text_length: 'numeric', sentiment_score: 'numeric', language: 'categorical' },
   operation: '/predict',
