@@ -68,6 +68,28 @@ export class ConfidenceCounts {
     return n;
   }
 
+  /**
+   * Counts from an `ml.prediction.confidence` histogram (all traffic, not
+   * only the ground-truth sample). Confidence sums are unknown there, so each
+   * bucket's predictions are taken at the bucket's midpoint: the calibrated
+   * estimate is unaffected when every bucket has joined samples (it uses
+   * their accuracy), the uncalibrated mean is off by at most half a bucket.
+   * @returns null when the bounds are not {@link CALIBRATION_BOUNDS} or counts do not fit them
+   */
+  static fromHistogram(bounds: readonly number[], counts: readonly number[]): ConfidenceCounts | null {
+    if (bounds.length !== CALIBRATION_BOUNDS.length || counts.length !== CALIBRATION_BUCKETS) return null;
+    for (let k = 0; k < bounds.length; k++) if (bounds[k] !== CALIBRATION_BOUNDS[k]) return null;
+    const c = new ConfidenceCounts();
+    for (let k = 0; k < CALIBRATION_BUCKETS; k++) {
+      const n = counts[k] as number;
+      if (!(Number.isFinite(n) && n >= 0)) return null;
+      const [lo, hi] = bucketEdges(k, CALIBRATION_BOUNDS);
+      c.counts[k] = n;
+      c.sums[k] = (n * (lo + hi)) / 2;
+    }
+    return c;
+  }
+
   /** JSON form: [counts, sums]. */
   toJSON(): [number[], number[]] {
     return [Array.from(this.counts), Array.from(this.sums)];

@@ -25,6 +25,7 @@ import {
   calibrationReport,
   confidenceBucket,
   estimateAccuracy,
+  type AccuracyEstimate,
 } from './calibration.js';
 import { resolveQualitySettings, type QualityOptions, type QualitySettings } from './config.js';
 import { readQualityEvent, type GroundTruthEvent, type LogRecordIn, type PredictionEvent } from './events.js';
@@ -521,6 +522,15 @@ export class QualityTracker {
     report.calibration = calibrationReport(this.calCounts, st.calibrationPrior);
     report.changeDetection = this.changeDetection();
     return report;
+  }
+
+  /**
+   * Accuracy estimated for another population of predictions, e.g. all
+   * traffic from the `ml.prediction.confidence` histogram (see
+   * {@link ConfidenceCounts.fromHistogram}), with this model's calibration.
+   */
+  estimate(population: ConfidenceCounts): AccuracyEstimate {
+    return estimateAccuracy(population, this.calCounts, this.settings.calibrationPrior);
   }
 
   private changeDetection(): ChangeDetection {

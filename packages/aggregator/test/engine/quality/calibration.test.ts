@@ -158,3 +158,32 @@ describe('calibration', () => {
     }
   });
 });
+
+describe('ConfidenceCounts.fromHistogram', () => {
+  it('takes an ml.prediction.confidence histogram over CONFIDENCE_BUCKETS at bucket midpoints', () => {
+    const counts = new Array<number>(CONFIDENCE_BUCKETS.length + 1).fill(0);
+    counts[0] = 4; // (0, 0.05]
+    counts[CONFIDENCE_BUCKETS.length] = 2; // (0.999, 1]
+    const c = ConfidenceCounts.fromHistogram(CONFIDENCE_BUCKETS, counts)!;
+    assert.equal(c.total, 6);
+    assert.ok(Math.abs((c.sums[0] as number) - 4 * 0.025) < 1e-12);
+    assert.ok(Math.abs((c.sums[CONFIDENCE_BUCKETS.length] as number) - 2 * 0.9995) < 1e-12);
+    assert.equal(ConfidenceCounts.fromHistogram([0.5], [1, 2]), null);
+    assert.equal(ConfidenceCounts.fromHistogram(CONFIDENCE_BUCKETS, [1, 2]), null);
+  });
+
+  it('estimates the accuracy of all traffic with the calibration learned from the sample', () => {
+    // Sample: an over-confident model, 0.95 stated, 0.7 right.
+    const q = new QualityTracker({ task: 'classification' });
+    for (let i = 0; i < 2000; i++) {
+      q.recordPrediction({ id: `p${i}`, time: T0, label: 'a', confidence: 0.93 }, T0);
+      q.recordGroundTruth({ id: `p${i}`, label: i % 10 < 7 ? 'a' : 'b' }, T0 + 1);
+    }
+    const counts = new Array<number>(CONFIDENCE_BUCKETS.length + 1).fill(0);
+    counts[confidenceBucket(0.93)] = 50_000;
+    const e = q.estimate(ConfidenceCounts.fromHistogram(CONFIDENCE_BUCKETS, counts)!);
+    assert.equal(e.predictions, 50_000);
+    assert.ok(Math.abs((e.value as number) - 0.7) < 0.01, `estimate ${e.value}`);
+    assert.ok(Math.abs((e.uncalibrated as number) - 0.925) < 1e-9);
+  });
+});
