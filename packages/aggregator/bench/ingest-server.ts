@@ -9,8 +9,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateConfig } from '../src/config/load.js';
-import { startService } from '../src/service.js';
+import { pathToFileURL } from 'node:url';
+import type * as ConfigModule from '../src/config/load.js';
+import type * as ServiceModule from '../src/service.js';
+
+// MW_BENCH_AGGREGATOR_MODULES: a directory of compiled aggregator modules (e.g.
+// `tsc -p tsconfig.build.json --outDir /tmp/agg`) to load instead of src/
+// through tsx, so a --cpu-prof profile names real file:line positions.
+const compiled = process.env.MW_BENCH_AGGREGATOR_MODULES;
+const from = (rel: string): string => (compiled === undefined ? `../src/${rel}` : pathToFileURL(join(compiled, rel)).href);
+const { validateConfig } = (await import(from('config/load.js'))) as typeof ConfigModule;
+const { startService } = (await import(from('service.js'))) as typeof ServiceModule;
 
 type Message = { type: 'cpu' } | { type: 'stop' };
 

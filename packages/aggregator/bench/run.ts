@@ -99,6 +99,7 @@ const HEADLINE = [
   'bytesPerStreamWindowScale',
   'joinsPerSecond',
   'appendsPerSecond',
+  'appendRatioDurableVsVolatile',
   'diskBytesPerPendingPrediction',
 ];
 
@@ -163,8 +164,27 @@ async function main(): Promise<void> {
   const all: Record<string, Result> = { ...(only !== undefined ? (previous.modules ?? {}) : {}), ...modules };
   const baseline = await readFile(join(RESULTS, 'baseline.json'), 'utf8').then((t) => JSON.parse(t) as Result, () => null);
 
+  // Each headline figure comes from the module that owns it (durability's own
+  // append-level ratio is kept apart from the end-to-end ingest ratio).
   const flat: Result = {};
-  for (const r of Object.values(all)) for (const k of HEADLINE) if (r[k] !== undefined) flat[k] = r[k];
+  const take = (module: string, key: string, as = key): void => {
+    const v = all[module]?.[key];
+    if (v !== undefined && v !== null && flat[as] === undefined) flat[as] = v;
+  };
+  for (const k of ['decodeOnlyPointsPerSecond', 'jsonDecodePointsPerSecond']) take('decode', k);
+  for (const k of ['evaluate10kStreamsMs', 'bytesPerStreamWindow', 'bytesPerStreamWindowScale']) take('engine', k);
+  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs']) take('ingest', k);
+  take('quality', 'joinsPerSecond');
+  take('durability', 'appendsPerSecond');
+  take('durability', 'ratioDurableVsVolatile', 'appendRatioDurableVsVolatile');
+  for (const m of ['durability', 'quality']) take(m, 'diskBytesPerPendingPrediction');
+  if (flat.diskBytesPerPendingPrediction === undefined && all.quality?.snapshotBytesPerPendingPrediction !== undefined) {
+    flat.diskBytesPerPendingPrediction = all.quality.snapshotBytesPerPendingPrediction;
+    notes.push('diskBytesPerPendingPrediction: the quality bench measures the persisted snapshot (JSON) bytes per pending prediction');
+  }
+  if (flat.ratioDurableVsVolatile === undefined && flat.appendRatioDurableVsVolatile !== undefined) {
+    notes.push('ratioDurableVsVolatile: no end-to-end volatile ingest run; see appendRatioDurableVsVolatile (durability bench, in-process)');
+  }
   const ingest = num(flat.ingestPointsPerSecond);
   const decode = num(flat.decodeOnlyPointsPerSecond);
   flat.ratioIngestVsDecode = ingest !== null && decode !== null && decode > 0 ? +(ingest / decode).toFixed(3) : null;
