@@ -144,7 +144,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /**
        * SQLite `synchronous`. NORMAL (WAL): acknowledged data survives a process
-       * crash; FULL: also power loss, at an fsync per commit; OFF: neither (benchmarks).
+       * crash; FULL: also power loss, at an fsync per commit; OFF: survives a process
+       * crash, but an OS crash or power loss may lose or corrupt data (benchmarks).
        */
       synchronous: z.enum(['NORMAL', 'FULL', 'OFF']).default('NORMAL'),
       /** Log every acknowledged request before answering (the crash-safety promise). `false`: state is kept only at checkpoints. */
