@@ -156,7 +156,9 @@ export class Engine {
       this.models.set(id.name, m);
     }
     if (id.version !== null && id.version.length <= this.config.bounds.maxAttributeLength && id.version !== m.version) {
-      if (m.version !== null && !m.baselines.has(id.version) && !m.baselines.has('')) m.learnFromSlot = null;
+      // A version never seen before starts learning afresh when it has no baseline;
+      // versions alternating during a rolling deploy do not restart it each time.
+      if (m.noteVersion(id.version) && m.version !== null && !m.baselines.has(id.version) && !m.baselines.has('')) m.learnFromSlot = null;
       m.version = id.version;
     }
     m.lastSeen = Math.max(m.lastSeen ?? now, now);
@@ -229,7 +231,8 @@ export class Engine {
     const s = model.settings;
     const slotsPerWindow = s.window / s.slot;
     const nowSlot = Math.floor(now / s.slot);
-    let t = point.timeUnixNano > 0n ? Number(point.timeUnixNano / 1_000_000n) : now;
+    // Number(ns) / 1e6 keeps ~0.1 µs resolution: plenty for minute slots, and cheaper than bigint division.
+    let t = point.timeUnixNano > 0n ? Number(point.timeUnixNano) / 1e6 : now;
     // A sender clock ahead of ours must not create future slots.
     if (t > now) t = now;
     const slot = Math.floor(t / s.slot);
@@ -237,7 +240,6 @@ export class Engine {
     if (model.learnFromSlot === null && inWindow) model.learnFromSlot = slot;
     const attrs = point.attributes;
     const maxLen = this.config.bounds.maxAttributeLength;
-    const featureName = (): string | null => attrString(attrs[ATTR_ML_FEATURE_NAME]);
     switch (metric.name) {
       case METRIC_ML_INFERENCE_DURATION: {
         if (metric.type !== 'histogram') return null;
@@ -283,7 +285,7 @@ export class Engine {
         return null;
       }
       case METRIC_ML_FEATURE_VALUE: {
-        const name = featureName();
+        const name = attrString(attrs[ATTR_ML_FEATURE_NAME]);
         if (name === null) return 'ml.feature.value point has no ml.feature.name';
         if (name.length > maxLen) return `feature name longer than ${maxLen} characters`;
         if (metric.type !== 'exponentialHistogram' && metric.type !== 'histogram') return null;
@@ -295,7 +297,7 @@ export class Engine {
           const p = point as (typeof metric.points)[number];
           const bad = checkExp(p);
           if (bad) return `ml.feature.value (${name}): ${bad}`;
-          (f.exp ??= new ExpWindow(this.config.bounds.maxBuckets)).add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE);
+          (f.exp ??= new ExpWindow(this.config.bounds.maxBuckets, slotsPerWindow)).add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE);
         } else {
           const p = point as (typeof metric.points)[number];
           if (!validCounts(p.bucketCounts)) return `ml.feature.value (${name}) has invalid bucket counts`;
@@ -315,7 +317,7 @@ export class Engine {
         if (metric.type !== 'sum') return null;
         const p = point as (typeof metric.points)[number];
         const overflow = attrs[ATTR_OTEL_METRIC_OVERFLOW] === true;
-        const name = featureName();
+        const name = attrString(attrs[ATTR_ML_FEATURE_NAME]);
         if (name === null) {
           // The SDK's overflow point carries no attributes besides otel.metric.overflow.
           return overflow ? null : 'ml.feature.observations point has no ml.feature.name';
@@ -334,7 +336,7 @@ export class Engine {
       case METRIC_ML_FEATURE_MISSING: {
         if (metric.type !== 'sum') return null;
         const p = point as (typeof metric.points)[number];
-        const name = featureName();
+        const name = attrString(attrs[ATTR_ML_FEATURE_NAME]);
         if (name === null) return 'ml.feature.missing point has no ml.feature.name';
         if (name.length > maxLen) return `feature name longer than ${maxLen} characters`;
         if (!(Number.isFinite(p.value) && p.value >= 0)) return `ml.feature.missing value ${p.value} is not a non-negative count`;

@@ -59,11 +59,22 @@ export class ModelState {
     readonly maxBuckets: number,
     config: ModelConfig | undefined,
   ) {
-    this.value = new ExpWindow(maxBuckets);
+    this.value = new ExpWindow(maxBuckets, settings.window / settings.slot);
     this.latencyThresholds = settings.slos.filter((s) => s.kind === 'latency').map((s) => s.threshold ?? 0);
     const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
     this.slo = settings.slos.length > 0 ? new SloHistory(2 + this.latencyThresholds.length, longest) : null;
     if (config?.baseline) this.baselines.set(config.baseline.modelVersion ?? '', config.baseline);
+  }
+
+  /** Versions seen recently (bounded), to tell a new version from an alternating one. */
+  private readonly versions: string[] = [];
+
+  /** Records a version; true when it was not seen before. */
+  noteVersion(v: string): boolean {
+    if (this.versions.includes(v)) return false;
+    this.versions.push(v);
+    if (this.versions.length > 16) this.versions.shift();
+    return true;
   }
 
   /** The baseline in force for the current version, if any. */
@@ -124,6 +135,7 @@ export class ModelState {
   /** Loads a snapshot into this (freshly constructed) state. */
   load(s: ModelSnapshot): void {
     this.version = s.version;
+    if (s.version !== null) this.noteVersion(s.version);
     this.lastSeen = s.lastSeen;
     this.learnFromSlot = s.learnFromSlot;
     this.accepted.dataPoints = s.accepted.dataPoints;
@@ -132,7 +144,7 @@ export class ModelState {
       this.features.set(f.name, {
         name: f.name,
         type: f.type,
-        exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp) : null,
+        exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp, this.settings.window / this.settings.slot) : null,
         explicit: f.explicit ? ExplicitWindow.restore(f.explicit) : null,
         categories: f.categories ? CountWindow.restore(f.categories) : null,
         missing: f.missing ? CountWindow.restore(f.missing) : null,
@@ -142,7 +154,7 @@ export class ModelState {
     this.confidence = ExplicitWindow.restore(s.confidence);
     this.duration = ExplicitWindow.restore(s.duration);
     this.errors = CountWindow.restore(s.errors);
-    this.value = ExpWindow.restore(this.maxBuckets, s.value);
+    this.value = ExpWindow.restore(this.maxBuckets, s.value, this.settings.window / this.settings.slot);
     if (s.slo) this.slo?.restore(s.slo);
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);

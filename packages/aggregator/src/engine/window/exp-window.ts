@@ -62,7 +62,8 @@ export interface ExpWindowSnapshot {
 }
 
 const reader = new ByteReader();
-const writer = new ByteWriter(4096);
+// Encoding scratch: a slot is written here, then copied into the window's bytes.
+const out = new ByteWriter(4096);
 // One scratch slot: the engine is single-threaded and never re-enters a window.
 const scratchPos = new Run();
 const scratchNeg = new Run();
@@ -86,10 +87,10 @@ function readRunInto(rd: ByteReader, r: Run): void {
   r.clear();
   const off = rd.sint();
   const len = rd.uint();
-  for (let k = 0; k < len; k++) {
-    const v = rd.uint();
-    if (v !== 0) r.add(off + k, v);
-  }
+  if (len === 0) return;
+  r.cover(off, off + len - 1);
+  const c = r.c;
+  for (let k = 0; k < len; k++) c[k] = rd.uint();
 }
 
 /** Subtracts a packed run from `into`; returns the run's total. */
@@ -114,18 +115,46 @@ function skipRun(rd: ByteReader): void {
   for (let k = 0; k < len; k++) rd.uint();
 }
 
-/** Adds one sign of a point into `into`, shifting indexes down by `shift`. */
-function addBuckets(into: Run, b: BucketsIn, shift: number): number {
-  let total = 0;
-  const counts = b.bucketCounts;
-  for (let k = 0; k < counts.length; k++) {
-    const v = counts[k] as number;
-    if (v > 0) {
-      into.add((b.offset + k) >> shift, v);
-      total += v;
-    }
+/** Writes one sign of a point, merging buckets that share an index after the shift. */
+function writeBuckets(w: ByteWriter, b: BucketsIn, r: [number, number] | null, shift: number): void {
+  if (!r) {
+    w.uint(0);
+    w.uint(0);
+    return;
   }
-  return total;
+  const lo = (b.offset + r[0]) >> shift;
+  const hi = (b.offset + r[1]) >> shift;
+  w.sint(lo);
+  w.uint(hi - lo + 1);
+  // The hot loop of ingestion: bytes written in place, one byte per count below 128.
+  w.ensure(8 * (r[1] - r[0] + 2));
+  const buf = w.buf;
+  let pos = w.pos;
+  const counts = b.bucketCounts;
+  const off = b.offset;
+  let cur = lo;
+  let acc = 0;
+  for (let k = r[0]; k <= r[1] + 1; k++) {
+    // With shift >= 0 the shifted index grows by 0 or 1 per bucket: no gaps to fill.
+    const j = k <= r[1] ? (off + k) >> shift : cur + 1;
+    if (j !== cur) {
+      let v = acc;
+      while (v >= 128) {
+        buf[pos++] = (v % 128) | 128;
+        v = Math.floor(v / 128);
+      }
+      buf[pos++] = v;
+      acc = 0;
+      cur = j;
+    }
+    if (k <= r[1]) acc += counts[k] as number;
+  }
+  w.pos = pos;
+}
+
+/** Adds one sign of a point (non-zero range `r`) into `into`, shifting indexes down by `shift`. */
+function addBuckets(into: Run, b: BucketsIn, r: [number, number], shift: number): number {
+  return into.addCounts(b.offset, b.bucketCounts, r[0], r[1], shift);
 }
 
 /** A window of exponential histograms, one packed slot per time slot. */
@@ -144,8 +173,17 @@ export class ExpWindow {
   private baseSlot = 0;
   private lastSlot: number | null = null;
   private lastStart = 0;
+  /** Number of slots held. */
+  private nslots = 0;
 
-  constructor(private readonly maxBuckets: number) {}
+  /**
+   * @param maxBuckets buckets kept per sign before the window is downscaled.
+   * @param slotsHint slots per window, to size the slot bytes once instead of growing them slot by slot.
+   */
+  constructor(
+    private readonly maxBuckets: number,
+    private readonly slotsHint = 60,
+  ) {}
 
   /** True when no slot holds data. */
   get empty(): boolean {
@@ -178,11 +216,11 @@ export class ExpWindow {
     if (target < this.scale) this.downscale(this.scale - target);
     const shift = p.scale - this.scale;
     let n = p.zeroCount;
-    if (pr) n += addBuckets(this.pos, P, shift);
-    if (nr) n += addBuckets((this.neg ??= new Run()), N, shift);
+    if (pr) n += addBuckets(this.pos, P, pr, shift);
+    if (nr) n += addBuckets((this.neg ??= new Run()), N, nr, shift);
     this.zero += p.zeroCount;
     this.count += n;
-    this.addToSlot(slot, p.zeroCount, pr ? P : null, nr ? N : null, shift);
+    this.addToSlot(slot, p.zeroCount, P, pr, N, nr, shift);
   }
 
   private fits(total: Run | null, b: BucketsIn, r: [number, number] | null, target: number, pScale: number): boolean {
@@ -199,50 +237,58 @@ export class ExpWindow {
     return hi - lo + 1 <= this.maxBuckets;
   }
 
-  private addToSlot(slot: number, zero: number, P: BucketsIn | null, N: BucketsIn | null, shift: number): void {
+  private addToSlot(slot: number, zero: number, P: BucketsIn, pr: [number, number] | null, N: BucketsIn, nr: [number, number] | null, shift: number): void {
     if (this.lastSlot !== null && slot < this.lastSlot) {
-      this.addLate(slot, zero, P, N, shift);
+      this.addLate(slot, zero, P, pr, N, nr, shift);
       return;
     }
-    let delta: number;
+    out.reset();
     if (this.lastSlot === slot) {
+      // Another export within the same slot: unpack the tail slot, merge, write it again.
       reader.at(this.buf, this.lastStart);
-      delta = reader.uint();
-      const z = reader.uint();
+      const delta = reader.uint();
+      zero += reader.uint();
       readRunInto(reader, scratchPos);
       readRunInto(reader, scratchNeg);
-      zero += z;
+      if (pr) addBuckets(scratchPos, P, pr, shift);
+      if (nr) addBuckets(scratchNeg, N, nr, shift);
       this.used = this.lastStart;
+      out.uint(delta);
+      out.uint(zero);
+      writeRun(out, scratchPos);
+      writeRun(out, scratchNeg);
     } else {
+      // A new slot: encode the point's buckets straight from the point.
       if (this.used === 0) this.baseSlot = slot;
-      delta = slot - (this.lastSlot ?? this.baseSlot);
-      scratchPos.clear();
-      scratchNeg.clear();
+      out.uint(slot - (this.lastSlot ?? this.baseSlot));
+      out.uint(zero);
+      writeBuckets(out, P, pr, shift);
+      writeBuckets(out, N, nr, shift);
       this.lastStart = this.used;
       this.lastSlot = slot;
+      this.nslots++;
     }
-    if (P) addBuckets(scratchPos, P, shift);
-    if (N) addBuckets(scratchNeg, N, shift);
-    writer.reset();
-    writer.uint(delta);
-    writer.uint(zero);
-    writeRun(writer, scratchPos);
-    writeRun(writer, scratchNeg);
-    this.append(writer.buf, writer.pos);
-  }
-
-  private append(bytes: Uint8Array, n: number): void {
-    if (this.used + n > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.used + n, Math.ceil(this.buf.length * 1.25) + 32));
+    if (this.used + out.pos > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.used + out.pos, this.capacityFor(this.used + out.pos)));
       next.set(this.buf.subarray(0, this.used));
       this.buf = next;
     }
-    this.buf.set(bytes.subarray(0, n), this.used);
-    this.used += n;
+    this.buf.set(out.buf.subarray(0, out.pos), this.used);
+    this.used += out.pos;
+  }
+
+  /**
+   * Bytes to hold a full window, estimated from the average size of the slots
+   * held: sizing once for the whole window avoids regrowing the bytes slot by
+   * slot (allocation churn was most of the ingest cost), with 10% to spare.
+   */
+  private capacityFor(used: number): number {
+    const slots = Math.max(1, this.nslots);
+    return Math.ceil((used / slots) * Math.max(slots, this.slotsHint) * 1.1) + 64;
   }
 
   /** Slow path for a point older than the newest slot: unpack, insert, repack. */
-  private addLate(slot: number, zero: number, P: BucketsIn | null, N: BucketsIn | null, shift: number): void {
+  private addLate(slot: number, zero: number, P: BucketsIn, pr: [number, number] | null, N: BucketsIn, nr: [number, number] | null, shift: number): void {
     const slots = this.unpack();
     let s = slots.find((x) => x.slot === slot);
     if (!s) {
@@ -251,8 +297,8 @@ export class ExpWindow {
       slots.sort((a, b) => a.slot - b.slot);
     }
     s.zero += zero;
-    if (P) addBuckets(s.pos, P, shift);
-    if (N) addBuckets(s.neg, N, shift);
+    if (pr) addBuckets(s.pos, P, pr, shift);
+    if (nr) addBuckets(s.neg, N, nr, shift);
     this.repack(slots);
   }
 
@@ -286,7 +332,9 @@ export class ExpWindow {
       prev = s.slot;
       this.lastSlot = s.slot;
     }
-    this.buf = w.buf.slice(0, w.pos);
+    this.nslots = slots.length;
+    this.buf = new Uint8Array(Math.max(w.pos, this.capacityFor(w.pos)));
+    this.buf.set(w.buf.subarray(0, w.pos));
     this.used = w.pos;
     if (this.used === 0) this.lastStart = 0;
   }
@@ -324,6 +372,7 @@ export class ExpWindow {
       this.count -= subtractRun(reader, (this.neg ??= new Run()));
       removedEnd = reader.pos;
       removedId = id;
+      this.nslots--;
     }
     if (removedId === null) return;
     this.buf.copyWithin(0, removedEnd, this.used);
@@ -334,10 +383,12 @@ export class ExpWindow {
     this.neg?.trim();
     this.pos.fit();
     this.neg?.fit();
-    if (this.buf.length > this.used * 1.3 + 64) this.buf = this.buf.slice(0, this.used + 32);
+    // Give memory back only when the window shrank a lot (traffic fell), not every slot.
+    if (this.buf.length > this.used * 2 + 256) this.buf = this.buf.slice(0, this.capacityFor(this.used));
     if (this.used === 0) {
       this.lastSlot = null;
       this.lastStart = 0;
+      this.nslots = 0;
       this.pos.clear();
       this.neg?.clear();
       this.zero = 0;
@@ -392,8 +443,8 @@ export class ExpWindow {
     };
   }
 
-  static restore(maxBuckets: number, s: ExpWindowSnapshot): ExpWindow {
-    const w = new ExpWindow(maxBuckets);
+  static restore(maxBuckets: number, s: ExpWindowSnapshot, slotsHint = 60): ExpWindow {
+    const w = new ExpWindow(maxBuckets, slotsHint);
     w.scale = s.scale;
     w.zero = s.zero;
     w.count = s.count;
@@ -411,6 +462,7 @@ export class ExpWindow {
     w.baseSlot = s.baseSlot;
     w.lastSlot = s.lastSlot;
     w.lastStart = s.lastStart;
+    w.nslots = w.slotCount;
     return w;
   }
 }

@@ -60,6 +60,52 @@ export class Run {
     if (this.c.length > this.len + 8 && this.c.length > this.len * 1.25) this.c = this.c.slice(0, this.len);
   }
 
+  /** Grows the run to cover indexes lo..hi (new buckets are 0). */
+  cover(lo: number, hi: number): void {
+    if (this.len === 0) {
+      const n = hi - lo + 1;
+      this.reserve(n);
+      this.c.fill(0, 0, n);
+      this.off = lo;
+      this.len = n;
+      return;
+    }
+    if (lo < this.off) {
+      const shift = this.off - lo;
+      this.reserve(this.len + shift);
+      this.c.copyWithin(shift, 0, this.len);
+      this.c.fill(0, 0, shift);
+      this.off = lo;
+      this.len += shift;
+    }
+    if (hi >= this.off + this.len) {
+      const n = hi - this.off + 1;
+      if (n > this.c.length) this.reserve(n);
+      this.c.fill(0, this.len, n);
+      this.len = n;
+    }
+  }
+
+  /**
+   * Adds `counts[k0..k1]` (bucket `offset + k`, shifted down by `shift` scales)
+   * in one pass: the hot path of ingestion. Returns the total added.
+   */
+  addCounts(offset: number, counts: readonly number[], k0: number, k1: number, shift: number): number {
+    this.cover((offset + k0) >> shift, (offset + k1) >> shift);
+    const c = this.c;
+    const base = this.off;
+    let total = 0;
+    for (let k = k0; k <= k1; k++) {
+      const v = counts[k] as number;
+      if (v > 0) {
+        const j = ((offset + k) >> shift) - base;
+        c[j] = (c[j] as number) + v;
+        total += v;
+      }
+    }
+    return total;
+  }
+
   /** Drops leading and trailing empty buckets. */
   trim(): void {
     let lo = 0;

@@ -20,7 +20,8 @@ export class ByteWriter {
     this.pos = 0;
   }
 
-  private ensure(extra: number): void {
+  /** Makes room for `extra` more bytes. */
+  ensure(extra: number): void {
     if (this.pos + extra <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + extra));
     next.set(this.buf.subarray(0, this.pos));
