@@ -11,8 +11,12 @@
 //   - p99LatencyMs: open loop at 50% of that request rate for a bounded time;
 //     latency measured from each request's scheduled send time, so a stalled
 //     server cannot hide queueing (no coordinated omission).
-// Both processes' CPU time is sampled so the load generator's own cost is
-// reported beside the result.
+//   - ingestPointsPerSecondVolatile: the same with durability off
+//     (storage.ingestLog: false), measured in segments alternating with the
+//     durable aggregator; ratioDurableVsVolatile is the quotient.
+// Both processes' CPU time is sampled: ingestPointsPerSecond is per second of
+// the aggregator's CPU time (what its one core sustains, like the decode-only
+// figure), the wall-clock rate and the load generator's own cost are beside it.
 // Run alone: node --import tsx packages/aggregator/bench/ingest.bench.ts
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -123,6 +127,9 @@ function volatileConfigIfSupported(): Record<string, unknown> | null {
     return null;
   }
 }
+
+/** Alternating segments per mode in the throughput measurement. */
+const ROUNDS = 3;
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
 
@@ -255,8 +262,31 @@ const cpuMsSelf = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/** Raw counts of closed-loop segments; segments of one server add up. */
+interface Tally {
+  requests: number;
+  non200: number;
+  rejected: number;
+  seconds: number;
+  clientMs: number;
+  serverMs: number;
+}
+
+const ZERO: Tally = { requests: 0, non200: 0, rejected: 0, seconds: 0, clientMs: 0, serverMs: 0 };
+
+function plus(a: Tally, b: Tally): Tally {
+  return {
+    requests: a.requests + b.requests,
+    non200: a.non200 + b.non200,
+    rejected: a.rejected + b.rejected,
+    seconds: a.seconds + b.seconds,
+    clientMs: a.clientMs + b.clientMs,
+    serverMs: a.serverMs + b.serverMs,
+  };
+}
+
 /** Closed loop: `connections` workers each send, await, send again, until `seconds` pass. */
-async function throughput(server: Server, payload: IngestPayload, connections: number, seconds: number): Promise<ThroughputRun> {
+async function throughput(server: Server, payload: IngestPayload, connections: number, seconds: number): Promise<Tally> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const url = new URL(server.url);
   let requests = 0;
@@ -283,20 +313,24 @@ async function throughput(server: Server, payload: IngestPayload, connections: n
   const clientMs = cpuMsSelf() - c0;
   const serverMs = (await server.cpuMs()) - s0;
   agent.destroy();
-  const hist = Math.max(0, requests * payload.histogramPoints - rejected);
+  return { requests, non200, rejected, seconds: elapsed, clientMs, serverMs };
+}
+
+function summarize(t: Tally, payload: IngestPayload): ThroughputRun {
+  const hist = Math.max(0, t.requests * payload.histogramPoints - t.rejected);
   return {
-    histogramPointsPerCpuSecond: serverMs > 0 ? Math.round(hist / (serverMs / 1000)) : 0,
-    histogramPointsPerSecond: Math.round(hist / elapsed),
-    allPointsPerSecond: Math.round((requests * payload.points - rejected) / elapsed),
-    requestsPerSecond: +(requests / elapsed).toFixed(2),
-    requests,
-    non200,
-    rejectedPoints: rejected,
-    seconds: +elapsed.toFixed(2),
-    serverCpuShare: +(serverMs / (elapsed * 1000)).toFixed(3),
-    loadGeneratorCpuShare: +(clientMs / (elapsed * 1000)).toFixed(3),
-    loadGeneratorCpuMsPerRequest: requests === 0 ? 0 : +(clientMs / requests).toFixed(3),
-    serverCpuMsPerRequest: requests === 0 ? 0 : +(serverMs / requests).toFixed(3),
+    histogramPointsPerCpuSecond: t.serverMs > 0 ? Math.round(hist / (t.serverMs / 1000)) : 0,
+    histogramPointsPerSecond: Math.round(hist / t.seconds),
+    allPointsPerSecond: Math.round((t.requests * payload.points - t.rejected) / t.seconds),
+    requestsPerSecond: +(t.requests / t.seconds).toFixed(2),
+    requests: t.requests,
+    non200: t.non200,
+    rejectedPoints: t.rejected,
+    seconds: +t.seconds.toFixed(2),
+    serverCpuShare: +(t.serverMs / (t.seconds * 1000)).toFixed(3),
+    loadGeneratorCpuShare: +(t.clientMs / (t.seconds * 1000)).toFixed(3),
+    loadGeneratorCpuMsPerRequest: t.requests === 0 ? 0 : +(t.clientMs / t.requests).toFixed(3),
+    serverCpuMsPerRequest: t.requests === 0 ? 0 : +(t.serverMs / t.requests).toFixed(3),
   };
 }
 
@@ -365,25 +399,6 @@ function decodeOnly(payload: IngestPayload): number {
   return Math.round(rates[2] as number);
 }
 
-async function measureServer(
-  config: Record<string, unknown>,
-  core: number | null,
-  payload: IngestPayload,
-  o: Required<Pick<IngestBenchOptions, 'warmupSeconds' | 'throughputSeconds' | 'connections'>>,
-  log: (m: string) => void,
-): Promise<{ server: Server; run: ThroughputRun }> {
-  const server = await startServer(config, core);
-  try {
-    await throughput(server, payload, o.connections, o.warmupSeconds);
-    const run = await throughput(server, payload, o.connections, o.throughputSeconds);
-    log(`ingest ${JSON.stringify(config)}: ${run.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${run.histogramPointsPerSecond} per wall-clock second, ${run.requestsPerSecond} req/s, server CPU ${run.serverCpuShare}, load generator CPU ${run.loadGeneratorCpuShare}`);
-    return { server, run };
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-}
-
 /** Runs the ingest benchmark (about 40 s with the defaults on an idle 2-core machine). */
 export async function run(options: IngestBenchOptions = {}): Promise<IngestBenchResult> {
   const o = {
@@ -401,13 +416,33 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   log(`ingest: payload ${payload.body.length} bytes, ${payload.histogramPoints} histogram points (${payload.expHistogramPoints} exponential, ${payload.meanBuckets.toFixed(1)} buckets); decode-only ${decodeSame} histogram points/s`);
 
   const volatileConfig = options.volatileConfig === undefined ? volatileConfigIfSupported() : options.volatileConfig;
-  let volatile: ThroughputRun | null = null;
-  if (volatileConfig !== null) {
-    const v = await measureServer(volatileConfig, serverCore, payload, o, log);
-    await v.server.stop();
-    volatile = v.run;
+  // Both aggregators run side by side (only one is driven at a time) and the
+  // measurement alternates between them in short segments, so a change in
+  // the machine's load mid-run affects both modes alike.
+  const server = await startServer({}, serverCore);
+  let volatileServer: Server | null = null;
+  let durableTally = ZERO;
+  let volatileTally = ZERO;
+  try {
+    volatileServer = volatileConfig === null ? null : await startServer(volatileConfig, serverCore);
+    await throughput(server, payload, o.connections, o.warmupSeconds);
+    if (volatileServer !== null) await throughput(volatileServer, payload, o.connections, o.warmupSeconds);
+    for (let round = 0; round < ROUNDS; round++) {
+      if (volatileServer !== null) volatileTally = plus(volatileTally, await throughput(volatileServer, payload, o.connections, o.throughputSeconds / ROUNDS));
+      durableTally = plus(durableTally, await throughput(server, payload, o.connections, o.throughputSeconds / ROUNDS));
+    }
+  } catch (err) {
+    await server.stop();
+    throw err;
+  } finally {
+    await volatileServer?.stop();
   }
-  const { server, run: durable } = await measureServer({}, serverCore, payload, o, log);
+  const durable = summarize(durableTally, payload);
+  const volatile = volatileServer === null ? null : summarize(volatileTally, payload);
+  for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile]] as const) {
+    if (r === null) continue;
+    log(`ingest ${name}: ${r.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${r.histogramPointsPerSecond} per wall-clock second, ${r.requestsPerSecond} req/s, aggregator CPU ${r.serverCpuShare}, load generator CPU ${r.loadGeneratorCpuShare}`);
+  }
   let lat: LatencyRun;
   try {
     // Half of the rate actually sustained (wall clock): on a busy machine half
