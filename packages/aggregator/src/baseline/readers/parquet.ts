@@ -1,19 +1,29 @@
 /**
  * Parquet input through hyparquet (snappy, dictionary and the other standard
  * encodings), one row group and one column at a time, over a file handle: the
- * whole file is never loaded, and memory holds one decoded column of one row group.
+ * whole file is never loaded, and memory holds one compressed column chunk plus
+ * the decoded values of {@link PARQUET_ROWS_PER_READ} rows of it.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { BaselineInputError } from '../errors.js';
 import { checkColumns, type ReaderContext } from './types.js';
 
-/** An hyparquet `AsyncBuffer` reading byte ranges from an open file. */
+/** Rows decoded per read of a column: bounds memory whatever the row group size (pyarrow writes 1M-row groups). */
+export const PARQUET_ROWS_PER_READ = 65_536;
+
+/**
+ * An hyparquet `AsyncBuffer` reading byte ranges from an open file. The last
+ * range read is kept: a column chunk read in several row ranges is then
+ * fetched from the file once, not once per range.
+ */
 export function fileHandleBuffer(fh: FileHandle, byteLength: number): AsyncBuffer {
+  let cached: { start: number; stop: number; data: ArrayBuffer } | undefined;
   return {
     byteLength,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
       const stop = Math.min(end ?? byteLength, byteLength);
+      if (cached && cached.start === start && cached.stop === stop) return cached.data;
       const out = new Uint8Array(Math.max(0, stop - start));
       let filled = 0;
       // Bounded: each read returns at least one byte until EOF, which ends the loop.
@@ -22,6 +32,7 @@ export function fileHandleBuffer(fh: FileHandle, byteLength: number): AsyncBuffe
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
+      cached = { start, stop, data: out.buffer };
       return out.buffer;
     },
   };
@@ -55,26 +66,30 @@ export async function readParquet(ctx: ReaderContext): Promise<void> {
     if (totalRows === 0) throw new BaselineInputError('empty', `${path}: the Parquet file has no rows`, { path });
     let done = 0;
     for (const [g, group] of metadata.row_groups.entries()) {
-      signal?.throwIfAborted();
-      const rowStart = done;
-      const rowEnd = done + Number(group.num_rows);
+      const groupEnd = done + Number(group.num_rows);
       for (const column of used) {
-        let values: ArrayLike<unknown>;
-        try {
-          // A scan per column chunk: a scan caches what it decoded, so dropping it
-          // after one chunk keeps memory at one decoded column of one row group.
-          const scan = await parquetScan({ file, metadata, columns: [column], rowStart, rowEnd });
-          values = rowEnd > rowStart ? await scan.readColumn({ column, rowStart, rowEnd }) : [];
-        } catch (e) {
-          throw new BaselineInputError('parse', `${path}: rows ${rowStart + 1}..${rowEnd} (row group ${g + 1}), column "${column}": ${(e as Error).message}`, { path, cause: e });
+        // hyparquet decodes every page up to the end of the requested range and
+        // skips earlier pages undecoded, so reading a column in row ranges keeps
+        // one range of decoded values in memory instead of the whole row group.
+        for (let rowStart = done; rowStart < groupEnd; rowStart += PARQUET_ROWS_PER_READ) {
+          signal?.throwIfAborted();
+          const rowEnd = Math.min(groupEnd, rowStart + PARQUET_ROWS_PER_READ);
+          let values: ArrayLike<unknown>;
+          try {
+            // A scan per range: a scan caches what it decoded, so it is dropped after one read.
+            const scan = await parquetScan({ file, metadata, columns: [column], rowStart, rowEnd });
+            values = await scan.readColumn({ column, rowStart, rowEnd });
+          } catch (e) {
+            throw new BaselineInputError('parse', `${path}: rows ${rowStart + 1}..${rowEnd} (row group ${g + 1}), column "${column}": ${(e as Error).message}`, { path, cause: e });
+          }
+          if (values.length !== rowEnd - rowStart) {
+            throw new BaselineInputError('parse', `${path}: rows ${rowStart + 1}..${rowEnd}, column "${column}": expected ${rowEnd - rowStart} values, read ${values.length}`, { path });
+          }
+          acc.addColumnValues(column, values, rowStart + 1);
         }
-        if (values.length !== rowEnd - rowStart) {
-          throw new BaselineInputError('parse', `${path}: row group ${g + 1}, column "${column}": expected ${rowEnd - rowStart} values, read ${values.length}`, { path });
-        }
-        acc.addColumnValues(column, values, rowStart + 1);
       }
-      acc.addRowCount(rowEnd - rowStart);
-      done = rowEnd;
+      acc.addRowCount(groupEnd - done);
+      done = groupEnd;
       ctx.progress(Math.round((ctx.totalBytes * done) / totalRows));
     }
     if (done !== totalRows) throw new BaselineInputError('parse', `${path}: read ${done} rows of the ${totalRows} the footer announces`, { path });
