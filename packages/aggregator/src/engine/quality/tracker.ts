@@ -115,7 +115,7 @@ export interface QualitySnapshot {
   classes: string[];
   adwin: AdwinSnapshot;
   lastChangeTime: number | null;
-  slo: SloHistorySnapshot;
+  slo: SloHistorySnapshot | null;
 }
 
 interface Counters {
@@ -187,7 +187,8 @@ export class QualityTracker {
   private readonly classes = new Set<string>();
   private adwin: Adwin;
   private lastChangeTime: number | null = null;
-  private readonly slo: SloHistory;
+  /** Good/total by time the outcome became known; created with the first classification outcome. */
+  private slo: SloHistory | null = null;
   private readonly counters: Counters = {
     predictions: 0,
     duplicatePredictions: 0,
@@ -208,7 +209,6 @@ export class QualityTracker {
     this.calibration = new RollingById<Outcome>(this.settings.calibrationSize, (o, sign) =>
       this.calCounts.addSample(confidenceBucket(o.c), o.c, isCorrect(o), sign),
     );
-    this.slo = new SloHistory(2, this.settings.sloPeriod);
   }
 
   get task(): 'classification' | 'regression' {
@@ -381,7 +381,7 @@ export class QualityTracker {
         if (sign === 1) this.calibration.put(id, o);
         else this.calibration.remove(id);
       }
-      this.slo.add(o.j, [sign, sign * (isCorrect(o) ? 1 : 0)]);
+      (this.slo ??= new SloHistory(2, this.settings.sloPeriod)).add(o.j, [sign, sign * (isCorrect(o) ? 1 : 0)]);
     }
   }
 
@@ -436,6 +436,7 @@ export class QualityTracker {
 
   /** Good (correct) and total outcomes that became known in (now - windowMs, now], for accuracy SLOs. */
   sloCounts(now: number, windowMs: number): { good: number; total: number } {
+    if (!this.slo) return { good: 0, total: 0 };
     const [total = 0, good = 0] = this.slo.sum(now, windowMs);
     return { good, total };
   }
@@ -569,7 +570,7 @@ export class QualityTracker {
       classes: [...this.classes],
       adwin: this.adwin.snapshot(),
       lastChangeTime: this.lastChangeTime,
-      slo: this.slo.snapshot(),
+      slo: this.slo?.snapshot() ?? null,
     };
   }
 
@@ -604,7 +605,7 @@ export class QualityTracker {
     for (const v of s.classes) q.classes.add(v);
     q.adwin = Adwin.restore(s.adwin);
     q.lastChangeTime = s.lastChangeTime;
-    q.slo.restore(s.slo);
+    if (s.slo) (q.slo = new SloHistory(2, q.settings.sloPeriod)).restore(s.slo);
     return q;
   }
 }
