@@ -64,6 +64,7 @@ export async function readParquet(ctx: ReaderContext): Promise<void> {
     const used = acc.usedColumns(names);
     const totalRows = Number(metadata.num_rows);
     if (totalRows === 0) throw new BaselineInputError('empty', `${path}: the Parquet file has no rows`, { path });
+    const step = ctx.parquetRowsPerRead ?? PARQUET_ROWS_PER_READ;
     let done = 0;
     for (const [g, group] of metadata.row_groups.entries()) {
       const groupEnd = done + Number(group.num_rows);
@@ -71,9 +72,9 @@ export async function readParquet(ctx: ReaderContext): Promise<void> {
         // hyparquet decodes every page up to the end of the requested range and
         // skips earlier pages undecoded, so reading a column in row ranges keeps
         // one range of decoded values in memory instead of the whole row group.
-        for (let rowStart = done; rowStart < groupEnd; rowStart += PARQUET_ROWS_PER_READ) {
+        for (let rowStart = done; rowStart < groupEnd; rowStart += step) {
           signal?.throwIfAborted();
-          const rowEnd = Math.min(groupEnd, rowStart + PARQUET_ROWS_PER_READ);
+          const rowEnd = Math.min(groupEnd, rowStart + step);
           let values: ArrayLike<unknown>;
           try {
             // A scan per range: a scan caches what it decoded, so it is dropped after one read.

@@ -19,6 +19,8 @@ export interface ReaderContext {
   progress: (bytesRead: number) => void;
   /** Stops reading when aborted. */
   signal: AbortSignal | undefined;
+  /** Parquet: rows decoded per read of a column (tests use small values). @default PARQUET_ROWS_PER_READ */
+  parquetRowsPerRead?: number;
 }
 
 /** How often (in rows) readers report progress and look at the abort signal. */
