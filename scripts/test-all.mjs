@@ -11,6 +11,7 @@ function run(cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+run(process.execPath, ['scripts/fix-lockfile.mjs', '--check']);
 run('npx', ['turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
 run('npx', ['tsc', '-p', 'test/tsconfig.json']);
 run('npx', ['eslint', '.']);
