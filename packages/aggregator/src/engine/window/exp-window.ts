@@ -200,6 +200,9 @@ export class ExpWindow {
     const N = negate ? p.positive : p.negative;
     const pr = nonZeroRange(P.bucketCounts);
     const nr = nonZeroRange(N.bucketCounts);
+    // Slots a window's length older than this point are past any window that holds it:
+    // dropping them here keeps the bytes at one window even between evaluations.
+    if (this.lastSlot !== null && slot > this.lastSlot) this.expire(slot - this.slotsHint);
     if (this.empty) {
       this.scale = Math.min(MAX_SCALE, p.scale);
       this.pos.clear();
@@ -280,11 +283,11 @@ export class ExpWindow {
   /**
    * Bytes to hold a full window, estimated from the average size of the slots
    * held: sizing once for the whole window avoids regrowing the bytes slot by
-   * slot (allocation churn was most of the ingest cost), with 10% to spare.
+   * slot (allocation churn was most of the ingest cost), with 5% to spare.
    */
   private capacityFor(used: number): number {
     const slots = Math.max(1, this.nslots);
-    return Math.ceil((used / slots) * Math.max(slots, this.slotsHint) * 1.1) + 64;
+    return Math.ceil((used / slots) * Math.max(slots, this.slotsHint) * 1.05) + 32;
   }
 
   /** Slow path for a point older than the newest slot: unpack, insert, repack. */
@@ -343,6 +346,8 @@ export class ExpWindow {
   private downscale(d: number): void {
     this.pos.downscale(d);
     this.neg?.downscale(d);
+    this.pos.fit();
+    this.neg?.fit();
     if (this.used > 0) {
       const slots = this.unpack();
       for (const s of slots) {

@@ -77,6 +77,15 @@ describe('ExpWindow', () => {
     });
   });
 
+  describe('add (bounded)', () => {
+    it('drops slots a window older than a new point, so bytes stay at one window between evaluations', () => {
+      const w = new ExpWindow(160, 10);
+      for (let s = 0; s < 25; s++) w.add(s, expHistogram([1, 2, 3, 4]), false);
+      assert.equal(w.slotCount, 10);
+      assert.equal(w.count, 40);
+    });
+  });
+
   describe('snapshot', () => {
     it('restores to the same data and keeps accepting points', () => {
       const r = rng(3);
