@@ -265,6 +265,16 @@ describe('Engine', () => {
       assert.equal(off.ingestMetrics(request([metric({ kind: 'sum', name: 'ml.predictions', attrs: MODEL, value: 1, time: T0 })]), T0).rejectedDataPoints, 1);
     });
 
+    it('refuses features past maxSeriesPerModel and names longer than maxAttributeLength, with reasons', () => {
+      const e = new Engine(engineConfig({ models: [{ name: 'm', task: 'classification', features: {} }], bounds: { maxSeriesPerModel: 2, maxAttributeLength: 8 } }));
+      const spec = (name: string): MetricSpec => ({ kind: 'sum', name: 'ml.feature.missing', attrs: { 'ml.feature.name': name }, value: 1, time: T0 });
+      const res = e.ingestMetrics(request(['a', 'b', 'c', 'a', 'much-too-long'].map((n) => metric(spec(n))), MODEL), T0);
+      assert.equal(res.acceptedDataPoints, 3);
+      assert.equal(res.rejectedDataPoints, 2);
+      assert.ok(res.errors.some((m) => /series limit of 2/.test(m)));
+      assert.ok(res.errors.some((m) => /longer than 8/.test(m)));
+    });
+
     it('counts categories past maxCategories as __other__ and accepts unrelated metrics', () => {
       const e = new Engine(engineConfig({ models: [{ name: 'm', task: 'classification', features: {} }], bounds: { maxCategories: 3 } }));
       const specs: MetricSpec[] = ['a', 'b', 'c', 'd', 'e'].map((c) => ({ kind: 'sum', name: 'ml.feature.observations', attrs: { 'ml.feature.name': 'k', 'ml.feature.category': c }, value: 2, time: T0 }));

@@ -1,5 +1,6 @@
 // Test helpers: seeded data and OTLP-shaped requests built directly, in the
 // shapes the receiver produces (receiver/otlp/types.ts).
+import { ks2Samp } from '@modelwatch/stats';
 import type { ExpHistogramData } from '../../src/engine/index.js';
 import type { MetricsRequest, Metric, Attributes } from '../../src/receiver/otlp/types.js';
 
@@ -66,20 +67,9 @@ export function explicitCounts(values: readonly number[], bounds: readonly numbe
   return c;
 }
 
-/** Exact two-sample KS statistic of raw samples (reference implementation). */
+/** Exact two-sample KS statistic of raw samples: `ks2Samp` of @modelwatch/stats (checked against scipy there). */
 export function exactKs(a: readonly number[], b: readonly number[]): number {
-  const x = [...a].sort((p, q) => p - q);
-  const y = [...b].sort((p, q) => p - q);
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < x.length && j < y.length) {
-    const v = Math.min(x[i] as number, y[j] as number);
-    while (i < x.length && x[i] === v) i++;
-    while (j < y.length && y[j] === v) j++;
-    d = Math.max(d, Math.abs(i / x.length - j / y.length));
-  }
-  return d;
+  return ks2Samp([...a], [...b]).statistic;
 }
 
 const ns = (ms: number): bigint => BigInt(Math.round(ms)) * 1_000_000n;
