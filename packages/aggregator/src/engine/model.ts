@@ -107,6 +107,7 @@ export class ModelState {
     this.errors.expire(cutoff);
   }
 
+  /** JSON-serialisable state (windows, baselines, counters). */
   snapshot(): ModelSnapshot {
     return {
       name: this.name,

@@ -116,6 +116,7 @@ export class SloHistory {
     return sumRing(this.hourIds, this.hourVals, this.width, cur - Math.round(windowMs / HOUR), cur);
   }
 
+  /** JSON-serialisable state (the non-empty slots of both rings). */
   snapshot(): SloHistorySnapshot {
     return {
       width: this.width,
@@ -124,6 +125,7 @@ export class SloHistory {
     };
   }
 
+  /** Adds a snapshot's slots into this (fresh) history; ignored when the width differs (SLOs changed). */
   restore(s: SloHistorySnapshot): void {
     if (s.width !== this.width) return;
     for (const [id, vals] of s.minutes) addRing(this.minuteIds, this.minuteVals, this.width, id, vals);

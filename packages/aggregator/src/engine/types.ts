@@ -265,6 +265,11 @@ export interface ConfidenceDrift {
   severity: Severity;
   referenceCount: number;
   currentCount: number;
+  /**
+   * Share of predictions with confidence at or below `threshold` (explicit
+   * buckets are upper-inclusive, so "below 0.7" is counted as "<= 0.7", exact
+   * when the threshold is a bucket bound, as 0.7 is in CONFIDENCE_BUCKETS).
+   */
   lowConfidence: {
     threshold: number;
     current: number | null;

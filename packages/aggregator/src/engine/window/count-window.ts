@@ -23,6 +23,7 @@ export class CountWindow {
   private ids: number[] = [];
   private slots: Map<number, number>[] = [];
 
+  /** True when no slot holds data. */
   get empty(): boolean {
     return this.ids.length === 0;
   }
@@ -32,6 +33,7 @@ export class CountWindow {
     return this.keys.length;
   }
 
+  /** True when `key` was seen. */
   has(key: string): boolean {
     return this.index.has(key);
   }
@@ -95,10 +97,12 @@ export class CountWindow {
     return k === undefined ? 0 : (this.totals[k] as number);
   }
 
+  /** JSON-serialisable state. */
   snapshot(): CountWindowSnapshot {
     return { keys: this.keys.slice(), slots: this.ids.map((id, i) => [id, [...(this.slots[i] as Map<number, number>)]]) };
   }
 
+  /** A window rebuilt from {@link CountWindow.snapshot}. */
   static restore(s: CountWindowSnapshot): CountWindow {
     const w = new CountWindow();
     for (const key of s.keys) {

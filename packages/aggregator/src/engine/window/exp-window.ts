@@ -433,6 +433,7 @@ export class ExpWindow {
     return n;
   }
 
+  /** JSON-serialisable state (slot bytes as base64). */
   snapshot(): ExpWindowSnapshot {
     const neg = this.neg ?? new Run();
     return {
@@ -448,6 +449,7 @@ export class ExpWindow {
     };
   }
 
+  /** A window rebuilt from {@link ExpWindow.snapshot}. */
   static restore(maxBuckets: number, s: ExpWindowSnapshot, slotsHint = 60): ExpWindow {
     const w = new ExpWindow(maxBuckets, slotsHint);
     w.scale = s.scale;

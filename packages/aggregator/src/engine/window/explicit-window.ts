@@ -27,6 +27,7 @@ export class ExplicitWindow {
   private ids: number[] = [];
   private slots: Float64Array[] = [];
 
+  /** True when no slot holds data. */
   get empty(): boolean {
     return this.ids.length === 0;
   }
@@ -88,10 +89,12 @@ export class ExplicitWindow {
     return Array.from(this.total);
   }
 
+  /** JSON-serialisable state. */
   snapshot(): ExplicitWindowSnapshot {
     return { bounds: this.bounds.slice(), slots: this.ids.map((id, i) => [id, Array.from(this.slots[i] as Float64Array)]) };
   }
 
+  /** A window rebuilt from {@link ExplicitWindow.snapshot}. */
   static restore(s: ExplicitWindowSnapshot): ExplicitWindow {
     const w = new ExplicitWindow();
     for (const [id, counts] of s.slots) w.add(id, s.bounds, counts);

@@ -13,6 +13,7 @@ export class Run {
   len = 0;
   c: Float64Array = EMPTY;
 
+  /** Empties the run (keeps its capacity). */
   clear(): void {
     this.len = 0;
     this.off = 0;

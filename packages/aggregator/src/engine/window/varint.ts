@@ -16,6 +16,7 @@ export class ByteWriter {
     this.buf = new Uint8Array(capacity);
   }
 
+  /** Rewinds to the start (keeps the buffer). */
   reset(): void {
     this.pos = 0;
   }
@@ -49,12 +50,14 @@ export class ByteReader {
   buf: Uint8Array = new Uint8Array(0);
   pos = 0;
 
+  /** Points the reader at `buf[pos]`. */
   at(buf: Uint8Array, pos: number): this {
     this.buf = buf;
     this.pos = pos;
     return this;
   }
 
+  /** Reads a non-negative integer. */
   uint(): number {
     let b = this.buf[this.pos++] as number;
     if (b < 128) return b;
@@ -70,6 +73,7 @@ export class ByteReader {
     return v;
   }
 
+  /** Reads a zigzag-encoded signed integer. */
   sint(): number {
     const z = this.uint();
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
