@@ -244,9 +244,7 @@ export class Engine {
       case METRIC_ML_INFERENCE_DURATION: {
         if (metric.type !== 'histogram') return null;
         const p = point as (typeof metric.points)[number];
-        if (!validCounts(p.bucketCounts) || (p.bucketCounts.length > 0 && p.bucketCounts.length !== p.explicitBounds.length + 1)) {
-          return `ml.inference.duration point has invalid bucket counts`;
-        }
+        if (!validExplicit(p)) return 'ml.inference.duration point has invalid buckets (counts must be bounds + 1, bounds increasing)';
         const errors = attrString(attrs[ATTR_ERROR_TYPE]) !== null ? p.count : 0;
         if (inWindow && p.bucketCounts.length > 0) {
           if (!model.duration.add(slot, p.explicitBounds, p.bucketCounts)) return 'ml.inference.duration bucket bounds changed within the window';
@@ -270,7 +268,7 @@ export class Engine {
       case METRIC_ML_PREDICTION_CONFIDENCE: {
         if (metric.type !== 'histogram') return null;
         const p = point as (typeof metric.points)[number];
-        if (!validCounts(p.bucketCounts)) return 'ml.prediction.confidence point has invalid bucket counts';
+        if (!validExplicit(p)) return 'ml.prediction.confidence point has invalid buckets (counts must be bounds + 1, bounds increasing)';
         if (inWindow && p.bucketCounts.length > 0 && !model.confidence.add(slot, p.explicitBounds, p.bucketCounts)) {
           return 'ml.prediction.confidence bucket bounds changed within the window';
         }
@@ -300,7 +298,7 @@ export class Engine {
           (f.exp ??= new ExpWindow(this.config.bounds.maxBuckets, slotsPerWindow)).add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE);
         } else {
           const p = point as (typeof metric.points)[number];
-          if (!validCounts(p.bucketCounts)) return `ml.feature.value (${name}) has invalid bucket counts`;
+          if (!validExplicit(p)) return `ml.feature.value (${name}) has invalid buckets (counts must be bounds + 1, bounds increasing)`;
           if (p.bucketCounts.length === 0) return null;
           // The sign rule on explicit buckets: a negated stream cannot be folded into
           // the same bounds, so it is refused rather than mixed in wrongly.
@@ -531,8 +529,10 @@ export class Engine {
 
   /**
    * An engine resumed from a snapshot. Models no longer configured come back
-   * as discovered; a snapshot's baselines win over the config's (they may have
-   * been replaced through the API since).
+   * as discovered. Baselines: the snapshot's are kept (they may have been
+   * learned or replaced through the API since), except that a baseline file
+   * from the config that is newer (`createdAt`) than the snapshot's baseline
+   * for the same version replaces it: a rebuilt file takes effect on restart.
    */
   static restore(config: EngineConfig, s: EngineSnapshot): Engine {
     if (s?.format !== ENGINE_SNAPSHOT_FORMAT) throw new Error(`not an engine snapshot (format ${JSON.stringify(s?.format)}, expected ${ENGINE_SNAPSHOT_FORMAT})`);
@@ -545,6 +545,12 @@ export class Engine {
         e.models.set(ms.name, m);
       }
       m.load(ms);
+      const fromFile = e.configs.get(ms.name)?.baseline;
+      if (fromFile) {
+        const key = fromFile.modelVersion ?? '';
+        const held = m.baselines.get(key);
+        if (!held || Date.parse(fromFile.createdAt) > Date.parse(held.createdAt)) m.baselines.set(key, fromFile);
+      }
     }
     return e;
   }
@@ -564,6 +570,17 @@ function isConsumed(name: string): boolean {
   return CONSUMED.has(name);
 }
 
+/** Explicit buckets usable as they are: counts.length = bounds.length + 1 (or no buckets at all). */
+function validExplicit(p: { bucketCounts: readonly number[]; explicitBounds: readonly number[] }): boolean {
+  if (p.bucketCounts.length === 0) return true;
+  if (p.bucketCounts.length !== p.explicitBounds.length + 1 || !validCounts(p.bucketCounts)) return false;
+  for (let i = 0; i < p.explicitBounds.length; i++) {
+    const b = p.explicitBounds[i] as number;
+    if (!Number.isFinite(b) || (i > 0 && !(b > (p.explicitBounds[i - 1] as number)))) return false;
+  }
+  return true;
+}
+
 function validCounts(c: readonly number[]): boolean {
   for (const v of c) if (!(Number.isFinite(v) && v >= 0)) return false;
   return true;
@@ -572,7 +589,10 @@ function validCounts(c: readonly number[]): boolean {
 function checkExp(p: { scale: number; zeroCount: number; positive: { offset: number; bucketCounts: readonly number[] }; negative: { offset: number; bucketCounts: readonly number[] } }): string | null {
   if (!(Number.isInteger(p.scale) && p.scale >= -10 && p.scale <= 20)) return `scale ${p.scale} outside -10..20`;
   if (!(Number.isFinite(p.zeroCount) && p.zeroCount >= 0)) return `invalid zero count ${p.zeroCount}`;
-  if (!Number.isInteger(p.positive.offset) || !Number.isInteger(p.negative.offset)) return 'bucket offset is not an integer';
+  for (const side of [p.positive, p.negative]) {
+    // Bucket indexes are shifted with 32-bit operators, as OTLP's sint32 offsets allow.
+    if (!Number.isInteger(side.offset) || Math.abs(side.offset) + side.bucketCounts.length > 2 ** 30) return `bucket offset ${side.offset} is not a 32-bit bucket index`;
+  }
   if (!validCounts(p.positive.bucketCounts) || !validCounts(p.negative.bucketCounts)) return 'invalid bucket counts';
   return null;
 }

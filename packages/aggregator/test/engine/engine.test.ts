@@ -275,6 +275,25 @@ describe('Engine', () => {
       assert.ok(res.errors.some((m) => /longer than 8/.test(m)));
     });
 
+    it('refuses malformed points with a reason and never throws', () => {
+      const e = new Engine(config());
+      const bad: MetricSpec[] = [
+        { kind: 'explicit', name: 'ml.inference.duration', bounds: [1, 0.5], counts: [1, 1, 1], time: T0 },
+        { kind: 'explicit', name: 'ml.prediction.confidence', bounds: [0.5], counts: [1, 2, 3], time: T0 },
+        { kind: 'sum', name: 'ml.predictions', value: -3, time: T0 },
+        { kind: 'sum', name: 'ml.feature.observations', attrs: { 'ml.feature.category': 'x' }, value: 1, time: T0 },
+      ];
+      const m = bad.map(metric);
+      const exp = metric({ kind: 'exp', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f1' }, values: [1, 2], time: T0 });
+      if (exp.type === 'exponentialHistogram') (exp.points[0] as { scale: number }).scale = 42;
+      m.push(exp);
+      const res = e.ingestMetrics(request(m, MODEL), T0);
+      assert.equal(res.rejectedDataPoints, 5);
+      assert.equal(res.acceptedDataPoints, 0);
+      assert.ok(res.errors.length >= 4, res.errors.join('; '));
+      assert.doesNotThrow(() => e.evaluate(T0 + 1));
+    });
+
     it('counts categories past maxCategories as __other__ and accepts unrelated metrics', () => {
       const e = new Engine(engineConfig({ models: [{ name: 'm', task: 'classification', features: {} }], bounds: { maxCategories: 3 } }));
       const specs: MetricSpec[] = ['a', 'b', 'c', 'd', 'e'].map((c) => ({ kind: 'sum', name: 'ml.feature.observations', attrs: { 'ml.feature.name': 'k', 'ml.feature.category': c }, value: 2, time: T0 }));
@@ -361,18 +380,46 @@ describe('Engine', () => {
   describe('snapshot', () => {
     it('restores to an engine that gives identical reports', () => {
       const r = rng(19);
-      const e = new Engine(config());
-      for (let s = 0; s < 12; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 100, { shift: s > 10 ? 1 : 0 });
+      const cfg = (): EngineConfig => {
+        const c = config();
+        (c.models[0] as { slos?: unknown }).slos = [{ name: 'lat', kind: 'latency', objective: 0.9, threshold: 0.25 }];
+        return c;
+      };
+      const e = new Engine(cfg());
+      const dur = (x: Engine, t: number): void => {
+        x.ingestMetrics(request([metric({ kind: 'explicit', name: 'ml.inference.duration', bounds: [0.1, 0.25, 1], counts: [5, 3, 2, 1], time: t })], MODEL), t);
+      };
+      for (let s = 0; s < 12; s++) {
+        sendSlot(e, r, T0 + s * MIN + 30_000, 100, { shift: s > 10 ? 1 : 0 });
+        dur(e, T0 + s * MIN + 30_000);
+      }
       e.evaluate(T0 + 10 * MIN + 30_000);
       const json = JSON.parse(JSON.stringify(e.snapshot())) as ReturnType<Engine['snapshot']>;
-      const back = Engine.restore(config(), json);
+      const back = Engine.restore(cfg(), json);
       for (const x of [e, back]) {
         sendSlot(x, rng(5), T0 + 12 * MIN + 30_000, 100, { shift: 1 });
+        dur(x, T0 + 12 * MIN + 30_000);
         x.evaluate(T0 + 12 * MIN + 59_000);
       }
       assert.deepEqual(back.driftReport('m'), e.driftReport('m'));
       assert.deepEqual(back.modelStatus('m'), e.modelStatus('m'));
       assert.deepEqual(back.outputs(), e.outputs());
+      assert.equal(back.modelStatus('m')?.slos[0]?.total, 143);
+    });
+
+    it('keeps the learned baseline on restore unless the config brings a newer file', () => {
+      const r = rng(21);
+      const e = new Engine(config());
+      for (let s = 0; s < 11; s++) sendSlot(e, r, T0 + s * MIN + 30_000, 50);
+      e.evaluate(T0 + 10 * MIN + 30_000);
+      const learned = e.baseline('m');
+      assert.equal(learned?.source?.kind, 'learned');
+      const snap = JSON.parse(JSON.stringify(e.snapshot())) as ReturnType<Engine['snapshot']>;
+      assert.deepEqual(Engine.restore(config(), snap).baseline('m'), learned);
+      const file = { ...makeBaseline(r, 500).baseline, createdAt: new Date(T0 + 11 * MIN).toISOString() };
+      const withFile = config();
+      (withFile.models[0] as { baseline?: Baseline }).baseline = file;
+      assert.equal(Engine.restore(withFile, snap).baseline('m')?.createdAt, file.createdAt);
     });
   });
 });
