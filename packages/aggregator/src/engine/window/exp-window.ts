@@ -17,6 +17,16 @@
  * histogram of the whole window would be at the same maximum size. Once the
  * window empties, the next point sets the scale afresh.
  *
+ * The newest slot is special while exports keep arriving for it (many
+ * senders, or one sender exporting more often than once a slot): after its
+ * second point it is held unpacked ({@link OpenSlot}), so each further point
+ * is one pass adding its counts, instead of unpacking, merging and re-encoding
+ * the slot every time. It is packed again (sealed) as soon as anything else
+ * reads or rewrites the slot bytes: a point for a later slot, expiry (every
+ * evaluation tick expires, so between ticks at most one slot per stream is
+ * unpacked and after a tick none is), a downscale, a late point, a snapshot.
+ * The packed bytes are the same as if every point had been merged packed.
+ *
  * This is the engine's own representation (merging is the OTel rule, a bucket
  * index shift), not `@modelwatch/stats`'s `ExponentialHistogram`, because the
  * packed slot layout is what keeps a window under a few KiB.
@@ -61,12 +71,20 @@ export interface ExpWindowSnapshot {
   lastStart: number;
 }
 
+/**
+ * The newest slot held unpacked: its slot-id delta (as it will be packed),
+ * zero count, and dense counts per sign at the window's scale.
+ */
+interface OpenSlot {
+  delta: number;
+  zero: number;
+  pos: Run;
+  neg: Run;
+}
+
 const reader = new ByteReader();
 // Encoding scratch: a slot is written here, then copied into the window's bytes.
 const out = new ByteWriter(4096);
-// One scratch slot: the engine is single-threaded and never re-enters a window.
-const scratchPos = new Run();
-const scratchNeg = new Run();
 
 /** First and last non-zero bucket positions of `counts`, or null when all are zero. */
 function nonZeroRange(counts: readonly number[]): [number, number] | null {
@@ -173,8 +191,10 @@ export class ExpWindow {
   private baseSlot = 0;
   private lastSlot: number | null = null;
   private lastStart = 0;
-  /** Number of slots held. */
+  /** Number of slots held (the open slot included). */
   private nslots = 0;
+  /** The newest slot, unpacked while points keep arriving for it; its bytes are not in `buf` meanwhile. */
+  private open: OpenSlot | null = null;
 
   /**
    * @param maxBuckets buckets kept per sign before the window is downscaled.
@@ -187,7 +207,7 @@ export class ExpWindow {
 
   /** True when no slot holds data. */
   get empty(): boolean {
-    return this.used === 0;
+    return this.used === 0 && this.open === null;
   }
 
   /**
@@ -242,35 +262,62 @@ export class ExpWindow {
 
   private addToSlot(slot: number, zero: number, P: BucketsIn, pr: [number, number] | null, N: BucketsIn, nr: [number, number] | null, shift: number): void {
     if (this.lastSlot !== null && slot < this.lastSlot) {
+      this.seal();
       this.addLate(slot, zero, P, pr, N, nr, shift);
       return;
     }
-    out.reset();
     if (this.lastSlot === slot) {
-      // Another export within the same slot: unpack the tail slot, merge, write it again.
-      reader.at(this.buf, this.lastStart);
-      const delta = reader.uint();
-      zero += reader.uint();
-      readRunInto(reader, scratchPos);
-      readRunInto(reader, scratchNeg);
-      if (pr) addBuckets(scratchPos, P, pr, shift);
-      if (nr) addBuckets(scratchNeg, N, nr, shift);
-      this.used = this.lastStart;
-      out.uint(delta);
-      out.uint(zero);
-      writeRun(out, scratchPos);
-      writeRun(out, scratchNeg);
-    } else {
-      // A new slot: encode the point's buckets straight from the point.
-      if (this.used === 0) this.baseSlot = slot;
-      out.uint(slot - (this.lastSlot ?? this.baseSlot));
-      out.uint(zero);
-      writeBuckets(out, P, pr, shift);
-      writeBuckets(out, N, nr, shift);
-      this.lastStart = this.used;
-      this.lastSlot = slot;
-      this.nslots++;
+      // Another export within the newest slot: merge into it unpacked.
+      const o = this.open ?? this.unpackTail();
+      o.zero += zero;
+      if (pr) addBuckets(o.pos, P, pr, shift);
+      if (nr) addBuckets(o.neg, N, nr, shift);
+      return;
     }
+    // A new slot: encode the point's buckets straight from the point (a slot
+    // that gets one point, the common case, is never unpacked).
+    this.seal();
+    out.reset();
+    if (this.used === 0) this.baseSlot = slot;
+    out.uint(slot - (this.lastSlot ?? this.baseSlot));
+    out.uint(zero);
+    writeBuckets(out, P, pr, shift);
+    writeBuckets(out, N, nr, shift);
+    this.lastStart = this.used;
+    this.lastSlot = slot;
+    this.nslots++;
+    this.appendOut();
+  }
+
+  /** Moves the packed newest slot out of the bytes into {@link ExpWindow.open}. */
+  private unpackTail(): OpenSlot {
+    reader.at(this.buf, this.lastStart);
+    const delta = reader.uint();
+    const zero = reader.uint();
+    const pos = new Run();
+    const neg = new Run();
+    readRunInto(reader, pos);
+    readRunInto(reader, neg);
+    this.used = this.lastStart;
+    return (this.open = { delta, zero, pos, neg });
+  }
+
+  /** Packs the open slot back at the end of the bytes (no-op when none is open). */
+  private seal(): void {
+    const o = this.open;
+    if (o === null) return;
+    this.open = null;
+    out.reset();
+    out.uint(o.delta);
+    out.uint(o.zero);
+    writeRun(out, o.pos);
+    writeRun(out, o.neg);
+    this.lastStart = this.used;
+    this.appendOut();
+  }
+
+  /** Appends the scratch writer's bytes to the slot bytes, growing them for a whole window when needed. */
+  private appendOut(): void {
     if (this.used + out.pos > this.buf.length) {
       const next = new Uint8Array(Math.max(this.used + out.pos, this.capacityFor(this.used + out.pos)));
       next.set(this.buf.subarray(0, this.used));
@@ -344,6 +391,7 @@ export class ExpWindow {
 
   /** Merges 2^d neighbouring buckets everywhere (scale - d). */
   private downscale(d: number): void {
+    this.seal();
     this.pos.downscale(d);
     this.neg?.downscale(d);
     this.pos.fit();
@@ -361,6 +409,7 @@ export class ExpWindow {
 
   /** Drops every slot with id <= `cutoff` and subtracts it from the window total. */
   expire(cutoff: number): void {
+    this.seal();
     if (this.used === 0) return;
     reader.at(this.buf, 0);
     let id = this.baseSlot;
@@ -416,12 +465,13 @@ export class ExpWindow {
 
   /** Approximate bytes held by this window's arrays (slot bytes plus totals). */
   get bytes(): number {
-    return this.buf.length + 8 * (this.pos.capacity + (this.neg?.capacity ?? 0));
+    const open = this.open === null ? 0 : 8 * (this.open.pos.capacity + this.open.neg.capacity);
+    return this.buf.length + 8 * (this.pos.capacity + (this.neg?.capacity ?? 0)) + open;
   }
 
   /** Number of slots held. */
   get slotCount(): number {
-    let n = 0;
+    let n = this.open === null ? 0 : 1;
     reader.at(this.buf, 0);
     while (reader.pos < this.used) {
       reader.uint();
@@ -435,6 +485,7 @@ export class ExpWindow {
 
   /** JSON-serialisable state (slot bytes as base64). */
   snapshot(): ExpWindowSnapshot {
+    this.seal();
     const neg = this.neg ?? new Run();
     return {
       scale: this.scale,

@@ -47,6 +47,29 @@ describe('ExpWindow', () => {
       assert.equal(d.scale, h.scale);
     });
 
+    it('merges many exports into the newest slot alike whether or not it was packed in between', () => {
+      const r = rng(4);
+      const points = Array.from({ length: 6 }, () => expHistogram(normals(r, 200, 100, 20)));
+      const later = expHistogram(normals(r, 200, 100, 20));
+      // `a` is packed and unpacked again between its points (expiry and a snapshot seal the open slot); `b` never is.
+      const a = new ExpWindow(160);
+      const b = new ExpWindow(160);
+      points.forEach((p, i) => {
+        a.add(7, p, false);
+        b.add(7, p, false);
+        if (i === 2) a.expire(0);
+        if (i === 4) a.snapshot();
+      });
+      assert.deepEqual(a.snapshot(), b.snapshot());
+      assert.equal(a.slotCount, 1);
+      assert.equal(a.count, points.reduce((n, p) => n + p.count, 0));
+      a.add(8, later, false);
+      assert.equal(a.slotCount, 2);
+      a.expire(7);
+      assert.equal(a.count, later.count);
+      assert.deepEqual(keyed(a.toData(), a.scale), keyed(later, a.scale));
+    });
+
     it('merges a late point into its (older) slot', () => {
       const w = new ExpWindow(160);
       w.add(5, expHistogram([1, 2, 3]), false);
