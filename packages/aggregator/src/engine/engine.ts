@@ -277,10 +277,13 @@ export class Engine {
       case METRIC_ML_PREDICTION_VALUE: {
         if (metric.type !== 'exponentialHistogram') return null;
         const p = point as (typeof metric.points)[number];
-        const bad = checkExp(p);
+        const bad = checkExpShape(p);
         if (bad) return `ml.prediction.value: ${bad}`;
-        if (inWindow) model.value.add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE);
-        return null;
+        // The window checks the counts in its own pass over them; out of the window they are checked here.
+        const counted = inWindow
+          ? model.value.add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE)
+          : validCounts(p.positive.bucketCounts) && validCounts(p.negative.bucketCounts);
+        return counted ? null : `ml.prediction.value: ${INVALID_EXP_COUNTS}`;
       }
       case METRIC_ML_FEATURE_VALUE: {
         const name = attrString(attrs[ATTR_ML_FEATURE_NAME]);
@@ -293,9 +296,12 @@ export class Engine {
         if (!inWindow) return null;
         if (metric.type === 'exponentialHistogram') {
           const p = point as (typeof metric.points)[number];
-          const bad = checkExp(p);
+          const bad = checkExpShape(p);
           if (bad) return `ml.feature.value (${name}): ${bad}`;
-          (f.exp ??= new ExpWindow(this.config.bounds.maxBuckets, slotsPerWindow)).add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE);
+          // add() checks the counts in its one pass over them and refuses the point unchanged.
+          const w = f.exp ?? new ExpWindow(this.config.bounds.maxBuckets, slotsPerWindow);
+          if (!w.add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE)) return `ml.feature.value (${name}): ${INVALID_EXP_COUNTS}`;
+          f.exp = w;
         } else {
           const p = point as (typeof metric.points)[number];
           if (!validExplicit(p)) return `ml.feature.value (${name}) has invalid buckets (counts must be bounds + 1, bounds increasing)`;
@@ -586,14 +592,16 @@ function validCounts(c: readonly number[]): boolean {
   return true;
 }
 
-function checkExp(p: { scale: number; zeroCount: number; positive: { offset: number; bucketCounts: readonly number[] }; negative: { offset: number; bucketCounts: readonly number[] } }): string | null {
+const INVALID_EXP_COUNTS = 'invalid bucket counts';
+
+/** Checks an exponential point's scale, zero count and offsets; its bucket counts are checked by {@link ExpWindow.add}. */
+function checkExpShape(p: { scale: number; zeroCount: number; positive: { offset: number; bucketCounts: readonly number[] }; negative: { offset: number; bucketCounts: readonly number[] } }): string | null {
   if (!(Number.isInteger(p.scale) && p.scale >= -10 && p.scale <= 20)) return `scale ${p.scale} outside -10..20`;
   if (!(Number.isFinite(p.zeroCount) && p.zeroCount >= 0)) return `invalid zero count ${p.zeroCount}`;
   for (const side of [p.positive, p.negative]) {
     // Bucket indexes are shifted with 32-bit operators, as OTLP's sint32 offsets allow.
     if (!Number.isInteger(side.offset) || Math.abs(side.offset) + side.bucketCounts.length > 2 ** 30) return `bucket offset ${side.offset} is not a 32-bit bucket index`;
   }
-  if (!validCounts(p.positive.bucketCounts) || !validCounts(p.negative.bucketCounts)) return 'invalid bucket counts';
   return null;
 }
 

@@ -294,6 +294,27 @@ describe('Engine', () => {
       assert.doesNotThrow(() => e.evaluate(T0 + 1));
     });
 
+    it('refuses exponential points with invalid bucket counts without creating their window', () => {
+      const e = new Engine(config());
+      const clean = new Engine(config());
+      const exp = (name: string, attrs: Record<string, string>, v: number): ReturnType<typeof metric> => {
+        const m = metric({ kind: 'exp', name, attrs, values: [1, 2, 4], time: T0 });
+        if (m.type === 'exponentialHistogram') (m.points[0] as { positive: { bucketCounts: number[] } }).positive.bucketCounts[0] = v;
+        return m;
+      };
+      const good = metric({ kind: 'exp', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'f2' }, values: [1, 2, 4], time: T0 });
+      const res = e.ingestMetrics(request([exp('ml.feature.value', { 'ml.feature.name': 'f1' }, -1), exp('ml.prediction.value', {}, Number.NaN), good], MODEL), T0);
+      clean.ingestMetrics(request([good], MODEL), T0);
+      assert.equal(res.rejectedDataPoints, 2);
+      for (const why of ['ml.feature.value (f1): invalid bucket counts', 'ml.prediction.value: invalid bucket counts']) {
+        assert.ok(res.errors.some((x) => x.startsWith(why)), `${why} in ${res.errors.join('; ')}`);
+      }
+      const snap = e.snapshot();
+      const cleanSnap = clean.snapshot();
+      assert.deepEqual(snap.models[0]?.features.find((f) => f.name === 'f1')?.exp ?? null, null);
+      assert.deepEqual(snap.models[0]?.value, cleanSnap.models[0]?.value);
+    });
+
     it('counts categories past maxCategories as __other__ and accepts unrelated metrics', () => {
       const e = new Engine(engineConfig({ models: [{ name: 'm', task: 'classification', features: {} }], bounds: { maxCategories: 3 } }));
       const specs: MetricSpec[] = ['a', 'b', 'c', 'd', 'e'].map((c) => ({ kind: 'sum', name: 'ml.feature.observations', attrs: { 'ml.feature.name': 'k', 'ml.feature.category': c }, value: 2, time: T0 }));

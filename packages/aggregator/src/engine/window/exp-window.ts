@@ -86,13 +86,34 @@ const reader = new ByteReader();
 // Encoding scratch: a slot is written here, then copied into the window's bytes.
 const out = new ByteWriter(4096);
 
-/** First and last non-zero bucket positions of `counts`, or null when all are zero. */
-function nonZeroRange(counts: readonly number[]): [number, number] | null {
-  let lo = 0;
-  let hi = counts.length - 1;
-  while (lo <= hi && !(counts[lo] as number > 0)) lo++;
-  while (hi >= lo && !(counts[hi] as number > 0)) hi--;
-  return lo > hi ? null : [lo, hi];
+/** Non-zero bucket range of a point's signs, set by {@link scanCounts}: `[lo, hi]`, empty when lo > hi. */
+let pLo = 0;
+let pHi = -1;
+let nLo = 0;
+let nHi = -1;
+let scanLo = 0;
+let scanHi = -1;
+
+/**
+ * One pass over a point's counts: checks that each is finite and >= 0 (false
+ * otherwise) and sets `scanLo`/`scanHi` to the first and last non-zero
+ * positions. Validation and the range are one loop because this runs for
+ * every bucket of every point.
+ */
+function scanCounts(counts: readonly number[]): boolean {
+  let lo = -1;
+  let hi = -1;
+  for (let k = 0; k < counts.length; k++) {
+    const v = counts[k] as number;
+    if (v > 0) {
+      if (v === Infinity) return false;
+      if (lo < 0) lo = k;
+      hi = k;
+    } else if (v !== 0) return false; // negative or NaN
+  }
+  scanLo = lo < 0 ? 0 : lo;
+  scanHi = hi;
+  return true;
 }
 
 function writeRun(w: ByteWriter, r: Run): void {
@@ -134,27 +155,27 @@ function skipRun(rd: ByteReader): void {
 }
 
 /** Writes one sign of a point, merging buckets that share an index after the shift. */
-function writeBuckets(w: ByteWriter, b: BucketsIn, r: [number, number] | null, shift: number): void {
-  if (!r) {
+function writeBuckets(w: ByteWriter, b: BucketsIn, k0: number, k1: number, shift: number): void {
+  if (k0 > k1) {
     w.uint(0);
     w.uint(0);
     return;
   }
-  const lo = (b.offset + r[0]) >> shift;
-  const hi = (b.offset + r[1]) >> shift;
+  const lo = (b.offset + k0) >> shift;
+  const hi = (b.offset + k1) >> shift;
   w.sint(lo);
   w.uint(hi - lo + 1);
-  // The hot loop of ingestion: bytes written in place, one byte per count below 128.
-  w.ensure(8 * (r[1] - r[0] + 2));
+  // Bytes written in place, one byte per count below 128.
+  w.ensure(8 * (k1 - k0 + 2));
   const buf = w.buf;
   let pos = w.pos;
   const counts = b.bucketCounts;
   const off = b.offset;
   let cur = lo;
   let acc = 0;
-  for (let k = r[0]; k <= r[1] + 1; k++) {
+  for (let k = k0; k <= k1 + 1; k++) {
     // With shift >= 0 the shifted index grows by 0 or 1 per bucket: no gaps to fill.
-    const j = k <= r[1] ? (off + k) >> shift : cur + 1;
+    const j = k <= k1 ? (off + k) >> shift : cur + 1;
     if (j !== cur) {
       let v = acc;
       while (v >= 128) {
@@ -165,14 +186,14 @@ function writeBuckets(w: ByteWriter, b: BucketsIn, r: [number, number] | null, s
       acc = 0;
       cur = j;
     }
-    if (k <= r[1]) acc += counts[k] as number;
+    if (k <= k1) acc += counts[k] as number;
   }
   w.pos = pos;
 }
 
-/** Adds one sign of a point (non-zero range `r`) into `into`, shifting indexes down by `shift`. */
-function addBuckets(into: Run, b: BucketsIn, r: [number, number], shift: number): number {
-  return into.addCounts(b.offset, b.bucketCounts, r[0], r[1], shift);
+/** Adds one sign of a point (positions k0..k1, non-empty) into `into`, shifting indexes down by `shift`. */
+function addBuckets(into: Run, b: BucketsIn, k0: number, k1: number, shift: number): number {
+  return into.addCounts(b.offset, b.bucketCounts, k0, k1, shift);
 }
 
 /** A window of exponential histograms, one packed slot per time slot. */
@@ -183,6 +204,7 @@ export class ExpWindow {
   zero = 0;
   /** Total count of the window. */
   count = 0;
+  /** Counts of the window per sign, the open slot excepted (it is folded in when sealed). */
   private readonly pos = new Run();
   private neg: Run | null = null;
   private buf: Uint8Array = new Uint8Array(0);
@@ -214,12 +236,18 @@ export class ExpWindow {
    * Adds a point to slot `slot` (slot ids increase with time). With `negate`
    * (the `ml.feature.sign = negative` rule), the point's positive buckets are
    * magnitudes of negative values and land on the negative side, index for index.
+   *
+   * @returns false, changing nothing, when a bucket count is negative, NaN or infinite.
    */
-  add(slot: number, p: ExpPointIn, negate: boolean): void {
+  add(slot: number, p: ExpPointIn, negate: boolean): boolean {
     const P = negate ? p.negative : p.positive;
     const N = negate ? p.positive : p.negative;
-    const pr = nonZeroRange(P.bucketCounts);
-    const nr = nonZeroRange(N.bucketCounts);
+    if (!scanCounts(P.bucketCounts)) return false;
+    pLo = scanLo;
+    pHi = scanHi;
+    if (!scanCounts(N.bucketCounts)) return false;
+    nLo = scanLo;
+    nHi = scanHi;
     // Slots a window's length older than this point are past any window that holds it:
     // dropping them here keeps the bytes at one window even between evaluations.
     if (this.lastSlot !== null && slot > this.lastSlot) this.expire(slot - this.slotsHint);
@@ -233,56 +261,67 @@ export class ExpWindow {
     let target = Math.min(this.scale, p.scale);
     // Lower the scale until both signs fit maxBuckets; bounded by the scale range.
     while (target > MIN_SCALE) {
-      if (this.fits(this.pos, P, pr, target, p.scale) && this.fits(this.neg, N, nr, target, p.scale)) break;
+      if (this.fits(this.pos, this.open?.pos ?? null, P, pLo, pHi, target, p.scale) && this.fits(this.neg, this.open?.neg ?? null, N, nLo, nHi, target, p.scale)) break;
       target--;
     }
     if (target < this.scale) this.downscale(this.scale - target);
-    const shift = p.scale - this.scale;
-    let n = p.zeroCount;
-    if (pr) n += addBuckets(this.pos, P, pr, shift);
-    if (nr) n += addBuckets((this.neg ??= new Run()), N, nr, shift);
-    this.zero += p.zeroCount;
-    this.count += n;
-    this.addToSlot(slot, p.zeroCount, P, pr, N, nr, shift);
+    this.addToSlot(slot, p.zeroCount, P, N, p.scale - this.scale);
+    return true;
   }
 
-  private fits(total: Run | null, b: BucketsIn, r: [number, number] | null, target: number, pScale: number): boolean {
+  /** Whether the window's range of one sign (totals and open slot) joined with the point's fits maxBuckets at scale `target`. */
+  private fits(total: Run | null, open: Run | null, b: BucketsIn, k0: number, k1: number, target: number, pScale: number): boolean {
     let lo = Infinity;
     let hi = -Infinity;
+    const d = this.scale - target;
     if (total && total.len > 0) {
-      lo = total.off >> (this.scale - target);
-      hi = total.hi >> (this.scale - target);
+      lo = total.off >> d;
+      hi = total.hi >> d;
     }
-    if (r) {
-      lo = Math.min(lo, (b.offset + r[0]) >> (pScale - target));
-      hi = Math.max(hi, (b.offset + r[1]) >> (pScale - target));
+    if (open && open.len > 0) {
+      lo = Math.min(lo, open.off >> d);
+      hi = Math.max(hi, open.hi >> d);
+    }
+    if (k0 <= k1) {
+      lo = Math.min(lo, (b.offset + k0) >> (pScale - target));
+      hi = Math.max(hi, (b.offset + k1) >> (pScale - target));
     }
     return hi - lo + 1 <= this.maxBuckets;
   }
 
-  private addToSlot(slot: number, zero: number, P: BucketsIn, pr: [number, number] | null, N: BucketsIn, nr: [number, number] | null, shift: number): void {
+  private addToSlot(slot: number, zero: number, P: BucketsIn, N: BucketsIn, shift: number): void {
+    this.zero += zero;
+    let n = zero;
     if (this.lastSlot !== null && slot < this.lastSlot) {
       this.seal();
-      this.addLate(slot, zero, P, pr, N, nr, shift);
+      if (pLo <= pHi) n += addBuckets(this.pos, P, pLo, pHi, shift);
+      if (nLo <= nHi) n += addBuckets((this.neg ??= new Run()), N, nLo, nHi, shift);
+      this.count += n;
+      this.addLate(slot, zero, P, N, shift);
       return;
     }
     if (this.lastSlot === slot) {
-      // Another export within the newest slot: merge into it unpacked.
+      // Another export within the newest slot: merge into it unpacked, one
+      // pass over the point's counts (the window totals take them at the seal).
       const o = this.open ?? this.unpackTail();
       o.zero += zero;
-      if (pr) addBuckets(o.pos, P, pr, shift);
-      if (nr) addBuckets(o.neg, N, nr, shift);
+      if (pLo <= pHi) n += addBuckets(o.pos, P, pLo, pHi, shift);
+      if (nLo <= nHi) n += addBuckets(o.neg, N, nLo, nHi, shift);
+      this.count += n;
       return;
     }
     // A new slot: encode the point's buckets straight from the point (a slot
     // that gets one point, the common case, is never unpacked).
     this.seal();
+    if (pLo <= pHi) n += addBuckets(this.pos, P, pLo, pHi, shift);
+    if (nLo <= nHi) n += addBuckets((this.neg ??= new Run()), N, nLo, nHi, shift);
+    this.count += n;
     out.reset();
     if (this.used === 0) this.baseSlot = slot;
     out.uint(slot - (this.lastSlot ?? this.baseSlot));
     out.uint(zero);
-    writeBuckets(out, P, pr, shift);
-    writeBuckets(out, N, nr, shift);
+    writeBuckets(out, P, pLo, pHi, shift);
+    writeBuckets(out, N, nLo, nHi, shift);
     this.lastStart = this.used;
     this.lastSlot = slot;
     this.nslots++;
@@ -299,6 +338,9 @@ export class ExpWindow {
     readRunInto(reader, pos);
     readRunInto(reader, neg);
     this.used = this.lastStart;
+    // The totals hold everything but the open slot.
+    this.pos.addRun(pos, -1);
+    if (neg.len > 0) (this.neg ??= new Run()).addRun(neg, -1);
     return (this.open = { delta, zero, pos, neg });
   }
 
@@ -307,6 +349,8 @@ export class ExpWindow {
     const o = this.open;
     if (o === null) return;
     this.open = null;
+    this.pos.addRun(o.pos, 1);
+    if (o.neg.len > 0) (this.neg ??= new Run()).addRun(o.neg, 1);
     out.reset();
     out.uint(o.delta);
     out.uint(o.zero);
@@ -338,7 +382,7 @@ export class ExpWindow {
   }
 
   /** Slow path for a point older than the newest slot: unpack, insert, repack. */
-  private addLate(slot: number, zero: number, P: BucketsIn, pr: [number, number] | null, N: BucketsIn, nr: [number, number] | null, shift: number): void {
+  private addLate(slot: number, zero: number, P: BucketsIn, N: BucketsIn, shift: number): void {
     const slots = this.unpack();
     let s = slots.find((x) => x.slot === slot);
     if (!s) {
@@ -347,8 +391,8 @@ export class ExpWindow {
       slots.sort((a, b) => a.slot - b.slot);
     }
     s.zero += zero;
-    if (pr) addBuckets(s.pos, P, pr, shift);
-    if (nr) addBuckets(s.neg, N, nr, shift);
+    if (pLo <= pHi) addBuckets(s.pos, P, pLo, pHi, shift);
+    if (nLo <= nHi) addBuckets(s.neg, N, nLo, nHi, shift);
     this.repack(slots);
   }
 
@@ -454,6 +498,7 @@ export class ExpWindow {
 
   /** The window as histogram data (a copy). */
   toData(): ExpHistogramData {
+    this.seal();
     return {
       scale: this.scale,
       zeroCount: this.zero,

@@ -98,6 +98,18 @@ export class Run {
     const c = this.c;
     const base = this.off;
     let total = 0;
+    if (shift === 0) {
+      // Same scale (the usual case): bucket k lands at one fixed distance, no
+      // index arithmetic per bucket. Counts are validated non-negative, so
+      // adding the zeros is harmless and cheaper than testing for them.
+      const d = offset - base;
+      for (let k = k0; k <= k1; k++) {
+        const v = counts[k] as number;
+        c[k + d] = (c[k + d] as number) + v;
+        total += v;
+      }
+      return total;
+    }
     for (let k = k0; k <= k1; k++) {
       const v = counts[k] as number;
       if (v > 0) {
@@ -107,6 +119,16 @@ export class Run {
       }
     }
     return total;
+  }
+
+  /** Adds `sign` times every count of `o` (at the same scale), growing this run to cover it. */
+  addRun(o: Run, sign: 1 | -1): void {
+    if (o.len === 0) return;
+    this.cover(o.off, o.hi);
+    const c = this.c;
+    const oc = o.c;
+    const d = o.off - this.off;
+    for (let k = 0; k < o.len; k++) c[k + d] = (c[k + d] as number) + sign * (oc[k] as number);
   }
 
   /** Drops leading and trailing empty buckets. */

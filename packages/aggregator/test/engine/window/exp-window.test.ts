@@ -70,6 +70,25 @@ describe('ExpWindow', () => {
       assert.deepEqual(keyed(a.toData(), a.scale), keyed(later, a.scale));
     });
 
+    it('refuses a point with a negative, NaN or infinite count on either sign and changes nothing', () => {
+      const w = new ExpWindow(160);
+      w.add(3, expHistogram([1, 2, 3]), false);
+      w.add(3, expHistogram([4, 5]), false); // the newest slot is now open
+      const before = JSON.stringify(w.snapshot());
+      const count = w.count;
+      for (const v of [-1, Number.NaN, Infinity]) {
+        for (const side of ['positive', 'negative'] as const) {
+          const p = expHistogram([1, 2, -3, 200]);
+          p[side].bucketCounts[p[side].bucketCounts.length - 1] = v;
+          assert.equal(w.add(3, p, false), false, `${side} ${v}`);
+          assert.equal(w.add(9, p, true), false, `${side} ${v} negated`);
+          assert.equal(w.count, count);
+        }
+      }
+      assert.equal(JSON.stringify(w.snapshot()), before);
+      assert.equal(w.add(3, expHistogram([1]), false), true);
+    });
+
     it('merges a late point into its (older) slot', () => {
       const w = new ExpWindow(160);
       w.add(5, expHistogram([1, 2, 3]), false);
