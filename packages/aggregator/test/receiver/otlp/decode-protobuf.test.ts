@@ -143,6 +143,30 @@ describe('decodeMetricsRequest', () => {
     });
   });
 
+  describe('exp-histogram buckets', () => {
+    it('concatenates packed bucket_counts that arrive in several pieces, mixed with unpacked ones', () => {
+      const bytes = request((m) =>
+        msg(m, 10, (e) => {
+          msg(e, 1, (p) => {
+            msg(p, 8, (b) => {
+              tag(b, 1, 0).sint32(2);
+              tag(b, 2, 0).uint64(9);
+              tag(b, 2, LEN).fork();
+              for (const c of [1, 200, 3]) b.uint64(c);
+              b.ldelim();
+              tag(b, 2, LEN).fork();
+              for (const c of [70000, 0]) b.uint64(c);
+              b.ldelim();
+              tag(b, 2, 0).uint64(5);
+            });
+          });
+        }),
+      );
+      const m = decodeMetricsRequest(bytes).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as ExpHistogramMetric;
+      assert.deepEqual(m.points[0]!.positive, { offset: 2, bucketCounts: [9, 1, 200, 3, 70000, 0, 5] });
+    });
+  });
+
   describe('attributes', () => {
     it('keeps __proto__ and constructor as ordinary keys; the last duplicate wins', () => {
       const w = protobuf.Writer.create();
