@@ -148,11 +148,22 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
     }
     // Only now that the file is known to be ours (or new) may it be changed:
     // WAL mode is recorded in the file header.
+    if (version === 0 && tables === 0) {
+      // A new database: 16 KiB pages, because the ingest log stores whole
+      // request bodies (up to MBs) as overflow-page chains. Measured on
+      // 714 kB bodies: 30-40% less CPU per append than 4 KiB pages, 20% less
+      // on 37 kB ones, the same on 2 kB ones (docs/durability.md). The page
+      // size of an existing database stays as it was (changing it needs a VACUUM).
+      db.pragma('page_size = 16384');
+    }
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
     // After a checkpoint deletes the replayed log, keep the WAL file from staying at its peak size.
     db.pragma('journal_size_limit = 67108864');
+    // Copy the WAL back into the database every 4096 pages (64 MiB at 16 KiB
+    // pages) rather than SQLite's 1000: fewer, larger WAL checkpoints, each an fsync.
+    db.pragma('wal_autocheckpoint = 4096');
     const target = Math.min(options.maxSchemaVersion ?? SCHEMA_VERSION, SCHEMA_VERSION);
     while (version < target) {
       const migrate = MIGRATIONS[version];

@@ -77,6 +77,25 @@ describe('store', () => {
       b.close();
     });
 
+    it('creates a new database with 16 KiB pages and leaves the page size of an existing one as it was', () => {
+      const dir = tmp();
+      const a = openStore(dir);
+      assert.equal(a.db.pragma('page_size', { simple: true }), 16384);
+      assert.equal(a.db.pragma('wal_autocheckpoint', { simple: true }), 4096);
+      a.close();
+      const reopened = openStore(dir);
+      assert.equal(reopened.db.pragma('page_size', { simple: true }), 16384);
+      reopened.close();
+      const old = tmp();
+      copyFileSync(SCHEMA1_DB, join(old, DATABASE_FILE));
+      const before = new Database(join(old, DATABASE_FILE), { readonly: true });
+      const oldPageSize = before.pragma('page_size', { simple: true }) as number;
+      before.close();
+      const upgraded = openStore(old);
+      assert.equal(upgraded.db.pragma('page_size', { simple: true }), oldPageSize);
+      upgraded.close();
+    });
+
     it('upgrades the committed schema-1 data directory to the current version, keeping its baselines and engine state', () => {
       const dir = tmp();
       copyFileSync(SCHEMA1_DB, join(dir, DATABASE_FILE));
