@@ -30,6 +30,7 @@ import { evaluateDrift, evaluateRed, evaluateSlos, alignCounts, currentNumeric, 
 import { ModelState, SCALAR, type ModelSnapshot } from './model.js';
 import type { AttrMap, LogsIn, MetricIn, MetricsIn, PointIn } from './otlp-input.js';
 import { buildOutputs } from './outputs.js';
+import { qualityOutputs, type QualityReport } from './quality/index.js';
 import { countAtOrBelow } from './red.js';
 import type { Bucketed } from './measures.js';
 import type { ExpHistogramData } from './histogram-data.js';
@@ -217,6 +218,11 @@ export class Engine {
           }
           const model = this.modelFor(id, rej, 1, now);
           if (!model) continue;
+          const q = model.quality.ingest(rec, now);
+          if (typeof q === 'object') {
+            rej.add(q.rejected);
+            continue;
+          }
           model.accepted.logRecords++;
           accepted++;
         }
@@ -374,6 +380,7 @@ export class Engine {
         baseline = learnBaseline(m, now);
         m.baselines.set(baseline.modelVersion ?? '', baseline);
       }
+      m.qualityReport = m.quality.report(now);
       const drift = evaluateDrift(m, baseline);
       const up = m.lastSeen !== null && now - m.lastSeen <= s.livenessTimeout;
       const iso = new Date(now).toISOString();
@@ -489,6 +496,17 @@ export class Engine {
     return numericDistributions(name, feature, f ? currentNumeric(f)?.data ?? null : null, referenceNumeric(b));
   }
 
+  /**
+   * The quality report of a model (`GET /api/v1/models/{model}/quality`): at
+   * the last evaluation, or computed now from the joins so far before the
+   * first one; undefined for an unknown model.
+   */
+  quality(name: string): QualityReport | undefined {
+    const m = this.models.get(name);
+    if (!m) return undefined;
+    return m.qualityReport ?? m.quality.report(this.lastEvaluation ?? m.lastSeen ?? 0);
+  }
+
   /** Replaces a model's baseline (per its `modelVersion`; without one, for every version). */
   setBaseline(name: string, baseline: Baseline): void {
     const m = this.models.get(name);
@@ -514,7 +532,10 @@ export class Engine {
   /** The flat list of gauges of the last evaluation, with semantic-convention names. */
   outputs(): OutputSignal[] {
     const out: OutputSignal[] = [];
-    for (const m of this.models.values()) buildOutputs(m, out);
+    for (const m of this.models.values()) {
+      buildOutputs(m, out);
+      if (m.qualityReport) qualityOutputs(m.qualityReport, m.version !== null ? { [ATTR_ML_MODEL_NAME]: m.name, [ATTR_ML_MODEL_VERSION]: m.version } : { [ATTR_ML_MODEL_NAME]: m.name }, out);
+    }
     return out;
   }
 

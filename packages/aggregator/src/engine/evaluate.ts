@@ -345,7 +345,21 @@ export function evaluateSlos(model: ModelState, now: number): SloStatus[] {
     };
     if (slo.threshold !== undefined) base.threshold = slo.threshold;
     if (slo.kind === 'accuracy') {
-      base.note = 'accuracy needs ground truth (not yet joined)';
+      // Good = joined predictions that were right, counted when the outcome became known (label arrival).
+      const q = model.quality;
+      const c = q.sloCounts(now, period);
+      if (c.total > 0) {
+        base.good = c.good;
+        base.total = c.total;
+        base.compliance = c.good / c.total;
+        base.errorBudgetRemaining = 1 - (c.total - c.good) / c.total / (1 - slo.objective);
+        base.state = base.compliance >= slo.objective ? 'met' : 'breached';
+      }
+      base.burnRates = BURN_WINDOWS.map((w) => {
+        const cw = q.sloCounts(now, w.ms);
+        return { window: w.label, value: cw.total > 0 ? (cw.total - cw.good) / cw.total / (1 - slo.objective) : null };
+      });
+      base.note = 'counted by label arrival time';
       return base;
     }
     const goodOf = (sums: number[]): number => (slo.kind === 'latency' ? (sums[column] as number) : (sums[0] as number) - (sums[1] as number));

@@ -12,6 +12,7 @@ import { ExplicitWindow, type ExplicitWindowSnapshot } from './window/explicit-w
 import { CountWindow, type CountWindowSnapshot } from './window/count-window.js';
 import { SloHistory, type SloHistorySnapshot } from './red.js';
 import { DEFAULT_SLO_PERIOD_MS } from './config.js';
+import { QualityTracker, type QualityReport, type QualitySnapshot } from './quality/index.js';
 
 /** Windows of one feature. */
 export interface FeatureState {
@@ -49,6 +50,10 @@ export class ModelState {
   readonly baselines = new Map<string, Baseline>();
   drift: DriftReport | null = null;
   status: ModelStatus | null = null;
+  /** The ground-truth join and quality numbers (issue 5). */
+  quality: QualityTracker;
+  /** The quality report of the last evaluation. */
+  qualityReport: QualityReport | null = null;
 
   constructor(
     readonly name: string,
@@ -64,6 +69,7 @@ export class ModelState {
     const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
     this.slo = settings.slos.length > 0 ? new SloHistory(2 + this.latencyThresholds.length, longest) : null;
     if (config?.baseline) this.baselines.set(config.baseline.modelVersion ?? '', config.baseline);
+    this.quality = new QualityTracker({ task });
   }
 
   /** Versions seen recently (bounded), to tell a new version from an alternating one. */
@@ -130,6 +136,7 @@ export class ModelState {
       errors: this.errors.snapshot(),
       slo: this.slo?.snapshot() ?? null,
       baselines: [...this.baselines.entries()],
+      quality: this.quality.snapshot(),
     };
   }
 
@@ -159,6 +166,8 @@ export class ModelState {
     if (s.slo) this.slo?.restore(s.slo);
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);
+    // Snapshots from before the ground-truth join have no quality state; one for another task starts afresh.
+    if (s.quality && s.quality.task === this.task) this.quality = QualityTracker.restore({ task: this.task }, s.quality);
   }
 }
 
@@ -185,4 +194,6 @@ export interface ModelSnapshot {
   errors: CountWindowSnapshot;
   slo: SloHistorySnapshot | null;
   baselines: [string, Baseline][];
+  /** Absent in snapshots written before the ground-truth join. */
+  quality?: QualitySnapshot;
 }

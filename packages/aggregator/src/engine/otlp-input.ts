@@ -50,6 +50,9 @@ export interface MetricsIn {
 export interface LogsIn {
   resourceLogs: readonly {
     resource: { attributes: AttrMap };
-    scopeLogs: readonly { scope: { attributes: AttrMap }; logRecords: readonly { attributes: AttrMap }[] }[];
+    scopeLogs: readonly {
+      scope: { attributes: AttrMap };
+      logRecords: readonly { attributes: AttrMap; eventName?: string; timeUnixNano?: bigint; observedTimeUnixNano?: bigint }[];
+    }[];
   }[];
 }
