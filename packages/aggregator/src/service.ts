@@ -205,6 +205,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       hasModel: (name) => engine.modelStatus(name) !== undefined,
       modelStatus: (name) => engine.modelStatus(name),
       driftReport: (name) => engine.driftReport(name),
+      qualityReport: (name) => engine.quality(name),
       featureDistributions: (name, feature) => engine.featureDistributions(name, feature),
       setBaseline: (name, body) => {
         const baseline = parseBaseline(body);

@@ -14,6 +14,8 @@ export interface ApiBackend {
   listModels(): unknown[];
   modelStatus(name: string): unknown;
   driftReport(name: string): unknown;
+  /** Ground-truth quality: accuracy, confusion matrix, calibration, estimated accuracy, coverage. */
+  qualityReport(name: string): unknown;
   featureDistributions(name: string, feature: string): unknown;
   hasModel(name: string): boolean;
   setBaseline(name: string, baseline: unknown): void;
@@ -126,6 +128,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
         throw new ApiError('MW_UNKNOWN_FEATURE', `model ${JSON.stringify(model)} has no feature ${JSON.stringify(feature)}`);
       }
       return send(res, 200, dist);
+    }
+    if (sub === 'quality' && feature === undefined) {
+      if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return send(res, 200, backend.qualityReport(model));
     }
     if (sub === 'baseline' && feature === undefined) {
       if (method === 'PUT') {

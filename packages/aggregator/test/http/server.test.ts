@@ -10,6 +10,7 @@ function backend(): ApiBackend & { baselines: Map<string, unknown> } {
     hasModel: (n) => n === 'm<script>' || n === 'plain',
     modelStatus: (n) => ({ name: n }),
     driftReport: (n) => ({ model: n, features: [] }),
+    qualityReport: (n) => ({ model: n, accuracy: null }),
     featureDistributions: (n, f) => (f === 'x' ? { model: n, feature: f } : undefined),
     setBaseline: (n, b) => {
       if (typeof b !== 'object' || b === null || !('format' in b)) throw new Error('format: required');
@@ -53,6 +54,7 @@ describe('http', () => {
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/${enc}`)).json(), { name: 'm<script>' });
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift`)).json(), { model: 'plain', features: [] });
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift/x`)).json(), { model: 'plain', feature: 'x' });
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/quality`)).json(), { model: 'plain', accuracy: null });
     });
 
     it('answers 404 with a message naming the unknown model or feature', async () => {
