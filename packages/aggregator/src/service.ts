@@ -78,6 +78,18 @@ function readBaselineFile(path: string, model: string): Baseline {
   }
 }
 
+type GroundTruthSection = NonNullable<AggregatorConfig['defaults']['groundTruth']>;
+
+/** The YAML's `groundTruth` section as the quality tracker's options (undefined keys left out). */
+function groundTruthOptions(section: GroundTruthSection | undefined): NonNullable<EngineConfig['defaults']['groundTruth']> {
+  if (section === undefined) return {};
+  const { changeDetection, ...rest } = section;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) out[k] = v;
+  if (changeDetection !== undefined) out.adwin = { delta: changeDetection.delta };
+  return out as NonNullable<EngineConfig['defaults']['groundTruth']>;
+}
+
 /** The engine's part of the validated configuration, with baseline files read. */
 export function toEngineConfig(config: AggregatorConfig): EngineConfig {
   return engineConfig({
@@ -93,9 +105,10 @@ export function toEngineConfig(config: AggregatorConfig): EngineConfig {
       ...(m.alpha !== undefined ? { alpha: m.alpha } : {}),
       ...(m.minSamples !== undefined ? { minSamples: m.minSamples } : {}),
       slos: m.slos,
+      ...(m.groundTruth !== undefined ? { groundTruth: groundTruthOptions(m.groundTruth) } : {}),
     })),
     discovery: { enabled: config.discovery.enabled, maxModels: config.limits.maxModels },
-    defaults: { ...config.defaults },
+    defaults: { ...config.defaults, groundTruth: groundTruthOptions(config.defaults.groundTruth) },
     bounds: {
       maxSeriesPerModel: config.limits.maxSeriesPerModel,
       maxAttributeLength: config.limits.maxAttributeLength,

@@ -87,6 +87,24 @@ const partialThresholds = z
   })
   .optional();
 
+/** Ground-truth join and quality settings; every key optional (defaults in docs/configuration.md). */
+const groundTruthSchema = z
+  .strictObject({
+    pendingTtl: optionalDuration(),
+    maxPending: z.number().int().positive().optional(),
+    earlyLabelGrace: optionalDuration(),
+    maxEarlyLabels: z.number().int().positive().optional(),
+    relabelTtl: optionalDuration(),
+    maxJoined: z.number().int().positive().optional(),
+    rollingSize: z.number().int().positive().optional(),
+    calibrationSize: z.number().int().positive().optional(),
+    window: optionalDuration(),
+    slot: optionalDuration(),
+    maxSegments: z.number().int().positive().optional(),
+    changeDetection: z.strictObject({ delta: z.number().gt(0).lt(1) }).optional(),
+  })
+  .optional();
+
 const sloSchema = z.strictObject({
   name: z.string().min(1),
   kind: z.enum(['latency', 'error_rate', 'availability', 'accuracy']),
@@ -111,6 +129,7 @@ const modelSchema = z.strictObject({
   alpha: z.number().gt(0).lt(1).optional(),
   minSamples: z.number().int().positive().optional(),
   slos: z.array(sloSchema).default([]),
+  groundTruth: groundTruthSchema,
 });
 
 /** The validated, normalised configuration. */
@@ -174,6 +193,7 @@ export const configSchema = z.strictObject({
       lowConfidenceThreshold: z.number().gt(0).lt(1).default(0.7),
       livenessTimeout: duration('5m'),
       thresholds,
+      groundTruth: groundTruthSchema,
     })
     .prefault({}),
   models: z.array(modelSchema).default([]),

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { QualityOptions } from './quality/config.js';
 import type { DriftThresholds, EngineBounds, EngineConfig, EngineDefaults, ModelConfig, SloConfig } from './types.js';
 
 /** Defaults of {@link EngineDefaults} (the seed's thresholds; see DESIGN.md). */
@@ -58,6 +59,7 @@ export interface ModelSettings {
   thresholds: DriftThresholds;
   livenessTimeout: number;
   slos: SloConfig[];
+  groundTruth: Omit<QualityOptions, 'task'>;
 }
 
 /**
@@ -78,6 +80,7 @@ export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | u
     },
     livenessTimeout: defaults.livenessTimeout,
     slos: model?.slos ?? [],
+    groundTruth: { ...(defaults.groundTruth ?? {}), ...(model?.groundTruth ?? {}) },
   };
   const where = `model ${JSON.stringify(name)}`;
   if (!(Number.isInteger(s.slot) && s.slot >= 1)) throw new Error(`${where}: slot must be a positive whole number of ms, got ${s.slot}`);

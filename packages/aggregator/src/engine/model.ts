@@ -69,7 +69,7 @@ export class ModelState {
     const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
     this.slo = settings.slos.length > 0 ? new SloHistory(2 + this.latencyThresholds.length, longest) : null;
     if (config?.baseline) this.baselines.set(config.baseline.modelVersion ?? '', config.baseline);
-    this.quality = new QualityTracker({ task });
+    this.quality = new QualityTracker({ ...settings.groundTruth, task });
   }
 
   /** Versions seen recently (bounded), to tell a new version from an alternating one. */
@@ -167,7 +167,7 @@ export class ModelState {
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);
     // Snapshots from before the ground-truth join have no quality state; one for another task starts afresh.
-    if (s.quality && s.quality.task === this.task) this.quality = QualityTracker.restore({ task: this.task }, s.quality);
+    if (s.quality && s.quality.task === this.task) this.quality = QualityTracker.restore({ ...this.settings.groundTruth, task: this.task }, s.quality);
   }
 }
 

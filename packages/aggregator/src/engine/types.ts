@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { Baseline } from './baseline.js';
+import type { QualityOptions } from './quality/config.js';
 
 /** Drift verdict, from least to most severe; `insufficient_data` when a window holds too few samples. */
 export type Severity = 'none' | 'info' | 'warning' | 'critical' | 'insufficient_data';
@@ -81,6 +82,8 @@ export interface ModelConfig {
   minSamples?: number;
   lowConfidenceThreshold?: number;
   slos?: SloConfig[];
+  /** Ground-truth join and quality settings (pending bounds and TTLs, rolling size, windows); defaults per {@link QualityOptions}. */
+  groundTruth?: Omit<QualityOptions, 'task'>;
 }
 
 /** Defaults applied to every model that does not override them. */
@@ -98,6 +101,8 @@ export interface EngineDefaults {
   thresholds: DriftThresholds;
   /** A model is down when it has not reported for this long (ms). @default 300_000 (5 min) */
   livenessTimeout: number;
+  /** Ground-truth settings of every model that does not override them. @default {} (the quality defaults) */
+  groundTruth?: Omit<QualityOptions, 'task'>;
 }
 
 /** Bounds that keep memory finite whatever the senders do. */

@@ -94,6 +94,20 @@ models:
       );
     });
 
+    it('reads ground-truth settings as durations, per model and as defaults, and refuses unknown ones', () => {
+      const c = validateConfig(
+        {
+          defaults: { groundTruth: { pendingTtl: '2d', rollingSize: 500 } },
+          models: [{ name: 'm', groundTruth: { earlyLabelGrace: '30s', changeDetection: { delta: 0.001 } } }],
+        },
+        '/',
+      );
+      assert.deepEqual(c.defaults.groundTruth, { pendingTtl: 172_800_000, rollingSize: 500 });
+      assert.equal(c.models[0]?.groundTruth?.earlyLabelGrace, 30_000);
+      assert.equal(c.models[0]?.groundTruth?.changeDetection?.delta, 0.001);
+      assert.throws(() => validateConfig({ models: [{ name: 'm', groundTruth: { ttl: '1h' } }] }, '/'), /models\.0\.groundTruth: unknown key "ttl"/);
+    });
+
     it('refuses a non-loopback bind without an auth token', () => {
       assert.throws(() => validateConfig({ server: { http: '0.0.0.0:9470' } }, '/'), /requires server.authToken/);
       const ok = validateConfig({ server: { http: '0.0.0.0:9470', authToken: 'x'.repeat(16) } }, '/');

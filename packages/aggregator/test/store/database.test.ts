@@ -81,7 +81,7 @@ describe('store', () => {
       const dir = tmp();
       const a = openStore(dir);
       assert.equal(a.db.pragma('page_size', { simple: true }), 16384);
-      assert.equal(a.db.pragma('wal_autocheckpoint', { simple: true }), 4096);
+      assert.equal(a.db.pragma('wal_autocheckpoint', { simple: true }), 256);
       a.close();
       const reopened = openStore(dir);
       assert.equal(reopened.db.pragma('page_size', { simple: true }), 16384);
