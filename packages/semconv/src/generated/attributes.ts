@@ -129,6 +129,11 @@ export const ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_EXPIRED = 'expired';
 export const ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_EVICTED = 'evicted';
 
 /**
+ * `ml.ground_truth.outcome` = `relabeled`: A later label replaced the earlier label of an already joined prediction.
+ */
+export const ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_RELABELED = 'relabeled';
+
+/**
  * Name of the input feature.
  *
  * Type: `string`. Examples: `text_length`, `age`.

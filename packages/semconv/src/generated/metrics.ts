@@ -221,6 +221,70 @@ export const METRIC_ML_INFERENCE_LATENCY = 'ml.inference.latency';
 export const METRIC_ML_ACCURACY = 'ml.accuracy';
 
 /**
+ * Accuracy over the last N ground-truth labels to arrive (N = groundTruth.rollingSize).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended).
+ */
+export const METRIC_ML_ACCURACY_ROLLING = 'ml.accuracy.rolling';
+
+/**
+ * Streaming change detection (ADWIN) on the correctness of labelled predictions: -1 after a detected drop, 0 stable, 1 after a detected rise.
+ *
+ * Instrument: gauge. Unit: `{state}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended).
+ */
+export const METRIC_ML_ACCURACY_CHANGE = 'ml.accuracy.change';
+
+/**
+ * Precision of one class over the accuracy window (predicted as the class and right, over predicted as the class).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.prediction.label` (required).
+ */
+export const METRIC_ML_CLASSIFICATION_PRECISION = 'ml.classification.precision';
+
+/**
+ * Recall of one class over the accuracy window (truly the class and predicted so, over truly the class).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.prediction.label` (required).
+ */
+export const METRIC_ML_CLASSIFICATION_RECALL = 'ml.classification.recall';
+
+/**
+ * F1 score (harmonic mean of precision and recall) of one class over the accuracy window.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.prediction.label` (required).
+ */
+export const METRIC_ML_CLASSIFICATION_F1 = 'ml.classification.f1';
+
+/**
+ * Mean absolute error of regression predictions joined with ground truth over the accuracy window.
+ *
+ * Instrument: gauge. Unit: `{value}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.segment` (conditionally_required: for per-segment errors).
+ */
+export const METRIC_ML_REGRESSION_MAE = 'ml.regression.mae';
+
+/**
+ * Root mean squared error of regression predictions joined with ground truth over the accuracy window.
+ *
+ * Instrument: gauge. Unit: `{value}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.segment` (conditionally_required: for per-segment errors).
+ */
+export const METRIC_ML_REGRESSION_RMSE = 'ml.regression.rmse';
+
+/**
+ * Mean error (predicted minus true) of regression predictions over the accuracy window.
+ *
+ * Instrument: gauge. Unit: `{value}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.segment` (conditionally_required: for per-segment errors).
+ */
+export const METRIC_ML_REGRESSION_BIAS = 'ml.regression.bias';
+
+/**
  * Accuracy estimated from prediction confidence before ground truth arrives.
  *
  * Instrument: gauge. Unit: `1`.

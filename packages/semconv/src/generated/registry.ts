@@ -94,6 +94,7 @@ export const ATTRIBUTES = {
       { id: 'unmatched', value: 'unmatched', brief: 'No pending prediction with that id was known.' },
       { id: 'expired', value: 'expired', brief: 'The prediction waited past the join TTL without ground truth.' },
       { id: 'evicted', value: 'evicted', brief: 'The prediction was dropped because the pending-join bound was reached.' },
+      { id: 'relabeled', value: 'relabeled', brief: 'A later label replaced the earlier label of an already joined prediction.' },
     ],
   },
   'ml.feature.name': {
@@ -530,6 +531,92 @@ export const METRICS = {
       { name: 'ml.model.name', requirementLevel: 'required' },
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.segment', requirementLevel: 'conditionally_required', condition: 'for per-segment accuracy' },
+    ],
+  },
+  'ml.accuracy.rolling': {
+    name: 'ml.accuracy.rolling',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Accuracy over the last N ground-truth labels to arrive (N = groundTruth.rollingSize).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+    ],
+  },
+  'ml.accuracy.change': {
+    name: 'ml.accuracy.change',
+    instrument: 'gauge',
+    unit: '{state}',
+    brief: 'Streaming change detection (ADWIN) on the correctness of labelled predictions: -1 after a detected drop, 0 stable, 1 after a detected rise.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+    ],
+  },
+  'ml.classification.precision': {
+    name: 'ml.classification.precision',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Precision of one class over the accuracy window (predicted as the class and right, over predicted as the class).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.prediction.label', requirementLevel: 'required' },
+    ],
+  },
+  'ml.classification.recall': {
+    name: 'ml.classification.recall',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Recall of one class over the accuracy window (truly the class and predicted so, over truly the class).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.prediction.label', requirementLevel: 'required' },
+    ],
+  },
+  'ml.classification.f1': {
+    name: 'ml.classification.f1',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'F1 score (harmonic mean of precision and recall) of one class over the accuracy window.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.prediction.label', requirementLevel: 'required' },
+    ],
+  },
+  'ml.regression.mae': {
+    name: 'ml.regression.mae',
+    instrument: 'gauge',
+    unit: '{value}',
+    brief: 'Mean absolute error of regression predictions joined with ground truth over the accuracy window.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.segment', requirementLevel: 'conditionally_required', condition: 'for per-segment errors' },
+    ],
+  },
+  'ml.regression.rmse': {
+    name: 'ml.regression.rmse',
+    instrument: 'gauge',
+    unit: '{value}',
+    brief: 'Root mean squared error of regression predictions joined with ground truth over the accuracy window.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.segment', requirementLevel: 'conditionally_required', condition: 'for per-segment errors' },
+    ],
+  },
+  'ml.regression.bias': {
+    name: 'ml.regression.bias',
+    instrument: 'gauge',
+    unit: '{value}',
+    brief: 'Mean error (predicted minus true) of regression predictions over the accuracy window.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.segment', requirementLevel: 'conditionally_required', condition: 'for per-segment errors' },
     ],
   },
   'ml.accuracy.estimated': {

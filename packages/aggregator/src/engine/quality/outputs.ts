@@ -10,11 +10,20 @@ import {
   ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_EVICTED,
   ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_EXPIRED,
   ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_JOINED,
+  ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_RELABELED,
   ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_UNMATCHED,
   ATTR_ML_PREDICTION_LABEL,
   ATTR_ML_SEGMENT,
   METRIC_ML_ACCURACY,
+  METRIC_ML_ACCURACY_CHANGE,
   METRIC_ML_ACCURACY_ESTIMATED,
+  METRIC_ML_ACCURACY_ROLLING,
+  METRIC_ML_CLASSIFICATION_F1,
+  METRIC_ML_CLASSIFICATION_PRECISION,
+  METRIC_ML_CLASSIFICATION_RECALL,
+  METRIC_ML_REGRESSION_BIAS,
+  METRIC_ML_REGRESSION_MAE,
+  METRIC_ML_REGRESSION_RMSE,
   METRIC_ML_CALIBRATION_ERROR,
   METRIC_ML_CONFUSION_MATRIX,
   METRIC_ML_GROUND_TRUTH_LABELS,
@@ -41,9 +50,29 @@ export function qualityOutputs(report: QualityReport, base: Attrs, out: OutputSi
   push(METRIC_ML_GROUND_TRUTH_LABELS, cov.unmatched, { [ATTR_ML_GROUND_TRUTH_OUTCOME]: ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_UNMATCHED });
   push(METRIC_ML_GROUND_TRUTH_LABELS, cov.expired, { [ATTR_ML_GROUND_TRUTH_OUTCOME]: ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_EXPIRED });
   push(METRIC_ML_GROUND_TRUTH_LABELS, cov.evicted, { [ATTR_ML_GROUND_TRUTH_OUTCOME]: ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_EVICTED });
+  push(METRIC_ML_GROUND_TRUTH_LABELS, cov.relabeled, { [ATTR_ML_GROUND_TRUTH_OUTCOME]: ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_RELABELED });
   if (report.accuracy) {
     push(METRIC_ML_ACCURACY, report.accuracy.window.value);
     for (const s of report.accuracy.bySegment) push(METRIC_ML_ACCURACY, s.value, { [ATTR_ML_SEGMENT]: s.segment });
+    push(METRIC_ML_ACCURACY_ROLLING, report.accuracy.rolling.value);
+  }
+  if (report.changeDetection) {
+    const state = report.changeDetection.state;
+    push(METRIC_ML_ACCURACY_CHANGE, state === 'drop' ? -1 : state === 'rise' ? 1 : 0);
+  }
+  for (const c of report.classes ?? []) {
+    const label = { [ATTR_ML_PREDICTION_LABEL]: c.label };
+    push(METRIC_ML_CLASSIFICATION_PRECISION, c.precision, label);
+    push(METRIC_ML_CLASSIFICATION_RECALL, c.recall, label);
+    push(METRIC_ML_CLASSIFICATION_F1, c.f1, label);
+  }
+  if (report.errors) {
+    const regression = [[report.errors.window, {}] as const, ...report.errors.bySegment.map((e) => [e, { [ATTR_ML_SEGMENT]: e.segment }] as const)];
+    for (const [e, extra] of regression) {
+      push(METRIC_ML_REGRESSION_MAE, e.mae, extra);
+      push(METRIC_ML_REGRESSION_RMSE, e.rmse, extra);
+      push(METRIC_ML_REGRESSION_BIAS, e.bias, extra);
+    }
   }
   if (report.confusionMatrix) {
     const { labels, counts } = report.confusionMatrix;
