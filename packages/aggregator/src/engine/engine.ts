@@ -380,7 +380,7 @@ export class Engine {
         baseline = learnBaseline(m, now);
         m.baselines.set(baseline.modelVersion ?? '', baseline);
       }
-      m.qualityReport = m.quality.report(now);
+      m.qualityReport = m.hasQuality ? m.quality.report(now) : null;
       const drift = evaluateDrift(m, baseline);
       const up = m.lastSeen !== null && now - m.lastSeen <= s.livenessTimeout;
       const iso = new Date(now).toISOString();
@@ -504,7 +504,7 @@ export class Engine {
   quality(name: string): QualityReport | undefined {
     const m = this.models.get(name);
     if (!m) return undefined;
-    return m.qualityReport ?? m.quality.report(this.lastEvaluation ?? m.lastSeen ?? 0);
+    return m.qualityReport ?? m.qualityAt(this.lastEvaluation ?? m.lastSeen ?? 0);
   }
 
   /** Replaces a model's baseline (per its `modelVersion`; without one, for every version). */

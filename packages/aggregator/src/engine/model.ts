@@ -12,7 +12,7 @@ import { ExplicitWindow, type ExplicitWindowSnapshot } from './window/explicit-w
 import { CountWindow, type CountWindowSnapshot } from './window/count-window.js';
 import { SloHistory, type SloHistorySnapshot } from './red.js';
 import { DEFAULT_SLO_PERIOD_MS } from './config.js';
-import { QualityTracker, type QualityReport, type QualitySnapshot } from './quality/index.js';
+import { QualityTracker, resolveQualitySettings, type QualityReport, type QualitySnapshot } from './quality/index.js';
 
 /** Windows of one feature. */
 export interface FeatureState {
@@ -50,8 +50,8 @@ export class ModelState {
   readonly baselines = new Map<string, Baseline>();
   drift: DriftReport | null = null;
   status: ModelStatus | null = null;
-  /** The ground-truth join and quality numbers (issue 5). */
-  quality: QualityTracker;
+  /** The ground-truth join and quality numbers; created with the first event (most models get none). */
+  private tracker: QualityTracker | null = null;
   /** The quality report of the last evaluation. */
   qualityReport: QualityReport | null = null;
 
@@ -69,7 +69,23 @@ export class ModelState {
     const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
     this.slo = settings.slos.length > 0 ? new SloHistory(2 + this.latencyThresholds.length, longest) : null;
     if (config?.baseline) this.baselines.set(config.baseline.modelVersion ?? '', config.baseline);
-    this.quality = new QualityTracker({ ...settings.groundTruth, task });
+    // Validate the ground-truth settings now, though the tracker is made with the first event.
+    resolveQualitySettings({ ...settings.groundTruth, task });
+  }
+
+  /** The model's quality tracker, created on first use. */
+  get quality(): QualityTracker {
+    return (this.tracker ??= new QualityTracker({ ...this.settings.groundTruth, task: this.task }));
+  }
+
+  /** Whether any ground-truth event (or an accuracy SLO) has needed the tracker yet. */
+  get hasQuality(): boolean {
+    return this.tracker !== null;
+  }
+
+  /** The quality report at `now`; an empty one (nothing stored) before the first event. */
+  qualityAt(now: number): QualityReport {
+    return (this.tracker ?? new QualityTracker({ ...this.settings.groundTruth, task: this.task })).report(now);
   }
 
   /** Versions seen recently (bounded), to tell a new version from an alternating one. */
@@ -136,7 +152,7 @@ export class ModelState {
       errors: this.errors.snapshot(),
       slo: this.slo?.snapshot() ?? null,
       baselines: [...this.baselines.entries()],
-      quality: this.quality.snapshot(),
+      ...(this.tracker !== null ? { quality: this.tracker.snapshot() } : {}),
     };
   }
 
@@ -167,7 +183,7 @@ export class ModelState {
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);
     // Snapshots from before the ground-truth join have no quality state; one for another task starts afresh.
-    if (s.quality && s.quality.task === this.task) this.quality = QualityTracker.restore({ ...this.settings.groundTruth, task: this.task }, s.quality);
+    if (s.quality && s.quality.task === this.task) this.tracker = QualityTracker.restore({ ...this.settings.groundTruth, task: this.task }, s.quality);
   }
 }
 

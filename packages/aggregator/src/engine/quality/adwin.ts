@@ -82,9 +82,11 @@ export class Adwin {
   readonly minSubWindow: number;
   // Row i holds up to maxBuckets + 1 buckets of 2^i values, oldest first, in
   // flat typed arrays (sums and variances at i * cap + k): allocation-free adds.
+  // Rows are allocated as the window grows (doubling), so an idle detector —
+  // one per model — costs a few hundred bytes, not all MAX_ROWS rows.
   private readonly cap: number;
-  private readonly sums: Float64Array;
-  private readonly vars: Float64Array;
+  private sums: Float64Array;
+  private vars: Float64Array;
   private readonly lens = new Int32Array(MAX_ROWS);
   private rowCount = 0;
   private n = 0;
@@ -107,8 +109,21 @@ export class Adwin {
     this.clock = o.clock;
     this.minSubWindow = o.minSubWindow;
     this.cap = o.maxBuckets + 1;
-    this.sums = new Float64Array(MAX_ROWS * this.cap);
-    this.vars = new Float64Array(MAX_ROWS * this.cap);
+    this.sums = new Float64Array(2 * this.cap);
+    this.vars = new Float64Array(2 * this.cap);
+  }
+
+  /** Makes room for rows 0..rows-1. */
+  private ensureRows(rows: number): void {
+    const have = this.sums.length / this.cap;
+    if (rows <= have) return;
+    const next = Math.min(MAX_ROWS, Math.max(rows, have * 2));
+    const sums = new Float64Array(next * this.cap);
+    const vars = new Float64Array(next * this.cap);
+    sums.set(this.sums);
+    vars.set(this.vars);
+    this.sums = sums;
+    this.vars = vars;
   }
 
   /** Values in the current window. */
@@ -183,6 +198,7 @@ export class Adwin {
       this.vars.copyWithin(o, o + 2, o + len);
       this.lens[i] = len - 2;
       const j = i + 1;
+      this.ensureRows(j + 1);
       const lj = this.lens[j] as number;
       this.sums[j * cap + lj] = s1 + s2;
       this.vars[j * cap + lj] = v;
@@ -302,6 +318,7 @@ export class Adwin {
     if (s.rows.length > MAX_ROWS) throw new Error(`adwin snapshot has ${s.rows.length} rows, at most ${MAX_ROWS} allowed`);
     let n = 0;
     let sum = 0;
+    a.ensureRows(s.rows.length);
     s.rows.forEach((r, i) => {
       if (r.length > a.cap) throw new Error(`adwin snapshot row ${i} has ${r.length} buckets, at most ${a.cap} allowed`);
       r.forEach(([x, v], k) => {
