@@ -202,54 +202,57 @@ function temporalityOf(n: number): Temporality {
 
 // ---- metrics -----------------------------------------------------------
 
-function readResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
-  let resource: Resource | undefined;
-  const scopeMetrics: ScopeMetrics[] = [];
+/**
+ * ResourceMetrics/ResourceLogs and ScopeMetrics/ScopeLogs share one layout:
+ * field 1 the resource or scope, field 2 the repeated children, field 3 the
+ * schema URL. One walker serves all four.
+ */
+function readEnvelope<H, C>(
+  r: ProtoReader,
+  end: number,
+  message: string,
+  fields: { head: string; children: string; schemaUrl: string },
+  readHead: (r: ProtoReader, end: number) => H,
+  readChild: (r: ProtoReader, end: number) => C | undefined,
+): { head: H | undefined; children: C[]; schemaUrl: string } {
+  let head: H | undefined;
+  const children: C[] = [];
   let schemaUrl = '';
   while (r.pos < end) {
-    const tag = r.uint32('ResourceMetrics');
+    const tag = r.uint32(message);
     switch (tag) {
       case 10 /* 1:LEN */:
-        resource = readResource(r, r.lengthEnd('ResourceMetrics.resource', end));
-        break;
-      case 18 /* 2:LEN */:
-        scopeMetrics.push(readScopeMetrics(r, r.lengthEnd('ResourceMetrics.scope_metrics', end)));
-        break;
-      case 26 /* 3:LEN */:
-        schemaUrl = r.string('ResourceMetrics.schema_url', end);
-        break;
-      default:
-        r.skip(tag & 7, 'ResourceMetrics', end);
-    }
-  }
-  r.expectEnd(end, 'ResourceMetrics');
-  return { resource: resource ?? { attributes: emptyAttributes() }, scopeMetrics, schemaUrl };
-}
-
-function readScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
-  let scope: Scope | undefined;
-  const metrics: Metric[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.uint32('ScopeMetrics');
-    switch (tag) {
-      case 10 /* 1:LEN */:
-        scope = readScope(r, r.lengthEnd('ScopeMetrics.scope', end));
+        head = readHead(r, r.lengthEnd(fields.head, end));
         break;
       case 18 /* 2:LEN */: {
-        const m = readMetric(r, r.lengthEnd('ScopeMetrics.metrics', end));
-        if (m !== undefined) metrics.push(m);
+        const child = readChild(r, r.lengthEnd(fields.children, end));
+        if (child !== undefined) children.push(child);
         break;
       }
       case 26 /* 3:LEN */:
-        schemaUrl = r.string('ScopeMetrics.schema_url', end);
+        schemaUrl = r.string(fields.schemaUrl, end);
         break;
       default:
-        r.skip(tag & 7, 'ScopeMetrics', end);
+        r.skip(tag & 7, message, end);
     }
   }
-  r.expectEnd(end, 'ScopeMetrics');
-  return { scope: scope ?? emptyScope(), metrics, schemaUrl };
+  r.expectEnd(end, message);
+  return { head, children, schemaUrl };
+}
+
+const RESOURCE_METRICS_FIELDS = { head: 'ResourceMetrics.resource', children: 'ResourceMetrics.scope_metrics', schemaUrl: 'ResourceMetrics.schema_url' };
+const SCOPE_METRICS_FIELDS = { head: 'ScopeMetrics.scope', children: 'ScopeMetrics.metrics', schemaUrl: 'ScopeMetrics.schema_url' };
+const RESOURCE_LOGS_FIELDS = { head: 'ResourceLogs.resource', children: 'ResourceLogs.scope_logs', schemaUrl: 'ResourceLogs.schema_url' };
+const SCOPE_LOGS_FIELDS = { head: 'ScopeLogs.scope', children: 'ScopeLogs.log_records', schemaUrl: 'ScopeLogs.schema_url' };
+
+function readResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
+  const e = readEnvelope(r, end, 'ResourceMetrics', RESOURCE_METRICS_FIELDS, readResource, readScopeMetrics);
+  return { resource: e.head ?? { attributes: emptyAttributes() }, scopeMetrics: e.children, schemaUrl: e.schemaUrl };
+}
+
+function readScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
+  const e = readEnvelope(r, end, 'ScopeMetrics', SCOPE_METRICS_FIELDS, readScope, readMetric);
+  return { scope: e.head ?? emptyScope(), metrics: e.children, schemaUrl: e.schemaUrl };
 }
 
 function readMetric(r: ProtoReader, end: number): Metric | undefined {
@@ -655,51 +658,13 @@ function readQuantile(r: ProtoReader, end: number): QuantileValue {
 // ---- logs --------------------------------------------------------------
 
 function readResourceLogs(r: ProtoReader, end: number): ResourceLogs {
-  let resource: Resource | undefined;
-  const scopeLogs: ScopeLogs[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.uint32('ResourceLogs');
-    switch (tag) {
-      case 10 /* 1:LEN */:
-        resource = readResource(r, r.lengthEnd('ResourceLogs.resource', end));
-        break;
-      case 18 /* 2:LEN */:
-        scopeLogs.push(readScopeLogs(r, r.lengthEnd('ResourceLogs.scope_logs', end)));
-        break;
-      case 26 /* 3:LEN */:
-        schemaUrl = r.string('ResourceLogs.schema_url', end);
-        break;
-      default:
-        r.skip(tag & 7, 'ResourceLogs', end);
-    }
-  }
-  r.expectEnd(end, 'ResourceLogs');
-  return { resource: resource ?? { attributes: emptyAttributes() }, scopeLogs, schemaUrl };
+  const e = readEnvelope(r, end, 'ResourceLogs', RESOURCE_LOGS_FIELDS, readResource, readScopeLogs);
+  return { resource: e.head ?? { attributes: emptyAttributes() }, scopeLogs: e.children, schemaUrl: e.schemaUrl };
 }
 
 function readScopeLogs(r: ProtoReader, end: number): ScopeLogs {
-  let scope: Scope | undefined;
-  const logRecords: LogRecord[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.uint32('ScopeLogs');
-    switch (tag) {
-      case 10 /* 1:LEN */:
-        scope = readScope(r, r.lengthEnd('ScopeLogs.scope', end));
-        break;
-      case 18 /* 2:LEN */:
-        logRecords.push(readLogRecord(r, r.lengthEnd('ScopeLogs.log_records', end)));
-        break;
-      case 26 /* 3:LEN */:
-        schemaUrl = r.string('ScopeLogs.schema_url', end);
-        break;
-      default:
-        r.skip(tag & 7, 'ScopeLogs', end);
-    }
-  }
-  r.expectEnd(end, 'ScopeLogs');
-  return { scope: scope ?? emptyScope(), logRecords, schemaUrl };
+  const e = readEnvelope(r, end, 'ScopeLogs', SCOPE_LOGS_FIELDS, readScope, readLogRecord);
+  return { scope: e.head ?? emptyScope(), logRecords: e.children, schemaUrl: e.schemaUrl };
 }
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
