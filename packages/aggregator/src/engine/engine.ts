@@ -14,6 +14,8 @@ import {
   ATTR_ML_MODEL_NAME,
   ATTR_ML_MODEL_VERSION,
   ATTR_ML_PREDICTION_LABEL,
+  ATTR_ML_PREDICTION_VALUE,
+  EVENT_ML_PREDICTION,
   ATTR_OTEL_METRIC_OVERFLOW,
   METRIC_ML_FEATURE_MISSING,
   METRIC_ML_FEATURE_OBSERVATIONS,
@@ -30,7 +32,7 @@ import { evaluateDrift, evaluateRed, evaluateSlos, alignCounts, currentNumeric, 
 import { ModelState, SCALAR, type ModelSnapshot } from './model.js';
 import type { AttrMap, LogsIn, MetricIn, MetricsIn, PointIn } from './otlp-input.js';
 import { buildOutputs } from './outputs.js';
-import { qualityOutputs, type QualityReport } from './quality/index.js';
+import { eventNameOf, qualityOutputs, type QualityReport } from './quality/index.js';
 import { countAtOrBelow } from './red.js';
 import type { Bucketed } from './measures.js';
 import type { ExpHistogramData } from './histogram-data.js';
@@ -218,6 +220,10 @@ export class Engine {
           }
           const model = this.modelFor(id, rej, 1, now);
           if (!model) continue;
+          if (model.discovered && !model.hasQuality && eventNameOf(rec) === EVENT_ML_PREDICTION) {
+            const a = rec.attributes;
+            model.adoptTask(a[ATTR_ML_PREDICTION_VALUE] !== undefined && a[ATTR_ML_PREDICTION_LABEL] === undefined ? 'regression' : 'classification');
+          }
           const q = model.quality.ingest(rec, now);
           if (typeof q === 'object') {
             rej.add(q.rejected);

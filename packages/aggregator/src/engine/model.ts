@@ -57,7 +57,7 @@ export class ModelState {
 
   constructor(
     readonly name: string,
-    readonly task: ModelTask,
+    public task: ModelTask,
     readonly discovered: boolean,
     readonly settings: ModelSettings,
     readonly declared: Readonly<Record<string, FeatureType>>,
@@ -76,6 +76,14 @@ export class ModelState {
   /** The model's quality tracker, created on first use. */
   get quality(): QualityTracker {
     return (this.tracker ??= new QualityTracker({ ...this.settings.groundTruth, task: this.task }));
+  }
+
+  /**
+   * A discovered model (no config says its task) takes it from its first
+   * prediction event: a value without a label means regression.
+   */
+  adoptTask(task: ModelTask): void {
+    if (this.discovered && this.tracker === null) this.task = task;
   }
 
   /** Whether any ground-truth event (or an accuracy SLO) has needed the tracker yet. */
@@ -183,6 +191,7 @@ export class ModelState {
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);
     // Snapshots from before the ground-truth join have no quality state; one for another task starts afresh.
+    if (s.quality) this.adoptTask(s.quality.task);
     if (s.quality && s.quality.task === this.task) this.tracker = QualityTracker.restore({ ...this.settings.groundTruth, task: this.task }, s.quality);
   }
 }

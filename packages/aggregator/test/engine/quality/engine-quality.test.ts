@@ -42,6 +42,25 @@ describe('Engine (quality)', () => {
     });
   });
 
+  describe('ingestLogs for a discovered model', () => {
+    it('takes the task from the first prediction event: a value without a label is regression, kept across restore', () => {
+      const e = new Engine(engineConfig({ models: [], discovery: { enabled: true, maxModels: 10 } }));
+      const value = (id: string, v: number): Rec => ({ eventName: 'ml.prediction', attributes: { 'ml.prediction.id': id, 'ml.prediction.value': v } });
+      const truthValue = (id: string, v: number): Rec => ({ eventName: 'ml.ground_truth', attributes: { 'ml.prediction.id': id, 'ml.ground_truth.value': v } });
+      const r = e.ingestLogs(logs('reg', [value('a', 3), value('b', 10)]), T0);
+      assert.deepEqual([r.acceptedLogRecords, r.rejectedLogRecords], [2, 0]);
+      const restored = Engine.restore(engineConfig({ models: [], discovery: { enabled: true, maxModels: 10 } }), JSON.parse(JSON.stringify(e.snapshot())));
+      restored.ingestLogs(logs('reg', [truthValue('a', 1), truthValue('b', 14)]), T0 + MIN);
+      restored.evaluate(T0 + 2 * MIN);
+      const q = restored.quality('reg')!;
+      assert.equal(q.task, 'regression');
+      assert.equal(q.errors!.window.mae, 3);
+      assert.equal(restored.listModels().find((m) => m.name === 'reg')?.task, 'regression');
+      e.ingestLogs(logs('clf2', [pred('x', 'cat', T0)]), T0);
+      assert.equal(e.quality('clf2')!.task, 'classification');
+    });
+  });
+
   describe('evaluate', () => {
     it('computes accuracy SLO compliance and burn rates from joined labels', () => {
       const e = engine();
