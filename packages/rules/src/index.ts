@@ -1,2 +1,0 @@
-/** @module @modelwatch/rules */
-export const PACKAGE_NAME = '@modelwatch/rules';
