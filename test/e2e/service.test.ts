@@ -7,7 +7,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import { startModelwatch } from '@modelwatch/node';
 import { MODELWATCH_BIN, getJson, startAggregator, tempDir, tempFile, waitFor } from '../helpers/aggregator.js';
@@ -90,9 +93,21 @@ describe('modelwatch serve', () => {
     await new Promise<void>((r) => sinkServer.listen(0, '127.0.0.1', r));
     const port = (sinkServer.address() as AddressInfo).port;
     try {
-      const quiet = await startAggregator(CONFIG, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '' } });
-      await new Promise((r) => setTimeout(r, 2500));
-      await quiet.stop();
+      // Without the variable nothing is pushed, not even to the exporter's default
+      // endpoint (localhost:4318, which would be our own receiver): listen there too.
+      const defaultSink = createServer((req, res) => {
+        received.push(`default endpoint: ${req.method} ${req.url}`);
+        req.resume();
+        req.on('end', () => res.writeHead(200).end());
+      });
+      await new Promise<void>((r, j) => defaultSink.once('error', j).listen(4318, '127.0.0.1', r));
+      try {
+        const quiet = await startAggregator(CONFIG, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '', OTEL_METRIC_EXPORT_INTERVAL: '500' } });
+        await new Promise((r) => setTimeout(r, 2500));
+        await quiet.stop();
+      } finally {
+        defaultSink.close();
+      }
       assert.deepEqual(received, [], 'no push without the environment variable');
       const pushing = await startAggregator(CONFIG, {
         env: { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `http://127.0.0.1:${port}/v1/metrics`, OTEL_METRIC_EXPORT_INTERVAL: '500' },
@@ -106,6 +121,62 @@ describe('modelwatch serve', () => {
     } finally {
       sinkServer.close();
     }
+  });
+
+  it('refuses to share its data directory with a running aggregator', async () => {
+    const dataDir = tempDir();
+    const first = await startAggregator(CONFIG, { dataDir });
+    try {
+      await assert.rejects(startAggregator(CONFIG, { dataDir }), /data directory .* is in use by another modelwatch \(pid \d+\)/);
+    } finally {
+      await first.stop();
+    }
+    // A lock left by a killed process is taken over.
+    const killed = await startAggregator(CONFIG, { dataDir });
+    await killed.stop('SIGKILL');
+    const next = await startAggregator(CONFIG, { dataDir });
+    await next.stop();
+  });
+
+  it('stops with exit 1 when its store fails, answering 503, and keeps nothing it did not log', async () => {
+    const dataDir = tempDir();
+    const agg = await startAggregator(CONFIG, { dataDir });
+    await send(agg.addresses.otlpHttp, 20);
+    const before = await waitFor('the first requests', async () => {
+      const s = await getJson<ModelStatus>(`${agg.addresses.http}/api/v1/models/fraud`);
+      return s.red.requests === 20 ? s.accepted.dataPoints : undefined;
+    });
+    // Another connection holds the write lock past the busy timeout: the next commit fails.
+    const blocker = new Database(join(dataDir, 'modelwatch.db'));
+    blocker.exec('BEGIN IMMEDIATE');
+    try {
+      const body = JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'ml.model.name', value: { stringValue: 'fraud' } }] }, scopeMetrics: [{ scope: {}, metrics: [{ name: 'ml.predictions', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ asInt: '5', timeUnixNano: String(Date.now() * 1e6) }] } }] }] }] });
+      const r = await fetch(`${agg.addresses.otlpHttp}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(r.status, 503);
+      assert.ok(r.headers.get('retry-after'));
+      assert.equal(await agg.stop('SIGTERM'), 1, agg.stderr());
+      assert.match(agg.stderr(), /stopping after a store failure/);
+    } finally {
+      blocker.exec('ROLLBACK');
+      blocker.close();
+    }
+    const again = await startAggregator(CONFIG, { dataDir });
+    try {
+      const s = await getJson<ModelStatus>(`${again.addresses.http}/api/v1/models/fraud`);
+      assert.equal(s.accepted.dataPoints, before, 'the refused request is not counted after restart');
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('reports bad model settings as a configuration problem before touching the data directory', () => {
+    const dataDir = join(tempDir(), 'not-created');
+    const path = tempFile('modelwatch.yaml', 'models: [{ name: m, window: 1h, slot: 7m }]\n');
+    const r = spawnSync(process.execPath, [MODELWATCH_BIN, 'serve', '--config', path, '--data-dir', dataDir, '--otlp', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0'], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /model "m": window .* must be a positive multiple of the slot/);
+    assert.doesNotMatch(r.stderr, /cannot restore/);
+    assert.equal(existsSync(dataDir), false);
   });
 
   it('refuses a bad configuration with every problem named, and exits 2', () => {

@@ -71,7 +71,10 @@ server.listen(Number(port), host, () => {
   process.stdout.write(`${JSON.stringify({ status: 'ready', url: `http://${a.address}:${a.port}` })}\n`);
 });
 
+let stopping = false;
 const stop = (): void => {
+  if (stopping) return; // Ctrl-C reaches the whole process group, then the demo sends SIGTERM too
+  stopping = true;
   server.close();
   void telemetry.shutdown().finally(() => process.exit(0));
 };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { AggregatorConfig } from './config/schema.js';
 import { openStore, type Store } from './store/database.js';
 import { IngestLog } from './store/ingest-log.js';
+import { lockDataDir } from './store/lock.js';
 import {
   Engine,
   engineConfig,
@@ -56,6 +57,13 @@ export interface ServiceOptions {
   now?: () => number;
   /** Where diagnostics go. @default nothing */
   log?: (message: string) => void;
+  /**
+   * Called once when the store fails (a commit or checkpoint): the service then
+   * refuses all data (503) and keeps no further checkpoint, since the engine
+   * may hold data that is not in the log. Restarting rebuilds the state from
+   * the last checkpoint and the log. The CLI exits non-zero.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 /** What a checkpoint holds: everything needed to resume exactly. */
@@ -123,17 +131,25 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
   const log = options.log ?? (() => {});
   const env = options.env ?? {};
   const engineCfg = toEngineConfig(config);
-  const store: Store = openStore(config.dataDir, { synchronous: config.storage.synchronous });
-  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  // Model settings are checked here, before the data directory is touched.
+  let engine = new Engine(engineCfg);
+  const unlock = lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = openStore(config.dataDir, { synchronous: config.storage.synchronous });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const closers: Array<() => Promise<void> | void> = [() => (store.close(), unlock())];
   try {
     const ingestLog = new IngestLog(store, { maxBatchDelayMs: config.storage.maxBatchDelay });
     closers.push(() => ingestLog.close());
     const checkpoint = ingestLog.lastCheckpoint();
-    let engine: Engine;
     let delta: DeltaConverter;
     try {
       const state = checkpoint ? (JSON.parse(checkpoint.snapshotJson) as CheckpointState) : undefined;
-      engine = state ? Engine.restore(engineCfg, state.engine as Parameters<typeof Engine.restore>[1]) : new Engine(engineCfg);
+      if (state) engine = Engine.restore(engineCfg, state.engine as Parameters<typeof Engine.restore>[1]);
       delta = state?.delta !== undefined ? DeltaConverter.restore(state.delta) : new DeltaConverter();
     } catch (err) {
       throw new Error(`cannot restore the state in ${store.path}: ${(err as Error).message}`, { cause: err });
@@ -175,10 +191,32 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       log(`restored state from ${store.path} (checkpoint ${checkpoint?.seq ?? 0}, ${replayed} requests replayed)`);
     }
 
+    // After a store failure the engine may hold data the log lacks: fail-stop.
+    let failed: Error | null = null;
+    const fail = (err: unknown): Error => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      if (failed === null) {
+        failed = e;
+        log(`store failure, refusing data until restarted: ${e.message}`);
+        options.onFatal?.(e);
+      }
+      return e;
+    };
+    const refuseIfFailed = (): void => {
+      if (failed !== null) {
+        throw new OverloadedError(`the aggregator's store failed (${failed.message}); it must be restarted`, { kind: 'unavailable', retryAfterMs: 5000 });
+      }
+    };
+
     // Must run synchronously right after the snapshot so lastSeq matches it.
     const persist = (): void => {
+      if (failed !== null) return;
       const state: CheckpointState = { engine: engine.snapshot(), delta: delta.snapshot() };
-      ingestLog.checkpoint(JSON.stringify(state), ingestLog.lastSeq, now());
+      try {
+        ingestLog.checkpoint(JSON.stringify(state), ingestLog.lastSeq, now());
+      } catch (err) {
+        throw fail(err);
+      }
     };
 
     // Ingest, then append in the same turn (log order == ingest order), answer after the commit.
@@ -187,16 +225,19 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       try {
         await ingestLog.append(kind, body, t, encoding);
       } catch (err) {
+        fail(err);
         throw new OverloadedError(`cannot store the request durably: ${(err as Error).message}`, { kind: 'unavailable', cause: err });
       }
       return result;
     };
     const sink: OtlpSink = {
       consumeMetrics(req, ctx) {
+        refuseIfFailed();
         const t = now();
         return durable('metrics', ctx.body, ctx.encoding, t, ingestMetrics(req, t));
       },
       consumeLogs(req, ctx) {
+        refuseIfFailed();
         const t = now();
         return durable('logs', ctx.body, ctx.encoding, t, ingestLogs(req, t));
       },
@@ -250,7 +291,9 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
         port: config.server.otlpGrpc.port,
         sink,
         maxBodyBytes: config.limits.maxBodyBytes,
+        maxInFlightRequests: config.limits.maxInFlightRequests,
         ...(auth !== undefined ? { authToken: auth } : {}),
+        ...(config.server.tls ? { tls: config.server.tls } : {}),
       });
       closers.push(() => grpc.close());
       grpcUrl = grpc.url;

@@ -41,20 +41,40 @@ async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, io: CliIo): Promis
       ...(args.http !== undefined ? { http: args.http } : {}),
     },
   });
-  const service = await startService(config, { env, log: (m) => io.stderr(`modelwatch: ${m}`) });
-  io.stdout(JSON.stringify({ status: 'ready', ...service.addresses }));
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      io.stderr(`modelwatch: ${signal} received, flushing and stopping`);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await service.close();
-  return 0;
+  // Handlers go in before anything starts, so a signal that comes right after
+  // the ready line still stops cleanly; a repeated signal only says we are stopping.
+  let stop: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => (stop = resolve));
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      io.stderr(`modelwatch: ${signal} received, already stopping`);
+      return;
+    }
+    stopping = true;
+    io.stderr(`modelwatch: ${signal} received, flushing and stopping`);
+    stop(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const service = await startService(config, {
+      env,
+      log: (m) => io.stderr(`modelwatch: ${m}`),
+      onFatal: (err) => {
+        io.stderr(`modelwatch: stopping after a store failure: ${err.message}`);
+        stopping = true;
+        stop(1);
+      },
+    });
+    io.stdout(JSON.stringify({ status: 'ready', ...service.addresses }));
+    const code = await stopped;
+    await service.close();
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 async function baseline(argv: string[], io: CliIo): Promise<number> {

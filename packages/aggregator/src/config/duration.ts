@@ -79,7 +79,8 @@ export interface ListenAddress {
 /** Parses "HOST:PORT", ":PORT", "PORT" or "[::1]:PORT"; port 0 picks a free port. */
 export function parseListenAddress(text: string, defaultHost = '127.0.0.1'): ListenAddress {
   const s = text.trim();
-  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(s);
+  // A host must be followed by a colon, so a bare "9470" is a port, not host "947" port 0.
+  const m = /^(?:\[([^\]]+)\]:|([^:[\]]*):)?(\d+)$/.exec(s);
   const port = Number(m?.[3]);
   if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`expected HOST:PORT (port 0..65535), got ${JSON.stringify(text)}`);

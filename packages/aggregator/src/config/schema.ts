@@ -134,7 +134,11 @@ const modelSchema = z.strictObject({
 
 /** The validated, normalised configuration. */
 export const configSchema = z.strictObject({
-  evaluation: z.strictObject({ interval: duration('30s') }).prefault({ interval: '30s' }),
+  evaluation: z
+    .strictObject({
+      interval: duration('30s').refine((ms) => ms <= 86_400_000, { message: 'must be at most 1d' }),
+    })
+    .prefault({ interval: '30s' }),
   server: z
     .strictObject({
       otlpHttp: address('127.0.0.1:4318'),
@@ -143,7 +147,7 @@ export const configSchema = z.strictObject({
         .union([z.string(), z.literal(false)])
         .prefault('127.0.0.1:4317')
         .transform((v, ctx): ListenAddress | false => {
-          if (v === false) return false;
+          if (v === false || v === 'off') return false;
           try {
             return parseListenAddress(v);
           } catch (err) {

@@ -56,7 +56,12 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const otlpPush = otlpPushRequested(options.env);
   if (otlpPush) {
     const interval = Number(options.env.OTEL_METRIC_EXPORT_INTERVAL) || options.exportIntervalMs || 15_000;
-    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: interval }));
+    // The URL comes from the environment we were given, not process.env, so a
+    // caller's env can never fall back to the exporter's default (our own receiver).
+    const env = options.env;
+    const base = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/\/+$/, '');
+    const url = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || `${base}/v1/metrics`;
+    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: interval }));
   }
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'modelwatch-aggregator' }),

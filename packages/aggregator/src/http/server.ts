@@ -101,10 +101,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
       return options.ready() ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'starting' });
     }
     if (path === '/metrics') {
-      if (method !== 'GET') throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      if (method !== 'GET' && method !== 'HEAD') throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
       return options.metrics(req, res);
     }
-    const parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+    let parts: string[];
+    try {
+      parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+    } catch (err) {
+      throw new ApiError('MW_BAD_REQUEST', `malformed percent-encoding in ${JSON.stringify(path)}`, { cause: err });
+    }
     if (parts[0] !== 'api' || parts[1] !== 'v1' || parts[2] !== 'models') {
       throw new ApiError('MW_NOT_FOUND', `no route ${method} ${path}`);
     }

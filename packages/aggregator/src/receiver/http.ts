@@ -190,11 +190,14 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     }
   }
 
+  let closing = false;
   function reply(res: ServerResponse, status: number, json: boolean, body: string | Uint8Array, headers: Record<string, string> = {}): void {
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
     res.writeHead(status, {
       'content-type': json ? 'application/json' : 'application/x-protobuf',
       'content-length': String(payload.length),
+      // While closing, keep-alive clients must not keep the server open by sending again.
+      ...(closing ? { connection: 'close' } : {}),
       ...headers,
     });
     res.end(payload);
@@ -267,7 +270,15 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     address: { host: addr.address, port: addr.port },
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        closing = true;
+        // Requests in flight get up to 5 s to finish; then every connection is cut.
+        const deadline = setTimeout(() => server.closeAllConnections(), 5000);
+        deadline.unref();
+        server.close((err) => {
+          clearTimeout(deadline);
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -151,6 +151,8 @@ models:
   describe('parseListenAddress', () => {
     it('keeps port 0 and defaults the host to loopback', () => {
       assert.deepEqual(parseListenAddress('0'), { host: '127.0.0.1', port: 0 });
+      // Regression: a bare port was read as host "947", port 0.
+      assert.deepEqual(parseListenAddress('9470'), { host: '127.0.0.1', port: 9470 });
       assert.deepEqual(parseListenAddress(':4318'), { host: '127.0.0.1', port: 4318 });
       assert.deepEqual(parseListenAddress('[::1]:80'), { host: '::1', port: 80 });
       assert.throws(() => parseListenAddress('host:99999'), /expected HOST:PORT/);

@@ -65,6 +65,9 @@ describe('http', () => {
       assert.equal(f.status, 404);
       assert.match(((await f.json()) as { error: { message: string } }).error.message, /no feature "y"/);
       assert.equal((await fetch(`${server.url}/elsewhere`)).status, 404);
+      // Regression: malformed percent-encoding answered 500.
+      const bad = await fetch(`${server.url}/api/v1/models/%E0%A4%A`);
+      assert.equal(bad.status, 400);
     });
 
     it('replaces and resets a baseline, refusing a bad one with 400 and the reason', async () => {
