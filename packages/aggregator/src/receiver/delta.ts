@@ -255,32 +255,36 @@ export class DeltaConverter {
   }
 
   private histogram(p: HistogramPoint, key: string, nowMs: number): HistogramPoint | 'duplicate' | 'stale' {
-    const prev = this.get(key);
-    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano);
-    if (o === 'duplicate' || o === 'stale') {
-      if (prev !== undefined) this.streams.set(key, prev);
-      return o;
-    }
-    let out: HistogramPoint = p;
-    const d = o === 'same-stream' && prev?.kind === 'histogram' ? subtractHistogram(p, prev.point) : undefined;
-    if (d !== undefined) out = d;
-    else if (o !== 'first') this.restarts++;
-    this.put(key, { kind: 'histogram', start: p.startTimeUnixNano, time: p.timeUnixNano, point: p, seenMs: nowMs });
-    return out;
+    return this.bucketed(p, key, nowMs, (prev) => (prev.kind === 'histogram' ? subtractHistogram(p, prev.point) : undefined), (point) => ({
+      kind: 'histogram', start: p.startTimeUnixNano, time: p.timeUnixNano, point, seenMs: nowMs,
+    }));
   }
 
   private exp(p: ExpHistogramPoint, key: string, nowMs: number): ExpHistogramPoint | 'duplicate' | 'stale' {
+    return this.bucketed(p, key, nowMs, (prev) => (prev.kind === 'exp' ? subtractExpHistogram(p, prev.point) : undefined), (point) => ({
+      kind: 'exp', start: p.startTimeUnixNano, time: p.timeUnixNano, point, seenMs: nowMs,
+    }));
+  }
+
+  /** Explicit and exponential histograms: the same ordering and reset rules, each with its own subtraction. */
+  private bucketed<P extends HistogramPoint | ExpHistogramPoint>(
+    p: P,
+    key: string,
+    nowMs: number,
+    subtract: (prev: Prev) => P | undefined,
+    remember: (point: P) => Prev,
+  ): P | 'duplicate' | 'stale' {
     const prev = this.get(key);
     const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano);
     if (o === 'duplicate' || o === 'stale') {
       if (prev !== undefined) this.streams.set(key, prev);
       return o;
     }
-    let out: ExpHistogramPoint = p;
-    const d = o === 'same-stream' && prev?.kind === 'exp' ? subtractExpHistogram(p, prev.point) : undefined;
+    let out: P = p;
+    const d = o === 'same-stream' && prev !== undefined ? subtract(prev) : undefined;
     if (d !== undefined) out = d;
     else if (o !== 'first') this.restarts++;
-    this.put(key, { kind: 'exp', start: p.startTimeUnixNano, time: p.timeUnixNano, point: p, seenMs: nowMs });
+    this.put(key, remember(p));
     return out;
   }
 }
