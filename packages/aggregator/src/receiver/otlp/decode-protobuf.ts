@@ -378,16 +378,24 @@ function readNumberPoint(r: ProtoReader, end: number): NumberPoint {
   return { attributes, startTimeUnixNano, timeUnixNano, flags, value };
 }
 
-function readHistogram(r: ProtoReader, end: number): Metric {
-  const points: HistogramPoint[] = [];
+/** Histogram and ExponentialHistogram share one layout: 1 = data points, 2 = temporality. */
+function readHistogramContainer<P>(r: ProtoReader, end: number, message: string, readPoint: (r: ProtoReader, end: number) => P): { points: P[]; temporality: number } {
+  const points: P[] = [];
   let temporality = 0;
+  // Field names for error messages, built once per metric rather than per point.
+  const pointsField = `${message}.data_points`;
   while (r.pos < end) {
-    const tag = r.uint32('Histogram');
-    if (tag === 10 /* 1:LEN */) points.push(readHistogramPoint(r, r.lengthEnd('Histogram.data_points', end)));
-    else if (tag === 16 /* 2:VARINT */) temporality = r.int32('Histogram.aggregation_temporality');
-    else r.skip(tag & 7, 'Histogram', end);
+    const tag = r.uint32(message);
+    if (tag === 10 /* 1:LEN */) points.push(readPoint(r, r.lengthEnd(pointsField, end)));
+    else if (tag === 16 /* 2:VARINT */) temporality = r.int32(`${message}.aggregation_temporality`);
+    else r.skip(tag & 7, message, end);
   }
-  r.expectEnd(end, 'Histogram');
+  r.expectEnd(end, message);
+  return { points, temporality };
+}
+
+function readHistogram(r: ProtoReader, end: number): Metric {
+  const { points, temporality } = readHistogramContainer(r, end, 'Histogram', readHistogramPoint);
   return {
     name: '', description: '', unit: '', metadata: emptyAttributes(),
     type: 'histogram', temporality: temporalityOf(temporality), points,
@@ -461,15 +469,7 @@ function readHistogramPoint(r: ProtoReader, end: number): HistogramPoint {
 }
 
 function readExpHistogram(r: ProtoReader, end: number): Metric {
-  const points: ExpHistogramPoint[] = [];
-  let temporality = 0;
-  while (r.pos < end) {
-    const tag = r.uint32('ExponentialHistogram');
-    if (tag === 10 /* 1:LEN */) points.push(readExpHistogramPoint(r, r.lengthEnd('ExponentialHistogram.data_points', end)));
-    else if (tag === 16 /* 2:VARINT */) temporality = r.int32('ExponentialHistogram.aggregation_temporality');
-    else r.skip(tag & 7, 'ExponentialHistogram', end);
-  }
-  r.expectEnd(end, 'ExponentialHistogram');
+  const { points, temporality } = readHistogramContainer(r, end, 'ExponentialHistogram', readExpHistogramPoint);
   return {
     name: '', description: '', unit: '', metadata: emptyAttributes(),
     type: 'exponentialHistogram', temporality: temporalityOf(temporality), points,
