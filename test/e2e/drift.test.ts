@@ -49,12 +49,15 @@ describe('modelwatch serve with the OpenTelemetry SDK', () => {
   const stationary = rows(2, N);
   const shifted = rows(3, N, { x: 10, lang: 'pt' }); // +0.5 sd on x, a new dominant language
 
+  const dataDir = tempDir();
+  let config = '';
+
   before(async () => {
     const dir = tempDir();
     const csv = join(dir, 'reference.csv');
     writeFileSync(csv, `x,neg,lang\n${reference.map((r) => `${r.x},${r.neg},${r.lang}`).join('\n')}\n`);
     const features = '{ x: numeric, neg: numeric, lang: categorical }';
-    const config = `
+    config = `
 evaluation: { interval: 1s }
 models:
   - { name: steady, task: classification, baseline: ${join(dir, 'steady.json')}, features: ${features} }
@@ -65,7 +68,7 @@ models:
       const b = spawnSync(process.execPath, [MODELWATCH_BIN, 'baseline', '--model', model, '--input', csv, '--out', join(dir, `${model}.json`), '--config', join(dir, 'modelwatch.yaml')], { encoding: 'utf8' });
       assert.equal(b.status, 0, `modelwatch baseline failed: ${b.stderr}`);
     }
-    aggregator = await startAggregator(config);
+    aggregator = await startAggregator(config, { dataDir });
 
     const sdk = startModelwatch({
       serviceName: 'e2e-drift',
@@ -129,6 +132,16 @@ models:
         assert.ok(ks.statistic <= exact + 1e-12 && exact <= ks.bound + 1e-12, `${model}/${feature}: ${ks.statistic} <= ${exact} <= ${ks.bound}`);
       }
     }
+  });
+
+  it('reports the same drift after kill -9 and a restart on the same data directory', async () => {
+    const strip = (features: FeatureDrift[]) => features.map(({ name, severity, ks, psi, referenceCount, currentCount }) => ({ name, severity, ks, psi, referenceCount, currentCount }));
+    const before = strip(await drift('shifted'));
+    await aggregator.stop('SIGKILL');
+    aggregator = await startAggregator(config, { dataDir });
+    const after = strip(await drift('shifted'));
+    assert.deepEqual(after, before);
+    assert.match(aggregator.stderr(), /restored state/);
   });
 
   it('exports the verdicts on /metrics in Prometheus text', async () => {
