@@ -24,7 +24,7 @@ export interface Payload {
 }
 
 /** Deterministic PRNG (mulberry32) so every run encodes the same payload. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

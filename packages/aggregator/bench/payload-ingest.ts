@@ -9,6 +9,7 @@
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { rng } from './decode-payload.js';
 import {
   ATTR_ML_FEATURE_NAME,
   ATTR_ML_MODEL_NAME,
@@ -41,17 +42,6 @@ export interface IngestPayload {
   features: number;
 }
 
-/** Deterministic PRNG (mulberry32): every run encodes the same payload. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Records a fleet's worth of observations through the SDK and encodes one

@@ -137,14 +137,20 @@ function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: Mo
     return out;
   }
   if (n === 0 || m === 0) return out;
+  return Object.assign(out, compareCounts(ref, cur, s, n, m));
+}
+
+/** Categorical counts (a feature's categories, or predicted labels) against the baseline's: PSI, chi-square, JS, severity. */
+function compareCounts(ref: Parameters<typeof alignCounts>[0], cur: Parameters<typeof alignCounts>[1], s: ModelSettings, n: number, m: number) {
   const { p, q } = alignCounts(ref, cur);
   const psi = psiCounts(p, q);
-  out.psi = psi.psi;
-  out.psiPValue = psi.pValue;
-  out.chiSquare = chiSquareCounts(p, q);
-  out.jensenShannon = jensenShannon(p, q);
-  out.severity = severityOf(psi.psi, s.thresholds.psi, psi.pValue, s, n, m);
-  return out;
+  return {
+    psi: psi.psi,
+    psiPValue: psi.pValue,
+    chiSquare: chiSquareCounts(p, q),
+    jensenShannon: jensenShannon(p, q),
+    severity: severityOf(psi.psi, s.thresholds.psi, psi.pValue, s, n, m),
+  };
 }
 
 function confidenceDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings): ConfidenceDrift | undefined {
@@ -209,15 +215,7 @@ function labelDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings
   let n = 0;
   if (ref) for (const v of Object.values(ref)) n += v;
   const out: LabelDrift = { psi: null, psiPValue: null, chiSquare: null, jensenShannon: null, severity: 'insufficient_data', referenceCount: n, currentCount: m };
-  if (ref && n > 0 && m > 0) {
-    const { p, q } = alignCounts(ref, cur);
-    const psi = psiCounts(p, q);
-    out.psi = psi.psi;
-    out.psiPValue = psi.pValue;
-    out.chiSquare = chiSquareCounts(p, q);
-    out.jensenShannon = jensenShannon(p, q);
-    out.severity = severityOf(psi.psi, s.thresholds.psi, psi.pValue, s, n, m);
-  }
+  if (ref && n > 0 && m > 0) Object.assign(out, compareCounts(ref, cur, s, n, m));
   return out;
 }
 
