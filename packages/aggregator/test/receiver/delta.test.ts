@@ -152,13 +152,15 @@ describe('DeltaConverter', () => {
       const a = new DeltaConverter();
       a.convert(await decode(), 0);
       const b = DeltaConverter.restore(a.snapshot());
+      // Regression: two collections within one clock tick share a timestamp, and a repeat is dropped as a duplicate.
+      await new Promise((r) => setTimeout(r, 20));
       h.record(7);
       const next = await decode();
       const fromA = metricsOf(a.convert(next, 1).request);
       const fromB = metricsOf(b.convert(next, 1).request);
       assert.deepEqual(fromB, fromA);
-      const point = fromB[0]!.points[0] as { count: number };
-      assert.equal(point.count, 1);
+      const point = fromB[0]?.points[0] as { count: number } | undefined;
+      assert.equal(point?.count, 1, 'the restored converter emits the delta of one new value');
       await provider.shutdown();
     });
 
