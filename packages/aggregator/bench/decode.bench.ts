@@ -1,7 +1,7 @@
 // Decode-only throughput of the OTLP receiver: the realistic payload (see
 // decode-payload.ts) encoded once, then decoded repeatedly on one core.
 // Prints a JSON line; `run()` is what the aggregator bench runner includes.
-import { decodeMetricsRequest } from '../src/receiver/otlp/decode-protobuf.js';
+import { decodeMetricsRequest, scanMetricsRequest } from '../src/receiver/otlp/decode-protobuf.js';
 import { decodeMetricsJson } from '../src/receiver/otlp/decode-json.js';
 import { countDataPoints } from '../src/receiver/otlp/types.js';
 import { buildPayload } from './decode-payload.js';
@@ -38,8 +38,24 @@ function measure(decode: () => number, runs: number, minMs: number): number {
   return median(rates);
 }
 
+/**
+ * Decodes a protobuf metrics request as the receiver does, and nothing else:
+ * the check pass, then a visit of every point (no decoded tree). Returns the
+ * number of points.
+ */
+export function streamDecode(body: Uint8Array): number {
+  let n = 0;
+  scanMetricsRequest(body).forEachPoint(() => {
+    n++;
+  });
+  return n;
+}
+
 export interface DecodeBenchResult {
+  /** The receiver's decode ({@link streamDecode}). */
   decodeOnlyPointsPerSecond: number;
+  /** `decodeMetricsRequest`: the same bytes decoded into a tree of plain objects (tests, tools). */
+  treeDecodePointsPerSecond: number;
   jsonDecodePointsPerSecond: number;
   /** `JSON.parse` alone of the JSON form: the floor of any JSON decoder, for scale. */
   jsonParseOnlyPointsPerSecond: number;
@@ -50,12 +66,15 @@ export async function run(): Promise<DecodeBenchResult> {
   const payload = await buildPayload();
   const expected = countDataPoints(decodeMetricsRequest(payload.protobuf));
   if (expected !== payload.points) throw new Error(`decoded ${expected} points, the SDK exported ${payload.points}`);
-  const decodeOnlyPointsPerSecond = measure(() => countDataPoints(decodeMetricsRequest(payload.protobuf)), 7, 400);
+  if (streamDecode(payload.protobuf) !== payload.points) throw new Error('the streaming decode and the SDK disagree on the number of points');
+  const decodeOnlyPointsPerSecond = measure(() => streamDecode(payload.protobuf), 7, 400);
+  const treeDecodePointsPerSecond = measure(() => countDataPoints(decodeMetricsRequest(payload.protobuf)), 5, 400);
   const jsonDecodePointsPerSecond = measure(() => countDataPoints(decodeMetricsJson(payload.json)), 5, 400);
   const text = new TextDecoder().decode(payload.json);
   const jsonParseOnlyPointsPerSecond = measure(() => (JSON.parse(text) === null ? 0 : payload.points), 5, 400);
   return {
     decodeOnlyPointsPerSecond: Math.round(decodeOnlyPointsPerSecond),
+    treeDecodePointsPerSecond: Math.round(treeDecodePointsPerSecond),
     jsonDecodePointsPerSecond: Math.round(jsonDecodePointsPerSecond),
     jsonParseOnlyPointsPerSecond: Math.round(jsonParseOnlyPointsPerSecond),
     payload: {

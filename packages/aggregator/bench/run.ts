@@ -186,7 +186,8 @@ async function main(): Promise<void> {
     notes.push('ratioDurableVsVolatile: no end-to-end volatile ingest run; see appendRatioDurableVsVolatile (durability bench, in-process)');
   }
   const ingest = num(flat.ingestPointsPerSecond);
-  const decode = num(flat.decodeOnlyPointsPerSecond);
+  // Same payload on both sides of the ratio: the ingest module decodes its own payload.
+  const decode = num(all.ingest?.decodeOnlySamePayloadPointsPerSecond ?? null) ?? num(flat.decodeOnlyPointsPerSecond);
   flat.ratioIngestVsDecode = ingest !== null && decode !== null && decode > 0 ? +(ingest / decode).toFixed(3) : null;
 
   const goals: Result = {};

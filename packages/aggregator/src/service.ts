@@ -22,11 +22,13 @@ import {
   decodeLogsJson,
   decodeLogsRequest,
   decodeMetricsJson,
-  decodeMetricsRequest,
   DeltaConverter,
+  DeltaRejections,
+  metricsPoints,
   OverloadedError,
+  scanMetricsRequest,
   type LogsRequest,
-  type MetricsRequest,
+  type MetricsPoints,
   type OtlpSink,
   type SinkResult,
 } from './receiver/index.js';
@@ -157,13 +159,21 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
 
     const counters = { metrics: { accepted: 0, rejected: 0 }, logs: { accepted: 0, rejected: 0 } };
     // Live ingestion and replay after a restart run this same code, with the same `now`.
-    const ingestMetrics = (req: MetricsRequest, t: number): SinkResult => {
-      const converted = delta.convert(req, t);
-      const r = engine.ingestMetrics(converted.request, t);
-      const rejected = r.rejectedDataPoints + converted.rejectedDataPoints;
+    const ingestMetrics = (req: MetricsPoints, t: number): SinkResult => {
+      // Streamed: each point goes from the request bytes through the delta
+      // converter into the engine's windows; no decoded tree is built.
+      delta.expire(t);
+      const deltaRejections = new DeltaRejections();
+      const r = engine.ingestPoints((sink) => {
+        req.forEachPoint((resource, scope, metric, point) => {
+          const d = delta.convertPoint(resource, scope, metric, point, t, deltaRejections);
+          if (d !== undefined) sink(resource.attributes, scope.attributes, metric, d);
+        });
+      }, t);
+      const rejected = r.rejectedDataPoints + deltaRejections.count;
       counters.metrics.accepted += r.acceptedDataPoints;
       counters.metrics.rejected += rejected;
-      const messages = [...converted.errors, ...r.errors];
+      const messages = [...deltaRejections.messages(), ...r.errors];
       return rejected > 0 || messages.length > 0 ? { rejected, errorMessage: messages.join('; ') } : { rejected: 0 };
     };
     const ingestLogs = (req: LogsRequest, t: number): SinkResult => {
@@ -177,7 +187,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     for (const row of ingestLog.replay(checkpoint?.seq ?? 0)) {
       try {
         if (row.kind === 'metrics') {
-          ingestMetrics(row.encoding === 'json' ? decodeMetricsJson(row.payload) : decodeMetricsRequest(row.payload), row.receivedAt);
+          ingestMetrics(row.encoding === 'json' ? metricsPoints(decodeMetricsJson(row.payload)) : scanMetricsRequest(row.payload), row.receivedAt);
         } else {
           ingestLogs(row.encoding === 'json' ? decodeLogsJson(row.payload) : decodeLogsRequest(row.payload), row.receivedAt);
         }

@@ -30,7 +30,7 @@ import { BASELINE_FORMAT, type Baseline, type FeatureBaseline } from './baseline
 import { resolveSettings } from './config.js';
 import { evaluateDrift, evaluateRed, evaluateSlos, alignCounts, currentNumeric, referenceNumeric } from './evaluate.js';
 import { ModelState, SCALAR, type ModelSnapshot } from './model.js';
-import type { AttrMap, LogsIn, MetricIn, MetricsIn, PointIn } from './otlp-input.js';
+import type { AttrMap, CountsIn, ExpPointIn, HistogramPointIn, LogsIn, MetricHeaderIn, MetricsIn, NumberPointIn, PointIn, PointSink } from './otlp-input.js';
 import { buildOutputs } from './outputs.js';
 import { eventNameOf, qualityOutputs, type QualityReport } from './quality/index.js';
 import { countAtOrBelow } from './red.js';
@@ -173,32 +173,43 @@ export class Engine {
    * Never throws on bad data: refused points are counted with their reasons.
    */
   ingestMetrics(req: MetricsIn, now: number): IngestResult {
-    const rej = new Rejections();
-    let accepted = 0;
-    for (const rm of req.resourceMetrics) {
-      for (const sm of rm.scopeMetrics) {
-        for (const metric of sm.metrics) {
-          for (const point of metric.points) {
-            if (!isConsumed(metric.name)) {
-              accepted++;
-              continue;
-            }
-            const id = resolveIdentity(point.attributes, sm.scope.attributes, rm.resource.attributes);
-            if (!id) {
-              rej.add(`data point of ${metric.name} has no ml.model.name (data point, scope or resource attribute)`);
-              continue;
-            }
-            const model = this.modelFor(id, rej, 1, now);
-            if (!model) continue;
-            const why = this.ingestPoint(model, metric, point, now);
-            if (why === null) {
-              accepted++;
-              model.accepted.dataPoints++;
-            } else rej.add(why);
-          }
+    return this.ingestPoints((sink) => {
+      for (const rm of req.resourceMetrics) {
+        for (const sm of rm.scopeMetrics) {
+          for (const metric of sm.metrics) for (const point of metric.points) sink(rm.resource.attributes, sm.scope.attributes, metric, point);
         }
       }
-    }
+    }, now);
+  }
+
+  /**
+   * Takes the delta points of one request received at `now`, as `source`
+   * hands them over (the receiver streams them from the request bytes, so
+   * nothing of a point may be kept past the call: its counts are copied into
+   * the windows). Never throws on bad data: refused points are counted with
+   * their reasons.
+   */
+  ingestPoints(source: (sink: PointSink) => void, now: number): IngestResult {
+    const rej = new Rejections();
+    let accepted = 0;
+    source((resource, scope, metric, point) => {
+      if (!isConsumed(metric.name)) {
+        accepted++;
+        return;
+      }
+      const id = resolveIdentity(point.attributes, scope, resource);
+      if (!id) {
+        rej.add(`data point of ${metric.name} has no ml.model.name (data point, scope or resource attribute)`);
+        return;
+      }
+      const model = this.modelFor(id, rej, 1, now);
+      if (!model) return;
+      const why = this.ingestPoint(model, metric, point, now);
+      if (why === null) {
+        accepted++;
+        model.accepted.dataPoints++;
+      } else rej.add(why);
+    });
     this.rejectedTotal += rej.count;
     return { acceptedDataPoints: accepted, rejectedDataPoints: rej.count, acceptedLogRecords: 0, rejectedLogRecords: 0, errors: rej.reasons };
   }
@@ -239,7 +250,7 @@ export class Engine {
   }
 
   /** Returns null when taken, else the reason for refusing the point. */
-  private ingestPoint(model: ModelState, metric: MetricIn, point: PointIn, now: number): string | null {
+  private ingestPoint(model: ModelState, metric: MetricHeaderIn, point: PointIn, now: number): string | null {
     const s = model.settings;
     const slotsPerWindow = s.window / s.slot;
     const nowSlot = Math.floor(now / s.slot);
@@ -255,7 +266,7 @@ export class Engine {
     switch (metric.name) {
       case METRIC_ML_INFERENCE_DURATION: {
         if (metric.type !== 'histogram') return null;
-        const p = point as (typeof metric.points)[number];
+        const p = point as HistogramPointIn;
         if (!validExplicit(p)) return 'ml.inference.duration point has invalid buckets (counts must be bounds + 1, bounds increasing)';
         const errors = attrString(attrs[ATTR_ERROR_TYPE]) !== null ? p.count : 0;
         if (inWindow && p.bucketCounts.length > 0) {
@@ -269,7 +280,7 @@ export class Engine {
       }
       case METRIC_ML_PREDICTIONS: {
         if (metric.type !== 'sum') return null;
-        const p = point as (typeof metric.points)[number];
+        const p = point as NumberPointIn;
         if (!(Number.isFinite(p.value) && p.value >= 0)) return `ml.predictions value ${p.value} is not a non-negative count`;
         let label = attrString(attrs[ATTR_ML_PREDICTION_LABEL]) ?? SCALAR;
         if (attrs[ATTR_OTEL_METRIC_OVERFLOW] === true) label = OTHER_CATEGORY;
@@ -279,7 +290,7 @@ export class Engine {
       }
       case METRIC_ML_PREDICTION_CONFIDENCE: {
         if (metric.type !== 'histogram') return null;
-        const p = point as (typeof metric.points)[number];
+        const p = point as HistogramPointIn;
         if (!validExplicit(p)) return 'ml.prediction.confidence point has invalid buckets (counts must be bounds + 1, bounds increasing)';
         if (inWindow && p.bucketCounts.length > 0 && !model.confidence.add(slot, p.explicitBounds, p.bucketCounts)) {
           return 'ml.prediction.confidence bucket bounds changed within the window';
@@ -288,7 +299,7 @@ export class Engine {
       }
       case METRIC_ML_PREDICTION_VALUE: {
         if (metric.type !== 'exponentialHistogram') return null;
-        const p = point as (typeof metric.points)[number];
+        const p = point as ExpPointIn;
         const bad = checkExpShape(p);
         if (bad) return `ml.prediction.value: ${bad}`;
         // The window checks the counts in its own pass over them; out of the window they are checked here.
@@ -307,7 +318,7 @@ export class Engine {
         if (f.type !== 'numeric') return `feature ${name} is categorical but arrived as ml.feature.value`;
         if (!inWindow) return null;
         if (metric.type === 'exponentialHistogram') {
-          const p = point as (typeof metric.points)[number];
+          const p = point as ExpPointIn;
           const bad = checkExpShape(p);
           if (bad) return `ml.feature.value (${name}): ${bad}`;
           // add() checks the counts in its one pass over them and refuses the point unchanged.
@@ -315,7 +326,7 @@ export class Engine {
           if (!w.add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE)) return `ml.feature.value (${name}): ${INVALID_EXP_COUNTS}`;
           f.exp = w;
         } else {
-          const p = point as (typeof metric.points)[number];
+          const p = point as HistogramPointIn;
           if (!validExplicit(p)) return `ml.feature.value (${name}) has invalid buckets (counts must be bounds + 1, bounds increasing)`;
           if (p.bucketCounts.length === 0) return null;
           // The sign rule on explicit buckets: a negated stream cannot be folded into
@@ -331,7 +342,7 @@ export class Engine {
       }
       case METRIC_ML_FEATURE_OBSERVATIONS: {
         if (metric.type !== 'sum') return null;
-        const p = point as (typeof metric.points)[number];
+        const p = point as NumberPointIn;
         const overflow = attrs[ATTR_OTEL_METRIC_OVERFLOW] === true;
         const name = attrString(attrs[ATTR_ML_FEATURE_NAME]);
         if (name === null) {
@@ -351,7 +362,7 @@ export class Engine {
       }
       case METRIC_ML_FEATURE_MISSING: {
         if (metric.type !== 'sum') return null;
-        const p = point as (typeof metric.points)[number];
+        const p = point as NumberPointIn;
         const name = attrString(attrs[ATTR_ML_FEATURE_NAME]);
         if (name === null) return 'ml.feature.missing point has no ml.feature.name';
         if (name.length > maxLen) return `feature name longer than ${maxLen} characters`;
@@ -614,15 +625,18 @@ function validExplicit(p: { bucketCounts: readonly number[]; explicitBounds: rea
   return true;
 }
 
-function validCounts(c: readonly number[]): boolean {
-  for (const v of c) if (!(Number.isFinite(v) && v >= 0)) return false;
+function validCounts(c: CountsIn): boolean {
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i] as number;
+    if (!(Number.isFinite(v) && v >= 0)) return false;
+  }
   return true;
 }
 
 const INVALID_EXP_COUNTS = 'invalid bucket counts';
 
 /** Checks an exponential point's scale, zero count and offsets; its bucket counts are checked by {@link ExpWindow.add}. */
-function checkExpShape(p: { scale: number; zeroCount: number; positive: { offset: number; bucketCounts: readonly number[] }; negative: { offset: number; bucketCounts: readonly number[] } }): string | null {
+function checkExpShape(p: ExpPointIn): string | null {
   if (!(Number.isInteger(p.scale) && p.scale >= -10 && p.scale <= 20)) return `scale ${p.scale} outside -10..20`;
   if (!(Number.isFinite(p.zeroCount) && p.zeroCount >= 0)) return `invalid zero count ${p.zeroCount}`;
   for (const side of [p.positive, p.negative]) {

@@ -20,23 +20,43 @@ export interface PointIn {
   timeUnixNano: bigint;
 }
 
+/** Bucket counts: an array, or a typed-array view (the streaming decoder's scratch). */
+export type CountsIn = ArrayLike<number>;
+
+/** A sum or gauge point. */
+export type NumberPointIn = PointIn & { value: number };
+
+/** An explicit-bucket histogram point. */
+export type HistogramPointIn = PointIn & { count: number; bucketCounts: readonly number[]; explicitBounds: readonly number[] };
+
+/** A base-2 exponential histogram point. */
+export type ExpPointIn = PointIn & {
+  count: number;
+  scale: number;
+  zeroCount: number;
+  positive: { offset: number; bucketCounts: CountsIn };
+  negative: { offset: number; bucketCounts: CountsIn };
+  /**
+   * True when the bucket counts are known to be finite non-negative integers
+   * (decoded from protobuf varints), so the engine need not check each one.
+   */
+  countsChecked?: boolean;
+};
+
+/** A metric without its points, as far as the engine reads it; the point type follows `type`. */
+export type MetricHeaderIn =
+  | { name: string; type: 'gauge' | 'summary' }
+  | { name: string; type: 'sum'; monotonic: boolean }
+  | { name: string; type: 'histogram' }
+  | { name: string; type: 'exponentialHistogram' };
+
 /** A metric as decoded; only the kinds the engine consumes are typed in detail. */
 export type MetricIn =
   | { name: string; type: 'gauge'; points: readonly PointIn[] }
   | { name: string; type: 'summary'; points: readonly PointIn[] }
-  | { name: string; type: 'sum'; monotonic: boolean; points: readonly (PointIn & { value: number })[] }
-  | { name: string; type: 'histogram'; points: readonly (PointIn & { count: number; bucketCounts: readonly number[]; explicitBounds: readonly number[] })[] }
-  | {
-      name: string;
-      type: 'exponentialHistogram';
-      points: readonly (PointIn & {
-        count: number;
-        scale: number;
-        zeroCount: number;
-        positive: { offset: number; bucketCounts: readonly number[] };
-        negative: { offset: number; bucketCounts: readonly number[] };
-      })[];
-    };
+  | { name: string; type: 'sum'; monotonic: boolean; points: readonly NumberPointIn[] }
+  | { name: string; type: 'histogram'; points: readonly HistogramPointIn[] }
+  | { name: string; type: 'exponentialHistogram'; points: readonly ExpPointIn[] };
 
 /** A decoded `ExportMetricsServiceRequest`, as far as the engine reads it. */
 export interface MetricsIn {
@@ -45,6 +65,12 @@ export interface MetricsIn {
     scopeMetrics: readonly { scope: { attributes: AttrMap }; metrics: readonly MetricIn[] }[];
   }[];
 }
+
+/**
+ * Receives one data point with the attributes of its resource and scope and
+ * its metric. `point` must match `metric.type` (see {@link MetricIn}).
+ */
+export type PointSink = (resource: AttrMap, scope: AttrMap, metric: MetricHeaderIn, point: PointIn) => void;
 
 /** A decoded `ExportLogsServiceRequest`, as far as the engine reads it. */
 export interface LogsIn {

@@ -29,6 +29,10 @@
 import type {
   AnyValue,
   Attributes,
+  DataPoint,
+  MetricHeader,
+  Resource,
+  Scope,
   ExpBuckets,
   ExpHistogramPoint,
   HistogramPoint,
@@ -36,7 +40,6 @@ import type {
   MetricsRequest,
   NumberPoint,
   ResourceMetrics,
-  ScopeMetrics,
 } from './otlp/types.js';
 
 /** Options of {@link DeltaConverter}. */
@@ -129,71 +132,97 @@ export class DeltaConverter {
     return { trackedStreams: this.streams.size, evictedStreams: this.evicted, expiredStreams: this.expired, restarts: this.restarts };
   }
 
-  /** Converts one request; `nowMs` drives the TTL. The input is not modified. */
+  /** Converts a whole decoded request (the cumulative points of it to deltas). */
   convert(req: MetricsRequest, nowMs: number): DeltaConversion {
     this.expire(nowMs);
-    const reasons = new Map<string, number>();
-    let rejected = 0;
-    const reject = (reason: string, n = 1): void => {
-      rejected += n;
-      reasons.set(reason, (reasons.get(reason) ?? 0) + n);
-    };
-    const resourceMetrics: ResourceMetrics[] = req.resourceMetrics.map((rm) => {
-      const rKey = attributesKey(rm.resource.attributes);
-      const scopeMetrics: ScopeMetrics[] = rm.scopeMetrics.map((sm) => {
-        const sKey = `${rKey}|${JSON.stringify(sm.scope.name)}|${JSON.stringify(sm.scope.version)}|${attributesKey(sm.scope.attributes)}`;
+    const rejections = new DeltaRejections();
+    const resourceMetrics: ResourceMetrics[] = req.resourceMetrics.map((rm) => ({
+      ...rm,
+      scopeMetrics: rm.scopeMetrics.map((sm) => {
         const metrics: Metric[] = [];
         for (const m of sm.metrics) {
-          const converted = this.convertMetric(m, `${sKey}|${m.type}|${JSON.stringify(m.name)}`, nowMs, reject);
-          if (converted !== undefined) metrics.push(converted);
+          const temporality = m.type === 'gauge' || m.type === 'summary' ? 'delta' : m.temporality;
+          if (temporality === 'unspecified') {
+            // A metric of unspecified temporality is dropped whole (not even an empty shell remains).
+            for (const p of m.points) this.convertPoint(rm.resource, sm.scope, m, p, nowMs, rejections);
+            continue;
+          }
+          const points: DataPoint[] = [];
+          for (const p of m.points) {
+            const d = this.convertPoint(rm.resource, sm.scope, m, p, nowMs, rejections);
+            if (d !== undefined) points.push(d);
+          }
+          // Converted metrics are delta from here on (a cumulative non-monotonic sum is taken as it is).
+          const converted = temporality === 'cumulative' && (m.type !== 'sum' || m.monotonic);
+          metrics.push({ ...m, ...(converted ? { temporality: 'delta' } : {}), points } as Metric);
         }
         return { ...sm, metrics };
-      });
-      return { ...rm, scopeMetrics };
-    });
-    const errors = [...reasons].map(([reason, n]) => `${n} data point${n === 1 ? '' : 's'}: ${reason}`);
-    return { request: { resourceMetrics }, rejectedDataPoints: rejected, errors };
+      }),
+    }));
+    return { request: { resourceMetrics }, rejectedDataPoints: rejections.count, errors: rejections.messages() };
   }
 
-  private convertMetric(m: Metric, key: string, nowMs: number, reject: (reason: string, n?: number) => void): Metric | undefined {
-    switch (m.type) {
-      case 'gauge':
-      case 'summary':
-        return m;
-      case 'sum':
-        if (m.temporality === 'unspecified') return this.unspecified(m, reject);
-        if (m.temporality === 'delta' || !m.monotonic) return m;
-        return { ...m, temporality: 'delta', points: this.points(m.points, key, nowMs, reject, (p, k) => this.sum(p, k, nowMs)) };
-      case 'histogram':
-        if (m.temporality === 'unspecified') return this.unspecified(m, reject);
-        if (m.temporality === 'delta') return m;
-        return { ...m, temporality: 'delta', points: this.points(m.points, key, nowMs, reject, (p, k) => this.histogram(p, k, nowMs)) };
-      case 'exponentialHistogram':
-        if (m.temporality === 'unspecified') return this.unspecified(m, reject);
-        if (m.temporality === 'delta') return m;
-        return { ...m, temporality: 'delta', points: this.points(m.points, key, nowMs, reject, (p, k) => this.exp(p, k, nowMs)) };
+  /**
+   * Drops streams not seen for the TTL. Call once per request before
+   * {@link convertPoint} ({@link convert} does).
+   */
+  expire(nowMs: number): void {
+    // Map order is recency order, so expired entries are at the front.
+    for (const [key, prev] of this.streams) {
+      if (nowMs - prev.seenMs <= this.ttlMs) break;
+      this.streams.delete(key);
+      this.expired++;
     }
   }
 
-  private unspecified(m: Metric, reject: (reason: string, n?: number) => void): undefined {
-    if (m.points.length > 0) reject('aggregation temporality is unspecified', m.points.length);
+  /**
+   * Converts one point of `metric` (under `resource` and `scope`): delta,
+   * gauge and summary points come back as they are; a cumulative point comes
+   * back as the delta since its stream's previous point (the first point of
+   * a stream as it is). Returns `undefined` when there is nothing to ingest
+   * (a duplicate; a stale or unspecified-temporality point, counted in
+   * `rejections`). What it keeps of a point is copied, so a streaming
+   * decoder may reuse the point afterwards.
+   */
+  convertPoint(resource: Resource, scope: Scope, metric: MetricHeader, p: DataPoint, nowMs: number, rejections: DeltaRejections): DataPoint | undefined {
+    switch (metric.type) {
+      case 'gauge':
+      case 'summary':
+        return p;
+      case 'sum':
+        if (metric.temporality === 'unspecified') break;
+        if (metric.temporality === 'delta' || !metric.monotonic) return p;
+        return this.checked(this.sum(p as NumberPoint, this.streamKey(resource, scope, metric, p), nowMs), rejections);
+      case 'histogram':
+        if (metric.temporality === 'unspecified') break;
+        if (metric.temporality === 'delta') return p;
+        return this.checked(this.histogram(p as HistogramPoint, this.streamKey(resource, scope, metric, p), nowMs), rejections);
+      case 'exponentialHistogram':
+        if (metric.temporality === 'unspecified') break;
+        if (metric.temporality === 'delta') return p;
+        return this.checked(this.exp(p as ExpHistogramPoint, this.streamKey(resource, scope, metric, p), nowMs), rejections);
+    }
+    rejections.add('aggregation temporality is unspecified');
     return undefined;
   }
 
-  private points<P extends { attributes: Attributes; timeUnixNano: bigint }>(
-    points: P[],
-    key: string,
-    _nowMs: number,
-    reject: (reason: string, n?: number) => void,
-    one: (p: P, key: string) => P | 'duplicate' | 'stale',
-  ): P[] {
-    const out: P[] = [];
-    for (const p of points) {
-      const r = one(p, `${key}|${attributesKey(p.attributes)}`);
-      if (r === 'stale') reject('cumulative point older than the last one of its stream');
-      else if (r !== 'duplicate') out.push(r);
+  private checked<P>(r: P | 'duplicate' | 'stale', rejections: DeltaRejections): P | undefined {
+    if (r === 'stale') rejections.add('cumulative point older than the last one of its stream');
+    return r === 'stale' || r === 'duplicate' ? undefined : r;
+  }
+
+  // The stream key's resource and scope parts, cached for the run of points under the same objects.
+  private keyResource: Resource | undefined;
+  private keyScope: Scope | undefined;
+  private keyPrefix = '';
+
+  private streamKey(resource: Resource, scope: Scope, metric: MetricHeader, p: DataPoint): string {
+    if (resource !== this.keyResource || scope !== this.keyScope) {
+      this.keyResource = resource;
+      this.keyScope = scope;
+      this.keyPrefix = `${attributesKey(resource.attributes)}|${JSON.stringify(scope.name)}|${JSON.stringify(scope.version)}|${attributesKey(scope.attributes)}`;
     }
-    return out;
+    return `${this.keyPrefix}|${metric.type}|${JSON.stringify(metric.name)}|${attributesKey(p.attributes)}`;
   }
 
   /** Looks a stream up, refreshing its recency. */
@@ -212,15 +241,6 @@ export class DeltaConverter {
         this.streams.delete(oldest);
         this.evicted++;
       }
-    }
-  }
-
-  private expire(nowMs: number): void {
-    // Map order is recency order, so expired entries are at the front.
-    for (const [key, prev] of this.streams) {
-      if (nowMs - prev.seenMs <= this.ttlMs) break;
-      this.streams.delete(key);
-      this.expired++;
     }
   }
 
@@ -256,13 +276,20 @@ export class DeltaConverter {
 
   private histogram(p: HistogramPoint, key: string, nowMs: number): HistogramPoint | 'duplicate' | 'stale' {
     return this.bucketed(p, key, nowMs, (prev) => (prev.kind === 'histogram' ? subtractHistogram(p, prev.point) : undefined), (point) => ({
-      kind: 'histogram', start: p.startTimeUnixNano, time: p.timeUnixNano, point, seenMs: nowMs,
+      kind: 'histogram', start: p.startTimeUnixNano, time: p.timeUnixNano, seenMs: nowMs,
+      point: { ...point, bucketCounts: point.bucketCounts.slice(), explicitBounds: point.explicitBounds.slice() },
     }));
   }
 
   private exp(p: ExpHistogramPoint, key: string, nowMs: number): ExpHistogramPoint | 'duplicate' | 'stale' {
     return this.bucketed(p, key, nowMs, (prev) => (prev.kind === 'exp' ? subtractExpHistogram(p, prev.point) : undefined), (point) => ({
-      kind: 'exp', start: p.startTimeUnixNano, time: p.timeUnixNano, point, seenMs: nowMs,
+      kind: 'exp', start: p.startTimeUnixNano, time: p.timeUnixNano, seenMs: nowMs,
+      // Copied: a streamed point's counts are views of the decoder's scratch buffer.
+      point: {
+        ...point,
+        positive: { offset: point.positive.offset, bucketCounts: Array.from(point.positive.bucketCounts) },
+        negative: { offset: point.negative.offset, bucketCounts: Array.from(point.negative.bucketCounts) },
+      },
     }));
   }
 
@@ -325,7 +352,7 @@ function downscale(b: ExpBuckets, by: number): Map<number, number> {
 
 function subtractBuckets(cur: ExpBuckets, prev: ExpBuckets, by: number): ExpBuckets | undefined {
   const prevCounts = downscale(prev, by);
-  const bucketCounts = cur.bucketCounts.slice();
+  const bucketCounts = Array.from(cur.bucketCounts);
   for (const [idx, c] of prevCounts) {
     const k = idx - cur.offset;
     const have = k >= 0 && k < bucketCounts.length ? (bucketCounts[k] as number) : 0;
@@ -358,6 +385,22 @@ export function subtractExpHistogram(cur: ExpHistogramPoint, prev: ExpHistogramP
     positive,
     negative,
   };
+}
+
+/** Points the converter refused, counted by reason. */
+export class DeltaRejections {
+  count = 0;
+  private readonly reasons = new Map<string, number>();
+
+  add(reason: string, n = 1): void {
+    this.count += n;
+    this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + n);
+  }
+
+  /** One message per reason, e.g. "3 data points: aggregation temporality is unspecified". */
+  messages(): string[] {
+    return [...this.reasons].map(([reason, n]) => `${n} data point${n === 1 ? '' : 's'}: ${reason}`);
+  }
 }
 
 /** A canonical string for an attribute set (keys sorted, values typed). */

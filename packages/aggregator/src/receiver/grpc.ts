@@ -18,9 +18,9 @@ import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs/minimal.js';
 import { OtlpDecodeError } from './otlp/errors.js';
-import { decodeLogsRequest, decodeMetricsRequest } from './otlp/decode-protobuf.js';
+import { decodeLogsRequest, scanMetricsRequest } from './otlp/decode-protobuf.js';
 import { encodeExportResponse, type PartialSuccess } from './otlp/encode-response.js';
-import type { LogsRequest, MetricsRequest } from './otlp/types.js';
+import type { LogsRequest, MetricsPoints } from './otlp/types.js';
 import { OverloadedError, type OtlpSink, type ReceiveContext, type SinkResult } from './sink.js';
 
 /** Options of {@link createGrpcReceiver}. */
@@ -86,7 +86,7 @@ function method<T>(path: string, decode: (b: Uint8Array) => T): grpc.MethodDefin
 }
 
 const METRICS_SERVICE = {
-  Export: method('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export', decodeMetricsRequest),
+  Export: method('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export', scanMetricsRequest),
 } satisfies grpc.ServiceDefinition;
 const LOGS_SERVICE = {
   Export: method('/opentelemetry.proto.collector.logs.v1.LogsService/Export', decodeLogsRequest),
@@ -183,7 +183,7 @@ export async function createGrpcReceiver(options: GrpcReceiverOptions): Promise<
     'grpc.max_receive_message_length': maxBody,
     // Responses are a few bytes; compressing them would only cost time.
   });
-  server.addService(METRICS_SERVICE, { Export: handler<MetricsRequest>((r, c) => sink.consumeMetrics(r, c)) });
+  server.addService(METRICS_SERVICE, { Export: handler<MetricsPoints>((r, c) => sink.consumeMetrics(r, c)) });
   server.addService(LOGS_SERVICE, { Export: handler<LogsRequest>((r, c) => sink.consumeLogs(r, c)) });
 
   const credentials = options.tls

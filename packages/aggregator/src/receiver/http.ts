@@ -19,7 +19,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createGunzip, createInflate } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import { OtlpDecodeError } from './otlp/errors.js';
-import { decodeLogsRequest, decodeMetricsRequest } from './otlp/decode-protobuf.js';
+import { decodeLogsRequest, scanMetricsRequest } from './otlp/decode-protobuf.js';
 import { decodeLogsJson, decodeMetricsJson } from './otlp/decode-json.js';
 import {
   encodeExportResponse,
@@ -30,6 +30,7 @@ import {
   type Signal,
 } from './otlp/encode-response.js';
 import { OverloadedError, type OtlpSink, type ReceiveContext, type SinkResult } from './sink.js';
+import { metricsPoints } from './otlp/types.js';
 
 /** Options of {@link createHttpReceiver}. */
 export interface HttpReceiverOptions {
@@ -178,7 +179,7 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     };
     try {
       if (signal === 'metrics') {
-        const decoded = json ? decodeMetricsJson(body) : decodeMetricsRequest(body);
+        const decoded = json ? metricsPoints(decodeMetricsJson(body)) : scanMetricsRequest(body);
         return await sink.consumeMetrics(decoded, ctx);
       }
       const decoded = json ? decodeLogsJson(body) : decodeLogsRequest(body);

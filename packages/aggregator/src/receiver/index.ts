@@ -7,6 +7,8 @@
 export type {
   AnyValue,
   Attributes,
+  BucketCounts,
+  DataPoint,
   ExpBuckets,
   ExpHistogramMetric,
   ExpHistogramPoint,
@@ -17,10 +19,13 @@ export type {
   LogsRequest,
   Metric,
   MetricBase,
+  MetricHeader,
   MetricType,
+  MetricsPoints,
   MetricsRequest,
   NumberPoint,
   PointBase,
+  PointVisitor,
   QuantileValue,
   Resource,
   ResourceLogs,
@@ -33,9 +38,9 @@ export type {
   SummaryPoint,
   Temporality,
 } from './otlp/types.js';
-export { countDataPoints, countLogRecords, createAttributes, nanosToMillis } from './otlp/types.js';
+export { countDataPoints, countLogRecords, createAttributes, metricsPoints, nanosToMillis } from './otlp/types.js';
 export { OtlpDecodeError } from './otlp/errors.js';
-export { decodeLogsRequest, decodeMetricsRequest } from './otlp/decode-protobuf.js';
+export { decodeLogsRequest, decodeMetricsRequest, scanMetricsRequest } from './otlp/decode-protobuf.js';
 export { decodeLogsJson, decodeMetricsJson } from './otlp/decode-json.js';
 export {
   encodeExportResponse,
@@ -52,6 +57,7 @@ export { createGrpcReceiver, type GrpcReceiver, type GrpcReceiverOptions } from 
 export {
   attributesKey,
   DeltaConverter,
+  DeltaRejections,
   subtractExpHistogram,
   subtractHistogram,
   type DeltaConversion,

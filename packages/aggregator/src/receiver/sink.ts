@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { LogsRequest, MetricsRequest } from './otlp/types.js';
+import type { LogsRequest, MetricsPoints } from './otlp/types.js';
 
 /** Where a request came from, for the sink's bookkeeping. */
 export interface ReceiveContext {
@@ -43,7 +43,12 @@ export interface SinkResult {
  * error becomes a 500 / INTERNAL.
  */
 export interface OtlpSink {
-  consumeMetrics(req: MetricsRequest, ctx: ReceiveContext): SinkResult | Promise<SinkResult>;
+  /**
+   * Takes the points of a metrics request, checked to be well formed. They
+   * are visited straight from the request bytes (protobuf), so visit them
+   * before the returned promise's first await and copy what must be kept.
+   */
+  consumeMetrics(req: MetricsPoints, ctx: ReceiveContext): SinkResult | Promise<SinkResult>;
   consumeLogs(req: LogsRequest, ctx: ReceiveContext): SinkResult | Promise<SinkResult>;
 }
 

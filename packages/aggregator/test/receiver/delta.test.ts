@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { DeltaConverter, subtractExpHistogram } from '../../src/receiver/delta.js';
-import { decodeMetricsRequest } from '../../src/receiver/otlp/decode-protobuf.js';
+import { DeltaConverter, DeltaRejections, subtractExpHistogram } from '../../src/receiver/delta.js';
+import { decodeMetricsRequest, scanMetricsRequest } from '../../src/receiver/otlp/decode-protobuf.js';
+import { expView, sdkMeter } from './sdk-data.js';
 import {
   createAttributes,
   type ExpBuckets,
@@ -265,5 +266,55 @@ describe('DeltaConverter', () => {
       assert.equal(subtractExpHistogram(point(0, 0, [1, 0]), point(0, 0, [0, 1])), undefined);
       assert.equal(subtractExpHistogram(point(2, 0, [5]), point(1, 0, [1])), undefined);
     });
+  });
+});
+
+describe('DeltaConverter.convertPoint', () => {
+  it('converts cumulative points streamed from protobuf bytes, though the visit reuses their bucket buffers', async () => {
+    const sdk = sdkMeter({ temporality: 'cumulative', views: [expView('h')] });
+    const h = sdk.meter.createHistogram('h');
+    const encode = async (): Promise<Uint8Array> => ProtobufMetricsSerializer.serializeRequest(await sdk.collect())!;
+    // Two streams in one request: the second point's counts overwrite the
+    // scratch the first one's were decoded into, so what the converter keeps
+    // must be its own copy.
+    for (let i = 1; i <= 50; i++) {
+      h.record(i, { s: 'a' });
+      h.record(1000 + i, { s: 'b' });
+    }
+    const first = await encode();
+    for (let i = 1; i <= 10; i++) h.record(i, { s: 'a' });
+    h.record(5000, { s: 'b' });
+    const second = await encode();
+    await sdk.shutdown();
+
+    const converter = new DeltaConverter();
+    const streamed = (bytes: Uint8Array, t: number): Map<string, { count: number; total: number }> => {
+      const out = new Map<string, { count: number; total: number }>();
+      const rejections = new DeltaRejections();
+      converter.expire(t);
+      scanMetricsRequest(bytes).forEachPoint((resource, scope, metric, p) => {
+        const d = converter.convertPoint(resource, scope, metric, p, t, rejections);
+        if (d === undefined || !('positive' in d)) return;
+        let total = d.zeroCount;
+        for (let k = 0; k < d.positive.bucketCounts.length; k++) total += d.positive.bucketCounts[k] as number;
+        out.set(String(d.attributes.s), { count: d.count, total });
+      });
+      assert.equal(rejections.count, 0);
+      return out;
+    };
+    streamed(first, 1);
+    const deltas = streamed(second, 2);
+    assert.deepEqual(deltas.get('a'), { count: 10, total: 10 });
+    assert.deepEqual(deltas.get('b'), { count: 1, total: 1 });
+  });
+
+  it('counts unspecified temporality as a rejection with its reason', () => {
+    const converter = new DeltaConverter();
+    const rejections = new DeltaRejections();
+    const resource = { attributes: createAttributes() };
+    const scope = { name: '', version: '', attributes: createAttributes() };
+    const header = { name: 'c', description: '', unit: '', metadata: createAttributes(), type: 'sum' as const, monotonic: true, temporality: 'unspecified' as const };
+    assert.equal(converter.convertPoint(resource, scope, header, sumPoint(1, 0n, 1n), 0, rejections), undefined);
+    assert.deepEqual(rejections.messages(), ['1 data point: aggregation temporality is unspecified']);
   });
 });

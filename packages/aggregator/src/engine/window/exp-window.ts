@@ -46,7 +46,7 @@ const MAX_SCALE = 20;
 /** Buckets of one sign of an incoming point. */
 export interface BucketsIn {
   offset: number;
-  bucketCounts: readonly number[];
+  bucketCounts: ArrayLike<number>;
 }
 
 /** The parts of an exponential histogram point the window uses. */
@@ -55,6 +55,8 @@ export interface ExpPointIn {
   zeroCount: number;
   positive: BucketsIn;
   negative: BucketsIn;
+  /** Counts known to be finite non-negative integers: only their non-zero range is looked for. */
+  countsChecked?: boolean;
 }
 
 /** JSON-serialisable state of an {@link ExpWindow}. */
@@ -100,7 +102,7 @@ let scanHi = -1;
  * positions. Validation and the range are one loop because this runs for
  * every bucket of every point.
  */
-function scanCounts(counts: readonly number[]): boolean {
+function scanCounts(counts: ArrayLike<number>): boolean {
   let lo = -1;
   let hi = -1;
   for (let k = 0; k < counts.length; k++) {
@@ -114,6 +116,16 @@ function scanCounts(counts: readonly number[]): boolean {
   scanLo = lo < 0 ? 0 : lo;
   scanHi = hi;
   return true;
+}
+
+/** Sets `scanLo`/`scanHi` for counts known to be valid: only the zeros at either end are skipped. */
+function trimCounts(counts: ArrayLike<number>): void {
+  let lo = 0;
+  let hi = counts.length - 1;
+  while (lo <= hi && counts[lo] === 0) lo++;
+  while (hi >= lo && counts[hi] === 0) hi--;
+  scanLo = lo > hi ? 0 : lo;
+  scanHi = lo > hi ? -1 : hi;
 }
 
 function writeRun(w: ByteWriter, r: Run): void {
@@ -242,10 +254,12 @@ export class ExpWindow {
   add(slot: number, p: ExpPointIn, negate: boolean): boolean {
     const P = negate ? p.negative : p.positive;
     const N = negate ? p.positive : p.negative;
-    if (!scanCounts(P.bucketCounts)) return false;
+    if (p.countsChecked === true) trimCounts(P.bucketCounts);
+    else if (!scanCounts(P.bucketCounts)) return false;
     pLo = scanLo;
     pHi = scanHi;
-    if (!scanCounts(N.bucketCounts)) return false;
+    if (p.countsChecked === true) trimCounts(N.bucketCounts);
+    else if (!scanCounts(N.bucketCounts)) return false;
     nLo = scanLo;
     nHi = scanHi;
     // Slots a window's length older than this point are past any window that holds it:

@@ -93,7 +93,7 @@ export class Run {
    * Adds `counts[k0..k1]` (bucket `offset + k`, shifted down by `shift` scales)
    * in one pass: the hot path of ingestion. Returns the total added.
    */
-  addCounts(offset: number, counts: readonly number[], k0: number, k1: number, shift: number): number {
+  addCounts(offset: number, counts: ArrayLike<number>, k0: number, k1: number, shift: number): number {
     this.cover((offset + k0) >> shift, (offset + k1) >> shift);
     const c = this.c;
     const base = this.off;

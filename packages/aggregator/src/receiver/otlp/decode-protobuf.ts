@@ -14,6 +14,12 @@
 import { ProtoReader } from './proto-reader.js';
 import type {
   AnyValue,
+  BucketCounts,
+  DataPoint,
+  MetricHeader,
+  MetricsPoints,
+  MetricType,
+  PointVisitor,
   Attributes,
   ExpBuckets,
   ExpHistogramPoint,
@@ -43,20 +49,62 @@ const MAX_ANY_DEPTH = 32;
 // table. Wire types: VARINT 0, I64 1, LEN 2, I32 5.
 
 /**
- * Decodes a protobuf `ExportMetricsServiceRequest`.
+ * Checks a protobuf `ExportMetricsServiceRequest` and returns its data points
+ * for streaming: {@link MetricsPoints.forEachPoint} walks the bytes again and
+ * hands over each point, with no decoded tree in between (exponential bucket
+ * counts are views of one scratch buffer). This is the receiver's path: a
+ * request of 2,000 160-bucket histograms then allocates a few objects per
+ * point instead of a tree the garbage collector must copy.
+ *
+ * The check is a full walk of the bytes, so a visit never meets bad data: a
+ * request is taken whole or refused whole.
+ *
+ * @throws {OtlpDecodeError} naming the message, field and byte offset when the bytes are not valid OTLP.
+ */
+export function scanMetricsRequest(buf: Uint8Array): MetricsPoints {
+  const attributes: Attributes[] = [];
+  const pointCount = walkMetrics(buf, null, NO_HOOKS, attributes);
+  return {
+    pointCount,
+    forEachPoint(visit: PointVisitor): void {
+      walkMetrics(buf, visit, NO_HOOKS, null, attributes);
+    },
+  };
+}
+
+/**
+ * Decodes a protobuf `ExportMetricsServiceRequest` into a tree (plain arrays
+ * throughout, nothing shared).
  *
  * @throws {OtlpDecodeError} naming the message, field and byte offset when the bytes are not valid OTLP.
  */
 export function decodeMetricsRequest(buf: Uint8Array): MetricsRequest {
-  const r = new ProtoReader(buf);
-  const end = buf.length;
   const resourceMetrics: ResourceMetrics[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32('ExportMetricsServiceRequest');
-    if (tag === 10 /* 1:LEN */) resourceMetrics.push(readResourceMetrics(r, r.lengthEnd('ExportMetricsServiceRequest.resource_metrics', end)));
-    else r.skip(tag & 7, 'ExportMetricsServiceRequest', end);
-  }
-  r.expectEnd(end, 'ExportMetricsServiceRequest');
+  let scopes: ScopeMetrics[] = [];
+  let metrics: Metric[] = [];
+  let points: DataPoint[] = [];
+  walkMetrics(
+    buf,
+    (_resource, _scope, _metric, p) => {
+      if ('positive' in p) {
+        p.positive.bucketCounts = toArray(p.positive.bucketCounts);
+        p.negative.bucketCounts = toArray(p.negative.bucketCounts);
+        delete p.countsChecked;
+      }
+      points.push(p);
+    },
+    {
+      resource(resource, schemaUrl) {
+        resourceMetrics.push({ resource, scopeMetrics: (scopes = []), schemaUrl });
+      },
+      scope(scope, schemaUrl) {
+        scopes.push({ scope, metrics: (metrics = []), schemaUrl });
+      },
+      metric(header) {
+        metrics.push({ ...header, points: (points = []) } as Metric);
+      },
+    },
+  );
   return { resourceMetrics };
 }
 
@@ -203,64 +251,183 @@ function temporalityOf(n: number): Temporality {
 // ---- metrics -----------------------------------------------------------
 
 /**
- * ResourceMetrics/ResourceLogs and ScopeMetrics/ScopeLogs share one layout:
- * field 1 the resource or scope, field 2 the repeated children, field 3 the
- * schema URL. One walker serves all four.
+ * Walks a protobuf `ExportMetricsServiceRequest` and hands each data point to
+ * `visit` (with the resource, scope and metric it belongs to), building no
+ * tree. With `visit === null` it is the checking pass: every byte is checked
+ * as in a full decode, but exponential bucket counts are only scanned, not
+ * stored. Returns the number of data points.
+ *
+ * Field order on the wire is free, so each envelope is read in two loops: the
+ * first reads its own fields (a resource may follow its scope metrics, a
+ * temporality follows the points) and skips children in O(1); the second
+ * walks the children.
  */
-function readEnvelope<H, C>(
-  r: ProtoReader,
+function walkMetrics(buf: Uint8Array, visit: PointVisitor | null, hooks: WalkHooks, attrLog: Attributes[] | null = null, attrReplay: Attributes[] | null = null): number {
+  const w: Walk = {
+    r: new ProtoReader(buf),
+    visit,
+    hooks,
+    attrLog,
+    attrReplay,
+    attrIndex: 0,
+    points: 0,
+    resource: EMPTY_RESOURCE,
+    scope: EMPTY_SCOPE,
+    pos: visit === null ? null : new CountsScratch(),
+    neg: visit === null ? null : new CountsScratch(),
+  };
+  const r = w.r;
+  const end = buf.length;
+  while (r.pos < end) {
+    const tag = r.uint32('ExportMetricsServiceRequest');
+    if (tag === 10 /* 1:LEN */) walkResourceMetrics(w, r.lengthEnd('ExportMetricsServiceRequest.resource_metrics', end));
+    else r.skip(tag & 7, 'ExportMetricsServiceRequest', end);
+  }
+  r.expectEnd(end, 'ExportMetricsServiceRequest');
+  return w.points;
+}
+
+/** A plain copy of scratch counts (a loop: `Array.from` on a typed array is several times slower). */
+function toArray(counts: BucketCounts): number[] {
+  const out = new Array<number>(counts.length);
+  for (let i = 0; i < counts.length; i++) out[i] = counts[i] as number;
+  return out;
+}
+
+/** Structure callbacks of a walk, for the decoder that rebuilds the tree. */
+interface WalkHooks {
+  resource?(resource: Resource, schemaUrl: string): void;
+  scope?(scope: Scope, schemaUrl: string): void;
+  metric?(metric: MetricHeader): void;
+}
+
+const NO_HOOKS: WalkHooks = {};
+
+interface Walk {
+  r: ProtoReader;
+  visit: PointVisitor | null;
+  hooks: WalkHooks;
+  points: number;
+  resource: Resource;
+  scope: Scope;
+  /** The checking pass logs each point's attributes here ... */
+  attrLog: Attributes[] | null;
+  /** ... and the visit takes them from the log in the same order. */
+  attrReplay: Attributes[] | null;
+  attrIndex: number;
+  /** Bucket counts of the current exponential point; null in the checking pass. */
+  pos: CountsScratch | null;
+  neg: CountsScratch | null;
+}
+
+const EMPTY_RESOURCE: Resource = { attributes: emptyAttributes() };
+const EMPTY_SCOPE: Scope = emptyScope();
+const EMPTY_COUNTS = new Float64Array(0);
+/** Views of up to this many counts are cached per length (the SDK's default maximum is 160). */
+const MAX_CACHED_VIEW = 1024;
+
+/**
+ * The bucket counts of one side of the current exponential point. One buffer
+ * serves every point of a walk and the point gets a view of it (cached per
+ * length), so decoding 100,000s of counts per request allocates nothing.
+ */
+class CountsScratch {
+  buf = new Float64Array(256);
+  len = 0;
+  private views: (Float64Array | undefined)[] = [];
+
+  /** Makes room for `n` more counts. */
+  reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Float64Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.views = [];
+  }
+
+  view(): Float64Array {
+    const n = this.len;
+    if (n === 0) return EMPTY_COUNTS;
+    if (n > MAX_CACHED_VIEW) return this.buf.subarray(0, n);
+    let v = this.views[n];
+    if (v === undefined) v = this.views[n] = this.buf.subarray(0, n);
+    return v;
+  }
+}
+
+/**
+ * ResourceMetrics and ScopeMetrics: field 1 the resource or scope, field 2
+ * the repeated children, field 3 the schema URL. The first loop reads the
+ * head and the schema URL (skipping children), `enter` takes them, and the
+ * second loop walks the children.
+ */
+function walkEnvelope<H>(
+  w: Walk,
   end: number,
   message: string,
   fields: { head: string; children: string; schemaUrl: string },
   readHead: (r: ProtoReader, end: number) => H,
-  readChild: (r: ProtoReader, end: number) => C | undefined,
-): { head: H | undefined; children: C[]; schemaUrl: string } {
+  enter: (head: H | undefined, schemaUrl: string) => void,
+  walkChild: (w: Walk, end: number) => void,
+): void {
+  const r = w.r;
+  const start = r.pos;
   let head: H | undefined;
-  const children: C[] = [];
   let schemaUrl = '';
   while (r.pos < end) {
     const tag = r.uint32(message);
-    switch (tag) {
-      case 10 /* 1:LEN */:
-        head = readHead(r, r.lengthEnd(fields.head, end));
-        break;
-      case 18 /* 2:LEN */: {
-        const child = readChild(r, r.lengthEnd(fields.children, end));
-        if (child !== undefined) children.push(child);
-        break;
-      }
-      case 26 /* 3:LEN */:
-        schemaUrl = r.string(fields.schemaUrl, end);
-        break;
-      default:
-        r.skip(tag & 7, message, end);
-    }
+    if (tag === 10 /* 1:LEN */) head = readHead(r, r.lengthEnd(fields.head, end));
+    else if (tag === 18 /* 2:LEN */) r.pos = r.lengthEnd(fields.children, end);
+    else if (tag === 26 /* 3:LEN */) schemaUrl = r.string(fields.schemaUrl, end);
+    else r.skip(tag & 7, message, end);
   }
   r.expectEnd(end, message);
-  return { head, children, schemaUrl };
+  enter(head, schemaUrl);
+  r.pos = start;
+  while (r.pos < end) {
+    const tag = r.uint32(message);
+    if (tag === 18 /* 2:LEN */) walkChild(w, r.lengthEnd(fields.children, end));
+    else r.skip(tag & 7, message, end);
+  }
 }
 
 const RESOURCE_METRICS_FIELDS = { head: 'ResourceMetrics.resource', children: 'ResourceMetrics.scope_metrics', schemaUrl: 'ResourceMetrics.schema_url' };
 const SCOPE_METRICS_FIELDS = { head: 'ScopeMetrics.scope', children: 'ScopeMetrics.metrics', schemaUrl: 'ScopeMetrics.schema_url' };
-const RESOURCE_LOGS_FIELDS = { head: 'ResourceLogs.resource', children: 'ResourceLogs.scope_logs', schemaUrl: 'ResourceLogs.schema_url' };
-const SCOPE_LOGS_FIELDS = { head: 'ScopeLogs.scope', children: 'ScopeLogs.log_records', schemaUrl: 'ScopeLogs.schema_url' };
 
-function readResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
-  const e = readEnvelope(r, end, 'ResourceMetrics', RESOURCE_METRICS_FIELDS, readResource, readScopeMetrics);
-  return { resource: e.head ?? { attributes: emptyAttributes() }, scopeMetrics: e.children, schemaUrl: e.schemaUrl };
+function walkResourceMetrics(w: Walk, end: number): void {
+  const enter = (resource: Resource | undefined, schemaUrl: string): void => {
+    w.resource = resource ?? { attributes: emptyAttributes() };
+    w.hooks.resource?.(w.resource, schemaUrl);
+  };
+  walkEnvelope(w, end, 'ResourceMetrics', RESOURCE_METRICS_FIELDS, readResource, enter, walkScopeMetrics);
 }
 
-function readScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
-  const e = readEnvelope(r, end, 'ScopeMetrics', SCOPE_METRICS_FIELDS, readScope, readMetric);
-  return { scope: e.head ?? emptyScope(), metrics: e.children, schemaUrl: e.schemaUrl };
+function walkScopeMetrics(w: Walk, end: number): void {
+  const enter = (scope: Scope | undefined, schemaUrl: string): void => {
+    w.scope = scope ?? emptyScope();
+    w.hooks.scope?.(w.scope, schemaUrl);
+  };
+  walkEnvelope(w, end, 'ScopeMetrics', SCOPE_METRICS_FIELDS, readScope, enter, walkMetric);
 }
 
-function readMetric(r: ProtoReader, end: number): Metric | undefined {
+/** The data field of a `Metric` by tag: its message name and metric type. */
+const METRIC_DATA: Record<number, { message: string; field: string; type: MetricType }> = {
+  42 /* 5:LEN */: { message: 'Gauge', field: 'Metric.gauge', type: 'gauge' },
+  58 /* 7:LEN */: { message: 'Sum', field: 'Metric.sum', type: 'sum' },
+  74 /* 9:LEN */: { message: 'Histogram', field: 'Metric.histogram', type: 'histogram' },
+  82 /* 10:LEN */: { message: 'ExponentialHistogram', field: 'Metric.exponential_histogram', type: 'exponentialHistogram' },
+  90 /* 11:LEN */: { message: 'Summary', field: 'Metric.summary', type: 'summary' },
+};
+
+function walkMetric(w: Walk, end: number): void {
+  const r = w.r;
   let name = '';
   let description = '';
   let unit = '';
   const metadata = emptyAttributes();
-  let data: Metric | undefined;
+  let data: (typeof METRIC_DATA)[number] | undefined;
+  let dataStart = 0;
+  let dataEnd = 0;
   while (r.pos < end) {
     const tag = r.uint32('Metric');
     switch (tag) {
@@ -274,19 +441,15 @@ function readMetric(r: ProtoReader, end: number): Metric | undefined {
         unit = r.string('Metric.unit', end);
         break;
       case 42 /* 5:LEN */:
-        data = readGauge(r, r.lengthEnd('Metric.gauge', end));
-        break;
       case 58 /* 7:LEN */:
-        data = readSum(r, r.lengthEnd('Metric.sum', end));
-        break;
       case 74 /* 9:LEN */:
-        data = readHistogram(r, r.lengthEnd('Metric.histogram', end));
-        break;
       case 82 /* 10:LEN */:
-        data = readExpHistogram(r, r.lengthEnd('Metric.exponential_histogram', end));
-        break;
       case 90 /* 11:LEN */:
-        data = readSummary(r, r.lengthEnd('Metric.summary', end));
+        // The last data field wins, as protobuf's oneof rule says.
+        data = METRIC_DATA[tag];
+        dataEnd = r.lengthEnd((data as (typeof METRIC_DATA)[number]).field, end);
+        dataStart = r.pos;
+        r.pos = dataEnd;
         break;
       case 98 /* 12:LEN */:
         readKeyValue(r, r.lengthEnd('Metric.metadata', end), metadata, 0);
@@ -296,55 +459,152 @@ function readMetric(r: ProtoReader, end: number): Metric | undefined {
     }
   }
   r.expectEnd(end, 'Metric');
-  if (data === undefined) return undefined;
-  // Identity fields may precede or follow the data field on the wire.
-  data.name = name;
-  data.description = description;
-  data.unit = unit;
-  data.metadata = metadata;
-  return data;
-}
-
-function readGauge(r: ProtoReader, end: number): Metric {
-  const points: NumberPoint[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32('Gauge');
-    if (tag === 10 /* 1:LEN */) points.push(readNumberPoint(r, r.lengthEnd('Gauge.data_points', end)));
-    else r.skip(tag & 7, 'Gauge', end);
-  }
-  r.expectEnd(end, 'Gauge');
-  return { name: '', description: '', unit: '', metadata: emptyAttributes(), type: 'gauge', points };
-}
-
-function readSum(r: ProtoReader, end: number): Metric {
-  const points: NumberPoint[] = [];
+  // A metric with no data field is dropped (there is nothing to represent).
+  if (data === undefined) return;
+  const message = data.message;
+  const pointsField = `${message}.data_points`;
+  // The container's own fields: 2 = aggregation_temporality, 3 = is_monotonic (Sum).
   let temporality = 0;
   let monotonic = false;
-  while (r.pos < end) {
-    const tag = r.uint32('Sum');
-    switch (tag) {
-      case 10 /* 1:LEN */:
-        points.push(readNumberPoint(r, r.lengthEnd('Sum.data_points', end)));
-        break;
-      case 16 /* 2:VARINT */:
-        temporality = r.int32('Sum.aggregation_temporality');
-        break;
-      case 24 /* 3:VARINT */:
-        monotonic = r.bool('Sum.is_monotonic');
-        break;
-      default:
-        r.skip(tag & 7, 'Sum', end);
-    }
+  r.pos = dataStart;
+  while (r.pos < dataEnd) {
+    const tag = r.uint32(message);
+    if (tag === 10 /* 1:LEN */) r.pos = r.lengthEnd(pointsField, dataEnd);
+    else if (tag === 16 /* 2:VARINT */ && data.type !== 'gauge' && data.type !== 'summary') temporality = r.int32(`${message}.aggregation_temporality`);
+    else if (tag === 24 /* 3:VARINT */ && data.type === 'sum') monotonic = r.bool('Sum.is_monotonic');
+    else r.skip(tag & 7, message, dataEnd);
   }
-  r.expectEnd(end, 'Sum');
-  return {
-    name: '', description: '', unit: '', metadata: emptyAttributes(),
-    type: 'sum', monotonic, temporality: temporalityOf(temporality), points,
-  };
+  r.expectEnd(dataEnd, message);
+  const base = { name, description, unit, metadata };
+  let header: MetricHeader;
+  let readPoint: (w: Walk, end: number) => DataPoint;
+  switch (data.type) {
+    case 'gauge':
+      header = { ...base, type: 'gauge' };
+      readPoint = readNumberPoint;
+      break;
+    case 'sum':
+      header = { ...base, type: 'sum', monotonic, temporality: temporalityOf(temporality) };
+      readPoint = readNumberPoint;
+      break;
+    case 'histogram':
+      header = { ...base, type: 'histogram', temporality: temporalityOf(temporality) };
+      readPoint = readHistogramPoint;
+      break;
+    case 'exponentialHistogram':
+      header = { ...base, type: 'exponentialHistogram', temporality: temporalityOf(temporality) };
+      readPoint = readExpHistogramPoint;
+      break;
+    case 'summary':
+      header = { ...base, type: 'summary' };
+      readPoint = readSummaryPoint;
+      break;
+  }
+  w.hooks.metric?.(header);
+  const visit = w.visit;
+  r.pos = dataStart;
+  while (r.pos < dataEnd) {
+    const tag = r.uint32(message);
+    if (tag === 10 /* 1:LEN */) {
+      const p = readPoint(w, r.lengthEnd(pointsField, dataEnd));
+      w.points++;
+      if (visit !== null) visit(w.resource, w.scope, header, p);
+    } else r.skip(tag & 7, message, dataEnd);
+  }
 }
 
-function readNumberPoint(r: ProtoReader, end: number): NumberPoint {
+/** The attributes of a point with none: shared, frozen. */
+const NO_ATTRIBUTES: Attributes = Object.freeze(emptyAttributes());
+
+/** Entries of the point-attribute cache (a power of two): room for ~10,000 distinct sets. */
+const ATTR_CACHE_SIZE = 16384;
+/** Attribute runs longer than this many bytes are decoded, not cached. */
+const MAX_CACHED_ATTR_BYTES = 512;
+const attrCacheBytes: (DataView | undefined)[] = new Array<DataView | undefined>(ATTR_CACHE_SIZE).fill(undefined);
+const attrCacheValues: (Attributes | undefined)[] = new Array<Attributes | undefined>(ATTR_CACHE_SIZE).fill(undefined);
+
+/**
+ * Reads a point's attributes: the `KeyValue` field just read (tag `tag`, one
+ * byte) and any that directly follow it. A fleet re-sends the same attribute
+ * sets in every export (model x feature), so a run is looked up by its wire
+ * bytes in a process-wide cache (bounded; a collision only costs a decode)
+ * and shared as one frozen object: no strings are decoded for a set seen
+ * before (bytes equal to cached ones were checked when first decoded). The
+ * checking pass logs each run's result and the visit replays the log, so the
+ * bytes are hashed once per request.
+ *
+ * @param current attributes read from an earlier run of the same point (fields may interleave)
+ */
+function readPointAttributes(w: Walk, end: number, tag: number, field: string, current: Attributes): Attributes {
+  const r = w.r;
+  const buf = r.buf;
+  const start = r.pos - 1;
+  r.pos = r.lengthEnd(field, end);
+  while (r.pos < end && buf[r.pos] === tag) {
+    r.pos++;
+    r.pos = r.lengthEnd(field, end);
+  }
+  if (w.attrReplay !== null) return w.attrReplay[w.attrIndex++] as Attributes;
+  const attributes = attributeRun(r, start, r.pos, field, current);
+  w.attrLog?.push(attributes);
+  return attributes;
+}
+
+/** The attributes of the `KeyValue` fields in `buf[start, stop)`, over `current`: cached, else decoded. */
+function attributeRun(r: ProtoReader, start: number, stop: number, field: string, current: Attributes): Attributes {
+  const view = r.view;
+  const n = stop - start;
+  let slot = -1;
+  if (current === NO_ATTRIBUTES && n <= MAX_CACHED_ATTR_BYTES) {
+    // Hashed and compared four bytes at a time: this runs for every point.
+    let h = n;
+    let i = start;
+    for (; i + 4 <= stop; i += 4) h = Math.imul(h ^ view.getUint32(i, true), 0x9e3779b1);
+    for (; i < stop; i++) h = Math.imul(h ^ view.getUint8(i), 0x01000193);
+    // Murmur3's finaliser spreads the bits over the index.
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    // Two-way: the set lives at one of two neighbouring slots.
+    const first = h & (ATTR_CACHE_SIZE - 2);
+    for (let way = 0; way < 2; way++) {
+      const cached = attrCacheBytes[first + way];
+      if (cached === undefined) {
+        slot = first + way;
+        break;
+      }
+      if (cached.byteLength !== n) continue;
+      let j = 0;
+      for (; j + 4 <= n; j += 4) if (cached.getUint32(j, true) !== view.getUint32(start + j, true)) break;
+      if (j + 4 > n) {
+        for (; j < n; j++) if (cached.getUint8(j) !== view.getUint8(start + j)) break;
+        if (j === n) return attrCacheValues[first + way] as Attributes;
+      }
+    }
+    // Both ways taken by other sets: replace one, alternating by hash bit.
+    if (slot < 0) slot = first + ((h >>> 20) & 1);
+  }
   const attributes = emptyAttributes();
+  // A later run of the same point (interleaved fields) adds to, and overrides, the earlier one.
+  for (const k of Object.keys(current)) attributes[k] = current[k] as AnyValue;
+  r.pos = start;
+  while (r.pos < stop) {
+    r.pos++; // the one-byte tag
+    readKeyValue(r, r.lengthEnd(field, stop), attributes, 0);
+  }
+  Object.freeze(attributes);
+  if (slot >= 0) {
+    const copy = new Uint8Array(stop - start);
+    copy.set(r.buf.subarray(start, stop));
+    attrCacheBytes[slot] = new DataView(copy.buffer);
+    attrCacheValues[slot] = attributes;
+  }
+  return attributes;
+}
+
+function readNumberPoint(w: Walk, end: number): NumberPoint {
+  const r = w.r;
+  let attributes = NO_ATTRIBUTES;
   let startTimeUnixNano = 0n;
   let timeUnixNano = 0n;
   let value = 0;
@@ -353,7 +613,7 @@ function readNumberPoint(r: ProtoReader, end: number): NumberPoint {
     const tag = r.uint32('NumberDataPoint');
     switch (tag) {
       case 58 /* 7:LEN */:
-        readKeyValue(r, r.lengthEnd('NumberDataPoint.attributes', end), attributes, 0);
+        attributes = readPointAttributes(w, end, 58, 'NumberDataPoint.attributes', attributes);
         break;
       case 17 /* 2:I64 */:
         startTimeUnixNano = r.fixed64BigInt('NumberDataPoint.start_time_unix_nano');
@@ -378,33 +638,10 @@ function readNumberPoint(r: ProtoReader, end: number): NumberPoint {
   return { attributes, startTimeUnixNano, timeUnixNano, flags, value };
 }
 
-/** Histogram and ExponentialHistogram share one layout: 1 = data points, 2 = temporality. */
-function readHistogramContainer<P>(r: ProtoReader, end: number, message: string, readPoint: (r: ProtoReader, end: number) => P): { points: P[]; temporality: number } {
-  const points: P[] = [];
-  let temporality = 0;
-  // Field names for error messages, built once per metric rather than per point.
-  const pointsField = `${message}.data_points`;
-  while (r.pos < end) {
-    const tag = r.uint32(message);
-    if (tag === 10 /* 1:LEN */) points.push(readPoint(r, r.lengthEnd(pointsField, end)));
-    else if (tag === 16 /* 2:VARINT */) temporality = r.int32(`${message}.aggregation_temporality`);
-    else r.skip(tag & 7, message, end);
-  }
-  r.expectEnd(end, message);
-  return { points, temporality };
-}
-
-function readHistogram(r: ProtoReader, end: number): Metric {
-  const { points, temporality } = readHistogramContainer(r, end, 'Histogram', readHistogramPoint);
-  return {
-    name: '', description: '', unit: '', metadata: emptyAttributes(),
-    type: 'histogram', temporality: temporalityOf(temporality), points,
-  };
-}
-
-function readHistogramPoint(r: ProtoReader, end: number): HistogramPoint {
+function readHistogramPoint(w: Walk, end: number): HistogramPoint {
+  const r = w.r;
   const p: HistogramPoint = {
-    attributes: emptyAttributes(),
+    attributes: NO_ATTRIBUTES,
     startTimeUnixNano: 0n,
     timeUnixNano: 0n,
     flags: 0,
@@ -419,7 +656,7 @@ function readHistogramPoint(r: ProtoReader, end: number): HistogramPoint {
     const tag = r.uint32('HistogramDataPoint');
     switch (tag) {
       case 74 /* 9:LEN */:
-        readKeyValue(r, r.lengthEnd('HistogramDataPoint.attributes', end), p.attributes, 0);
+        p.attributes = readPointAttributes(w, end, 74, 'HistogramDataPoint.attributes', p.attributes);
         break;
       case 17 /* 2:I64 */:
         p.startTimeUnixNano = r.fixed64BigInt('HistogramDataPoint.start_time_unix_nano');
@@ -468,17 +705,10 @@ function readHistogramPoint(r: ProtoReader, end: number): HistogramPoint {
   return p;
 }
 
-function readExpHistogram(r: ProtoReader, end: number): Metric {
-  const { points, temporality } = readHistogramContainer(r, end, 'ExponentialHistogram', readExpHistogramPoint);
-  return {
-    name: '', description: '', unit: '', metadata: emptyAttributes(),
-    type: 'exponentialHistogram', temporality: temporalityOf(temporality), points,
-  };
-}
-
-function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
+function readExpHistogramPoint(w: Walk, end: number): ExpHistogramPoint {
+  const r = w.r;
   const p: ExpHistogramPoint = {
-    attributes: emptyAttributes(),
+    attributes: NO_ATTRIBUTES,
     startTimeUnixNano: 0n,
     timeUnixNano: 0n,
     flags: 0,
@@ -489,14 +719,18 @@ function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
     scale: 0,
     zeroCount: 0,
     zeroThreshold: 0,
-    positive: { offset: 0, bucketCounts: [] },
-    negative: { offset: 0, bucketCounts: [] },
+    positive: { offset: 0, bucketCounts: EMPTY_COUNTS },
+    negative: { offset: 0, bucketCounts: EMPTY_COUNTS },
   };
+  const pos = w.pos;
+  const neg = w.neg;
+  if (pos !== null) pos.len = 0;
+  if (neg !== null) neg.len = 0;
   while (r.pos < end) {
     const tag = r.uint32('ExponentialHistogramDataPoint');
     switch (tag) {
       case 10 /* 1:LEN */:
-        readKeyValue(r, r.lengthEnd('ExponentialHistogramDataPoint.attributes', end), p.attributes, 0);
+        p.attributes = readPointAttributes(w, end, 10, 'ExponentialHistogramDataPoint.attributes', p.attributes);
         break;
       case 17 /* 2:I64 */:
         p.startTimeUnixNano = r.fixed64BigInt('ExponentialHistogramDataPoint.start_time_unix_nano');
@@ -517,10 +751,10 @@ function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
         p.zeroCount = r.fixed64Number('ExponentialHistogramDataPoint.zero_count');
         break;
       case 66 /* 8:LEN */:
-        readBuckets(r, r.lengthEnd('ExponentialHistogramDataPoint.positive', end), p.positive, 'ExponentialHistogramDataPoint.positive');
+        readBuckets(r, r.lengthEnd('ExponentialHistogramDataPoint.positive', end), p.positive, pos, 'ExponentialHistogramDataPoint.positive');
         break;
       case 74 /* 9:LEN */:
-        readBuckets(r, r.lengthEnd('ExponentialHistogramDataPoint.negative', end), p.negative, 'ExponentialHistogramDataPoint.negative');
+        readBuckets(r, r.lengthEnd('ExponentialHistogramDataPoint.negative', end), p.negative, neg, 'ExponentialHistogramDataPoint.negative');
         break;
       case 80 /* 10:VARINT */:
         p.flags = r.uint32('ExponentialHistogramDataPoint.flags');
@@ -539,11 +773,20 @@ function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
     }
   }
   r.expectEnd(end, 'ExponentialHistogramDataPoint');
+  if (pos !== null && neg !== null) {
+    p.positive.bucketCounts = pos.view();
+    p.negative.bucketCounts = neg.view();
+    p.countsChecked = true;
+  }
   return p;
 }
 
-/** Reads `Buckets` into `into` (a repeated occurrence merges, as protobuf requires). */
-function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, field: string): void {
+/**
+ * Reads `Buckets` (a repeated occurrence merges, as protobuf requires: the
+ * offset is replaced, counts append). Counts go to `into`'s scratch; in the
+ * checking pass (`scratch === null`) their bytes are only checked.
+ */
+function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, scratch: CountsScratch | null, field: string): void {
   const buf = r.buf;
   while (r.pos < end) {
     const tag = r.uint32(field);
@@ -551,17 +794,17 @@ function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, field: strin
       into.offset = r.sint32(`${field}.offset`);
     } else if (tag === 18 /* 2:LEN */) {
       const e = r.lengthEnd(`${field}.bucket_counts`, end);
-      // The hot loop of a decode. Every varint ends in one byte below 0x80,
-      // so counting those sizes the array once instead of growing it.
-      let n = 0;
-      for (let i = r.pos; i < e; i++) if ((buf[i] as number) < 0x80) n++;
-      let counts = into.bucketCounts;
-      const base = counts.length;
-      if (base === 0) counts = into.bucketCounts = new Array<number>(n);
-      else counts.length = base + n;
+      if (scratch === null) {
+        checkPackedVarints(r, e, `${field}.bucket_counts`);
+        continue;
+      }
+      // The hot loop of a decode: every count is at least one byte, so the
+      // byte length bounds the number of counts and the loop needs no checks.
+      scratch.reserve(e - r.pos);
+      const counts = scratch.buf;
+      let k = scratch.len;
       let pos = r.pos;
-      let k = base;
-      while (pos < e && k < base + n) {
+      while (pos < e) {
         const b0 = buf[pos] as number;
         if (b0 < 0x80) {
           counts[k++] = b0;
@@ -578,10 +821,15 @@ function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, field: strin
         counts[k++] = r.uint64Number(`${field}.bucket_counts`);
         pos = r.pos;
       }
+      scratch.len = k;
       r.pos = pos;
       if (pos !== e) r.fail(`${field}.bucket_counts`, 'packed varint runs past its length');
     } else if (tag === 16 /* 2:VARINT */) {
-      into.bucketCounts.push(r.uint64Number(`${field}.bucket_counts`));
+      if (scratch === null) r.uint64Number(`${field}.bucket_counts`);
+      else {
+        scratch.reserve(1);
+        scratch.buf[scratch.len++] = r.uint64Number(`${field}.bucket_counts`);
+      }
     } else {
       r.skip(tag & 7, field, end);
     }
@@ -589,20 +837,31 @@ function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, field: strin
   r.expectEnd(end, field);
 }
 
-function readSummary(r: ProtoReader, end: number): Metric {
-  const points: SummaryPoint[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32('Summary');
-    if (tag === 10 /* 1:LEN */) points.push(readSummaryPoint(r, r.lengthEnd('Summary.data_points', end)));
-    else r.skip(tag & 7, 'Summary', end);
+/**
+ * Checks packed varints ending at `end` without decoding them: no varint
+ * longer than 10 bytes, and the last one ends exactly at `end`.
+ */
+function checkPackedVarints(r: ProtoReader, end: number, field: string): void {
+  const buf = r.buf;
+  let run = 0;
+  for (let i = r.pos; i < end; i++) {
+    if ((buf[i] as number) < 0x80) run = 0;
+    else if (++run >= 10) {
+      r.pos = i;
+      r.fail(field, 'varint longer than 10 bytes');
+    }
   }
-  r.expectEnd(end, 'Summary');
-  return { name: '', description: '', unit: '', metadata: emptyAttributes(), type: 'summary', points };
+  if (run > 0) {
+    r.pos = end;
+    r.fail(field, 'packed varint runs past its length');
+  }
+  r.pos = end;
 }
 
-function readSummaryPoint(r: ProtoReader, end: number): SummaryPoint {
+function readSummaryPoint(w: Walk, end: number): SummaryPoint {
+  const r = w.r;
   const p: SummaryPoint = {
-    attributes: emptyAttributes(),
+    attributes: NO_ATTRIBUTES,
     startTimeUnixNano: 0n,
     timeUnixNano: 0n,
     flags: 0,
@@ -614,7 +873,7 @@ function readSummaryPoint(r: ProtoReader, end: number): SummaryPoint {
     const tag = r.uint32('SummaryDataPoint');
     switch (tag) {
       case 58 /* 7:LEN */:
-        readKeyValue(r, r.lengthEnd('SummaryDataPoint.attributes', end), p.attributes, 0);
+        p.attributes = readPointAttributes(w, end, 58, 'SummaryDataPoint.attributes', p.attributes);
         break;
       case 17 /* 2:I64 */:
         p.startTimeUnixNano = r.fixed64BigInt('SummaryDataPoint.start_time_unix_nano');
@@ -656,6 +915,48 @@ function readQuantile(r: ProtoReader, end: number): QuantileValue {
 }
 
 // ---- logs --------------------------------------------------------------
+
+/**
+ * ResourceLogs and ScopeLogs share one layout:
+ * field 1 the resource or scope, field 2 the repeated children, field 3 the
+ * schema URL. One walker serves both.
+ */
+function readEnvelope<H, C>(
+  r: ProtoReader,
+  end: number,
+  message: string,
+  fields: { head: string; children: string; schemaUrl: string },
+  readHead: (r: ProtoReader, end: number) => H,
+  readChild: (r: ProtoReader, end: number) => C | undefined,
+): { head: H | undefined; children: C[]; schemaUrl: string } {
+  let head: H | undefined;
+  const children: C[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.uint32(message);
+    switch (tag) {
+      case 10 /* 1:LEN */:
+        head = readHead(r, r.lengthEnd(fields.head, end));
+        break;
+      case 18 /* 2:LEN */: {
+        const child = readChild(r, r.lengthEnd(fields.children, end));
+        if (child !== undefined) children.push(child);
+        break;
+      }
+      case 26 /* 3:LEN */:
+        schemaUrl = r.string(fields.schemaUrl, end);
+        break;
+      default:
+        r.skip(tag & 7, message, end);
+    }
+  }
+  r.expectEnd(end, message);
+  return { head, children, schemaUrl };
+}
+
+const RESOURCE_LOGS_FIELDS = { head: 'ResourceLogs.resource', children: 'ResourceLogs.scope_logs', schemaUrl: 'ResourceLogs.schema_url' };
+const SCOPE_LOGS_FIELDS = { head: 'ScopeLogs.scope', children: 'ScopeLogs.log_records', schemaUrl: 'ScopeLogs.schema_url' };
+
 
 function readResourceLogs(r: ProtoReader, end: number): ResourceLogs {
   const e = readEnvelope(r, end, 'ResourceLogs', RESOURCE_LOGS_FIELDS, readResource, readScopeLogs);

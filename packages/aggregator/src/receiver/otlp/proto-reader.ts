@@ -33,7 +33,8 @@ const MAX_GROUP_DEPTH = 64;
 export class ProtoReader {
   readonly buf: Uint8Array;
   pos: number;
-  private readonly view: DataView;
+  /** A view of `buf` for reading little-endian words. */
+  readonly view: DataView;
   // Two-entry cache for fixed64 -> bigint (start and end times of a batch).
   private aLo = -1;
   private aHi = -1;
@@ -255,7 +256,8 @@ export class ProtoReader {
   /** Reads length-delimited `bytes` (a copy, so the request buffer can be released). */
   bytes(field: string, limit: number): Uint8Array {
     const end = this.lengthEnd(field, limit);
-    const out = this.buf.slice(this.pos, end);
+    // A plain Uint8Array copy: a Buffer body's own slice() would share the request's memory.
+    const out = new Uint8Array(this.buf.subarray(this.pos, end));
     this.pos = end;
     return out;
   }

@@ -85,11 +85,19 @@ export interface HistogramPoint extends PointBase {
   explicitBounds: number[];
 }
 
+/**
+ * Bucket counts of an exponential histogram side: an array from the JSON
+ * decoder and from {@link MetricsRequest}s; during a streaming protobuf walk
+ * ({@link MetricsPoints.forEachPoint}) a view of a scratch buffer that is
+ * overwritten by the next point, so copy it to keep it.
+ */
+export type BucketCounts = number[] | Float64Array;
+
 /** One side (positive or negative) of an exponential histogram. */
 export interface ExpBuckets {
   /** Index of the first bucket: bucket i covers (base^(offset+i), base^(offset+i+1)]. */
   offset: number;
-  bucketCounts: number[];
+  bucketCounts: BucketCounts;
 }
 
 /**
@@ -108,6 +116,11 @@ export interface ExpHistogramPoint extends PointBase {
   zeroThreshold: number;
   positive: ExpBuckets;
   negative: ExpBuckets;
+  /**
+   * Set (true) on points of a streaming protobuf visit: the counts are
+   * varints, so finite non-negative integers, and consumers may skip checking them.
+   */
+  countsChecked?: boolean;
 }
 
 /** One quantile of a summary point. */
@@ -192,6 +205,46 @@ export interface ResourceMetrics {
 /** A decoded `ExportMetricsServiceRequest`. */
 export interface MetricsRequest {
   resourceMetrics: ResourceMetrics[];
+}
+
+/** A metric without its points: what a {@link PointVisitor} gets beside each point. */
+export type MetricHeader = Metric extends infer M ? (M extends Metric ? Omit<M, 'points'> : never) : never;
+
+/** A data point of any kind. */
+export type DataPoint = Metric['points'][number];
+
+/**
+ * Receives the data points of a metrics request in order. The resource, scope
+ * and metric objects are shared by the points under them; a point (and its
+ * bucket views) may be reused once the call returns.
+ */
+export type PointVisitor = (resource: Resource, scope: Scope, metric: MetricHeader, point: DataPoint) => void;
+
+/**
+ * The data points of one metrics request, already checked to be well formed:
+ * visiting them cannot fail. The protobuf receiver walks the request bytes on
+ * each visit (no decoded tree is built); a decoded {@link MetricsRequest} is
+ * visited by {@link metricsPoints}.
+ */
+export interface MetricsPoints {
+  /** Data points in the request. */
+  readonly pointCount: number;
+  /** Calls `visit` once per data point, in request order. */
+  forEachPoint(visit: PointVisitor): void;
+}
+
+/** The points of a decoded request, for a consumer of {@link MetricsPoints}. */
+export function metricsPoints(req: MetricsRequest): MetricsPoints {
+  return {
+    pointCount: countDataPoints(req),
+    forEachPoint(visit: PointVisitor): void {
+      for (const rm of req.resourceMetrics) {
+        for (const sm of rm.scopeMetrics) {
+          for (const m of sm.metrics) for (const p of m.points) visit(rm.resource, sm.scope, m, p);
+        }
+      }
+    },
+  };
 }
 
 /** A decoded `LogRecord` (also carries OTel events: `eventName` non-empty). */

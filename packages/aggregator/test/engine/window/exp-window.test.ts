@@ -36,6 +36,25 @@ describe('ExpWindow', () => {
       assert.ok(d.positive.bucketCounts.length <= 160);
     });
 
+    it('holds the same window from counts marked as checked (typed views, zeros at the ends) as from plain arrays', () => {
+      const r = rng(3);
+      const plain = new ExpWindow(160);
+      const checked = new ExpWindow(160);
+      for (let s = 0; s < 20; s++) {
+        const h = expHistogram(normals(r, 300, 100, 20));
+        // Zeros at both ends, as a sender may write them; the checked path skips only those.
+        const padded = (c: number[]): Float64Array => Float64Array.from([0, 0, ...c, 0]);
+        plain.add(s, h, false);
+        checked.add(
+          s,
+          { ...h, countsChecked: true, positive: { offset: h.positive.offset - 2, bucketCounts: padded(h.positive.bucketCounts) }, negative: { offset: 0, bucketCounts: new Float64Array(3) } },
+          false,
+        );
+      }
+      assert.deepEqual(checked.toData(), plain.toData());
+      assert.deepEqual(checked.snapshot(), plain.snapshot());
+    });
+
     it('folds a sign=negative stream onto the negative side, index for index', () => {
       const w = new ExpWindow(160);
       const mags = [0.5, 1.5, 3, 7];

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs/minimal.js';
-import { decodeLogsRequest, decodeMetricsRequest } from '../../../src/receiver/otlp/decode-protobuf.js';
+import { decodeLogsRequest, decodeMetricsRequest, scanMetricsRequest } from '../../../src/receiver/otlp/decode-protobuf.js';
 import { OtlpDecodeError } from '../../../src/receiver/otlp/errors.js';
 import type { ExpHistogramMetric, HistogramMetric, SummaryMetric } from '../../../src/receiver/otlp/types.js';
 
@@ -241,5 +241,172 @@ describe('decodeMetricsRequest', () => {
       assert.deepEqual(decodeMetricsRequest(new Uint8Array(0)), { resourceMetrics: [] });
       assert.deepEqual(decodeLogsRequest(new Uint8Array(0)), { resourceLogs: [] });
     });
+  });
+});
+
+/** Every point a streaming visit hands over, with the counts copied (the visit lends scratch views). */
+function visitAll(bytes: Uint8Array): { resource: unknown; scope: string; metric: string; type: string; point: Record<string, unknown> }[] {
+  const out: { resource: unknown; scope: string; metric: string; type: string; point: Record<string, unknown> }[] = [];
+  scanMetricsRequest(bytes).forEachPoint((resource, scope, metric, p) => {
+    const point: Record<string, unknown> = { ...p };
+    if ('positive' in p) {
+      point.positive = { offset: p.positive.offset, bucketCounts: Array.from(p.positive.bucketCounts) };
+      point.negative = { offset: p.negative.offset, bucketCounts: Array.from(p.negative.bucketCounts) };
+      delete point.countsChecked;
+    }
+    out.push({ resource: { ...resource.attributes }, scope: scope.name, metric: metric.name, type: metric.type, point });
+  });
+  return out;
+}
+
+/** The same, from the decoded tree. */
+function treePoints(bytes: Uint8Array): ReturnType<typeof visitAll> {
+  const out: ReturnType<typeof visitAll> = [];
+  for (const rm of decodeMetricsRequest(bytes).resourceMetrics) {
+    for (const sm of rm.scopeMetrics) {
+      for (const m of sm.metrics) {
+        for (const p of m.points) out.push({ resource: { ...rm.resource.attributes }, scope: sm.scope.name, metric: m.name, type: m.type, point: { ...p } });
+      }
+    }
+  }
+  return out;
+}
+
+/** An exponential point with `counts` (packed) and the attributes written by `attrs`. */
+function expPoint(w: W, attrs: (p: W) => void, counts: number[], offset = 0): void {
+  msg(w, 1, (p) => {
+    attrs(p);
+    tag(p, 4, 1).fixed64(counts.reduce((a, b) => a + b, 0));
+    tag(p, 6, 0).sint32(3);
+    msg(p, 8, (b) => {
+      tag(b, 1, 0).sint32(offset);
+      tag(b, 2, LEN).fork();
+      for (const c of counts) b.uint64(c);
+      b.ldelim();
+    });
+  });
+}
+
+describe('scanMetricsRequest', () => {
+  it('visits the points decodeMetricsRequest decodes, in order, with their resource, scope and metric', () => {
+    const bytes = request((m) =>
+      msg(m, 10, (e) => {
+        expPoint(e, (p) => kv(p, 1, 'ml.feature.name', 'a'), [1, 2, 300, 0, 70000], -4);
+        expPoint(e, (p) => kv(p, 1, 'ml.feature.name', 'b'), [5]);
+        tag(e, 2, 0).int32(1);
+      }),
+    );
+    const visited = visitAll(bytes);
+    assert.equal(visited.length, 2);
+    assert.deepEqual(visited, treePoints(bytes));
+    assert.deepEqual(visited[0]?.point.positive, { offset: -4, bucketCounts: [1, 2, 300, 0, 70000] });
+    assert.equal(scanMetricsRequest(bytes).pointCount, 2);
+  });
+
+  it('knows the temporality and the metric name while visiting, though both follow the points on the wire', () => {
+    // request() writes the metric name after the data; field 2 (temporality) follows the points here.
+    const bytes = request((m) =>
+      msg(m, 10, (e) => {
+        expPoint(e, (p) => kv(p, 1, 'k', 'v'), [1]);
+        tag(e, 2, 0).int32(2);
+      }),
+    );
+    const seen: string[] = [];
+    scanMetricsRequest(bytes).forEachPoint((_r, _s, metric) => {
+      seen.push(`${metric.name} ${'temporality' in metric ? metric.temporality : '-'}`);
+    });
+    assert.deepEqual(seen, ['late.name cumulative']);
+  });
+
+  it('refuses a request whole when its last point is malformed: nothing is visited', () => {
+    const good = request((m) => msg(m, 10, (e) => expPoint(e, (p) => kv(p, 1, 'k', 'v'), [1, 2, 3])));
+    // A second ResourceMetrics whose packed counts end inside a varint.
+    const w = protobuf.Writer.create();
+    msg(w, 1, (rm) =>
+      msg(rm, 2, (sm) =>
+        msg(sm, 2, (m) =>
+          msg(m, 10, (e) =>
+            msg(e, 1, (p) =>
+              msg(p, 8, (b) => {
+                tag(b, 2, LEN).bytes(new Uint8Array([1, 0x80]));
+              }),
+            ),
+          ),
+        ),
+      ),
+    );
+    const bad = new Uint8Array([...good, ...w.finish()]);
+    assert.throws(() => scanMetricsRequest(bad), (e: unknown) => e instanceof OtlpDecodeError && /bucket_counts: packed varint runs past its length/.test(e.message));
+  });
+
+  describe('point attributes', () => {
+    it('shares one frozen object between points whose attribute bytes are equal', () => {
+      const bytes = request((m) =>
+        msg(m, 10, (e) => {
+          for (const f of ['x', 'y', 'x']) expPoint(e, (p) => (kv(p, 1, 'ml.model.name', 'm'), kv(p, 1, 'ml.feature.name', f)), [1]);
+        }),
+      );
+      const attrs: Record<string, unknown>[] = [];
+      scanMetricsRequest(bytes).forEachPoint((_r, _s, _m, p) => attrs.push(p.attributes));
+      assert.deepEqual(attrs.map((a) => ({ ...a })), [
+        { 'ml.model.name': 'm', 'ml.feature.name': 'x' },
+        { 'ml.model.name': 'm', 'ml.feature.name': 'y' },
+        { 'ml.model.name': 'm', 'ml.feature.name': 'x' },
+      ]);
+      assert.equal(attrs[0], attrs[2]);
+      assert.notEqual(attrs[0], attrs[1]);
+      assert.ok(Object.isFrozen(attrs[0]));
+    });
+
+    it('decodes more distinct sets than the cache holds, each right', () => {
+      const n = 20_000;
+      const bytes = request((m) =>
+        msg(m, 10, (e) => {
+          for (let i = 0; i < n; i++) expPoint(e, (p) => kv(p, 1, 'ml.feature.name', `f${i}`), [1]);
+        }),
+      );
+      for (let pass = 0; pass < 2; pass++) {
+        let i = 0;
+        scanMetricsRequest(bytes).forEachPoint((_r, _s, _m, p) => {
+          assert.equal(p.attributes['ml.feature.name'], `f${i}`);
+          i++;
+        });
+        assert.equal(i, n);
+      }
+    });
+
+    it('merges attribute fields interleaved with other fields (the later value of a key wins)', () => {
+      const bytes = request((m) =>
+        msg(m, 10, (e) =>
+          msg(e, 1, (p) => {
+            kv(p, 1, 'a', '1');
+            kv(p, 1, 'b', '1');
+            tag(p, 6, 0).sint32(2);
+            kv(p, 1, 'b', '2');
+            kv(p, 1, 'c', '3');
+          }),
+        ),
+      );
+      const [visited] = visitAll(bytes);
+      assert.deepEqual({ ...(visited?.point.attributes as object) }, { a: '1', b: '2', c: '3' });
+      assert.deepEqual(visited, treePoints(bytes)[0]);
+    });
+  });
+
+  it('copies bytes attribute values out of a Buffer body (regression: Buffer#slice shares memory)', () => {
+    const w = protobuf.Writer.create();
+    msg(w, 1, (rm) =>
+      msg(rm, 2, (sm) =>
+        msg(sm, 2, (m) => {
+          tag(m, 1, LEN).string('x');
+          msg(m, 10, (e) => expPoint(e, (p) => msg(p, 1, (k) => (tag(k, 1, LEN).string('blob'), msg(k, 2, (v) => tag(v, 7, LEN).bytes(new Uint8Array([7, 7, 7]))))), [1]));
+        }),
+      ),
+    );
+    const body = Buffer.from(w.finish());
+    const tree = decodeMetricsRequest(body);
+    body.fill(0);
+    const point = (tree.resourceMetrics[0]?.scopeMetrics[0]?.metrics[0] as ExpHistogramMetric).points[0];
+    assert.deepEqual(point?.attributes.blob, new Uint8Array([7, 7, 7]));
   });
 });

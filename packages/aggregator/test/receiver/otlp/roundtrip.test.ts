@@ -104,7 +104,11 @@ describe('OTLP decoders', () => {
       let checked = 0;
       // The SDK overflows sum to Infinity for the MAX_VALUE edge values; stats
       // (rightly) refuses a non-finite sum, so consumers must expect that case.
-      for (const p of exp.flatMap((m) => m.points).filter((x) => Number.isFinite(x.sum ?? 0))) {
+      for (const point of exp.flatMap((m) => m.points).filter((x) => Number.isFinite(x.sum ?? 0))) {
+        // decodeMetricsRequest's trees hold plain arrays (only a streaming visit lends scratch views).
+        const { positive, negative } = point;
+        assert.ok(Array.isArray(positive.bucketCounts) && Array.isArray(negative.bucketCounts));
+        const p = { ...point, positive: { ...positive, bucketCounts: positive.bucketCounts }, negative: { ...negative, bucketCounts: negative.bucketCounts } };
         validateExpHistogramData(p);
         assert.equal(ExponentialHistogram.fromData(p).count, p.count);
         checked++;
