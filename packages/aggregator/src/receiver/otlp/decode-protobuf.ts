@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 import { ProtoReader } from './proto-reader.js';
+import { checkMetricsRequest, MAX_ANY_DEPTH } from './check-metrics.js';
 import type {
   AnyValue,
   BucketCounts,
@@ -41,8 +42,6 @@ import type {
 } from './types.js';
 import { createAttributes } from './types.js';
 
-/** Bound on AnyValue nesting (arrays/kvlists inside each other). */
-const MAX_ANY_DEPTH = 32;
 
 // Tags are written as literals, `(field << 3) | wireType`, with the field
 // number and wire type in a comment: a literal `case` lets V8 build a jump
@@ -56,18 +55,18 @@ const MAX_ANY_DEPTH = 32;
  * request of 2,000 160-bucket histograms then allocates a few objects per
  * point instead of a tree the garbage collector must copy.
  *
- * The check is a full walk of the bytes, so a visit never meets bad data: a
- * request is taken whole or refused whole.
+ * The check ({@link checkMetricsRequest}) fails exactly where a decode
+ * would, so a visit never meets bad data: a request is taken whole or
+ * refused whole.
  *
  * @throws {OtlpDecodeError} naming the message, field and byte offset when the bytes are not valid OTLP.
  */
 export function scanMetricsRequest(buf: Uint8Array): MetricsPoints {
-  const attributes: Attributes[] = [];
-  const pointCount = walkMetrics(buf, null, NO_HOOKS, attributes);
+  const pointCount = checkMetricsRequest(buf);
   return {
     pointCount,
     forEachPoint(visit: PointVisitor): void {
-      walkMetrics(buf, visit, NO_HOOKS, null, attributes);
+      walkMetrics(buf, visit, NO_HOOKS);
     },
   };
 }
@@ -253,28 +252,23 @@ function temporalityOf(n: number): Temporality {
 /**
  * Walks a protobuf `ExportMetricsServiceRequest` and hands each data point to
  * `visit` (with the resource, scope and metric it belongs to), building no
- * tree. With `visit === null` it is the checking pass: every byte is checked
- * as in a full decode, but exponential bucket counts are only scanned, not
- * stored. Returns the number of data points.
+ * tree. Returns the number of data points.
  *
  * Field order on the wire is free, so each envelope is read in two loops: the
  * first reads its own fields (a resource may follow its scope metrics, a
  * temporality follows the points) and skips children in O(1); the second
  * walks the children.
  */
-function walkMetrics(buf: Uint8Array, visit: PointVisitor | null, hooks: WalkHooks, attrLog: Attributes[] | null = null, attrReplay: Attributes[] | null = null): number {
+function walkMetrics(buf: Uint8Array, visit: PointVisitor, hooks: WalkHooks): number {
   const w: Walk = {
     r: new ProtoReader(buf),
     visit,
     hooks,
-    attrLog,
-    attrReplay,
-    attrIndex: 0,
     points: 0,
     resource: EMPTY_RESOURCE,
     scope: EMPTY_SCOPE,
-    pos: visit === null ? null : new CountsScratch(),
-    neg: visit === null ? null : new CountsScratch(),
+    pos: new CountsScratch(),
+    neg: new CountsScratch(),
   };
   const r = w.r;
   const end = buf.length;
@@ -305,19 +299,14 @@ const NO_HOOKS: WalkHooks = {};
 
 interface Walk {
   r: ProtoReader;
-  visit: PointVisitor | null;
+  visit: PointVisitor;
   hooks: WalkHooks;
   points: number;
   resource: Resource;
   scope: Scope;
-  /** The checking pass logs each point's attributes here ... */
-  attrLog: Attributes[] | null;
-  /** ... and the visit takes them from the log in the same order. */
-  attrReplay: Attributes[] | null;
-  attrIndex: number;
-  /** Bucket counts of the current exponential point; null in the checking pass. */
-  pos: CountsScratch | null;
-  neg: CountsScratch | null;
+  /** Bucket counts of the current exponential point, per sign. */
+  pos: CountsScratch;
+  neg: CountsScratch;
 }
 
 const EMPTY_RESOURCE: Resource = { attributes: emptyAttributes() };
@@ -508,7 +497,7 @@ function walkMetric(w: Walk, end: number): void {
     if (tag === 10 /* 1:LEN */) {
       const p = readPoint(w, r.lengthEnd(pointsField, dataEnd));
       w.points++;
-      if (visit !== null) visit(w.resource, w.scope, header, p);
+      visit(w.resource, w.scope, header, p);
     } else r.skip(tag & 7, message, dataEnd);
   }
 }
@@ -529,9 +518,7 @@ const attrCacheValues: (Attributes | undefined)[] = new Array<Attributes | undef
  * sets in every export (model x feature), so a run is looked up by its wire
  * bytes in a process-wide cache (bounded; a collision only costs a decode)
  * and shared as one frozen object: no strings are decoded for a set seen
- * before (bytes equal to cached ones were checked when first decoded). The
- * checking pass logs each run's result and the visit replays the log, so the
- * bytes are hashed once per request.
+ * before (bytes equal to cached ones were checked when first decoded).
  *
  * @param current attributes read from an earlier run of the same point (fields may interleave)
  */
@@ -544,10 +531,7 @@ function readPointAttributes(w: Walk, end: number, tag: number, field: string, c
     r.pos++;
     r.pos = r.lengthEnd(field, end);
   }
-  if (w.attrReplay !== null) return w.attrReplay[w.attrIndex++] as Attributes;
-  const attributes = attributeRun(r, start, r.pos, field, current);
-  w.attrLog?.push(attributes);
-  return attributes;
+  return attributeRun(r, start, r.pos, field, current);
 }
 
 /** The attributes of the `KeyValue` fields in `buf[start, stop)`, over `current`: cached, else decoded. */
@@ -724,8 +708,8 @@ function readExpHistogramPoint(w: Walk, end: number): ExpHistogramPoint {
   };
   const pos = w.pos;
   const neg = w.neg;
-  if (pos !== null) pos.len = 0;
-  if (neg !== null) neg.len = 0;
+  pos.len = 0;
+  neg.len = 0;
   while (r.pos < end) {
     const tag = r.uint32('ExponentialHistogramDataPoint');
     switch (tag) {
@@ -773,20 +757,17 @@ function readExpHistogramPoint(w: Walk, end: number): ExpHistogramPoint {
     }
   }
   r.expectEnd(end, 'ExponentialHistogramDataPoint');
-  if (pos !== null && neg !== null) {
-    p.positive.bucketCounts = pos.view();
-    p.negative.bucketCounts = neg.view();
-    p.countsChecked = true;
-  }
+  p.positive.bucketCounts = pos.view();
+  p.negative.bucketCounts = neg.view();
+  p.countsChecked = true;
   return p;
 }
 
 /**
  * Reads `Buckets` (a repeated occurrence merges, as protobuf requires: the
- * offset is replaced, counts append). Counts go to `into`'s scratch; in the
- * checking pass (`scratch === null`) their bytes are only checked.
+ * offset is replaced, counts append). Counts go to `scratch`.
  */
-function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, scratch: CountsScratch | null, field: string): void {
+function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, scratch: CountsScratch, field: string): void {
   const buf = r.buf;
   while (r.pos < end) {
     const tag = r.uint32(field);
@@ -794,10 +775,6 @@ function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, scratch: Cou
       into.offset = r.sint32(`${field}.offset`);
     } else if (tag === 18 /* 2:LEN */) {
       const e = r.lengthEnd(`${field}.bucket_counts`, end);
-      if (scratch === null) {
-        checkPackedVarints(r, e, `${field}.bucket_counts`);
-        continue;
-      }
       // The hot loop of a decode: every count is at least one byte, so the
       // byte length bounds the number of counts and the loop needs no checks.
       scratch.reserve(e - r.pos);
@@ -825,37 +802,13 @@ function readBuckets(r: ProtoReader, end: number, into: ExpBuckets, scratch: Cou
       r.pos = pos;
       if (pos !== e) r.fail(`${field}.bucket_counts`, 'packed varint runs past its length');
     } else if (tag === 16 /* 2:VARINT */) {
-      if (scratch === null) r.uint64Number(`${field}.bucket_counts`);
-      else {
-        scratch.reserve(1);
-        scratch.buf[scratch.len++] = r.uint64Number(`${field}.bucket_counts`);
-      }
+      scratch.reserve(1);
+      scratch.buf[scratch.len++] = r.uint64Number(`${field}.bucket_counts`);
     } else {
       r.skip(tag & 7, field, end);
     }
   }
   r.expectEnd(end, field);
-}
-
-/**
- * Checks packed varints ending at `end` without decoding them: no varint
- * longer than 10 bytes, and the last one ends exactly at `end`.
- */
-function checkPackedVarints(r: ProtoReader, end: number, field: string): void {
-  const buf = r.buf;
-  let run = 0;
-  for (let i = r.pos; i < end; i++) {
-    if ((buf[i] as number) < 0x80) run = 0;
-    else if (++run >= 10) {
-      r.pos = i;
-      r.fail(field, 'varint longer than 10 bytes');
-    }
-  }
-  if (run > 0) {
-    r.pos = end;
-    r.fail(field, 'packed varint runs past its length');
-  }
-  r.pos = end;
 }
 
 function readSummaryPoint(w: Walk, end: number): SummaryPoint {
