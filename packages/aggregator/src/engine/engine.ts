@@ -254,8 +254,7 @@ export class Engine {
     const s = model.settings;
     const slotsPerWindow = s.window / s.slot;
     const nowSlot = Math.floor(now / s.slot);
-    // Number(ns) / 1e6 keeps ~0.1 µs resolution: plenty for minute slots, and cheaper than bigint division.
-    let t = point.timeUnixNano > 0n ? Number(point.timeUnixNano) / 1e6 : now;
+    let t = this.millisOf(point.timeUnixNano, now);
     // A sender clock ahead of ours must not create future slots.
     if (t > now) t = now;
     const slot = Math.floor(t / s.slot);
@@ -375,6 +374,21 @@ export class Engine {
       default:
         return null;
     }
+  }
+
+  // The points of one export share their timestamps: the last conversion is kept.
+  private lastNanos = -1n;
+  private lastMillis = 0;
+
+  /** A point's time in ms (`now` when unset). */
+  private millisOf(nanos: bigint, now: number): number {
+    if (nanos <= 0n) return now;
+    if (nanos !== this.lastNanos) {
+      this.lastNanos = nanos;
+      // Number(ns) / 1e6 keeps ~0.1 µs resolution: plenty for minute slots, and cheaper than bigint division.
+      this.lastMillis = Number(nanos) / 1e6;
+    }
+    return this.lastMillis;
   }
 
   /** A category or label, or `__other__` past the length or cardinality bound. */
@@ -639,11 +653,14 @@ const INVALID_EXP_COUNTS = 'invalid bucket counts';
 function checkExpShape(p: ExpPointIn): string | null {
   if (!(Number.isInteger(p.scale) && p.scale >= -10 && p.scale <= 20)) return `scale ${p.scale} outside -10..20`;
   if (!(Number.isFinite(p.zeroCount) && p.zeroCount >= 0)) return `invalid zero count ${p.zeroCount}`;
-  for (const side of [p.positive, p.negative]) {
-    // Bucket indexes are shifted with 32-bit operators, as OTLP's sint32 offsets allow.
-    if (!Number.isInteger(side.offset) || Math.abs(side.offset) + side.bucketCounts.length > 2 ** 30) return `bucket offset ${side.offset} is not a 32-bit bucket index`;
-  }
+  // Bucket indexes are shifted with 32-bit operators, as OTLP's sint32 offsets allow.
+  if (!indexable(p.positive)) return `bucket offset ${p.positive.offset} is not a 32-bit bucket index`;
+  if (!indexable(p.negative)) return `bucket offset ${p.negative.offset} is not a 32-bit bucket index`;
   return null;
+}
+
+function indexable(side: { offset: number; bucketCounts: CountsIn }): boolean {
+  return Number.isInteger(side.offset) && Math.abs(side.offset) + side.bucketCounts.length <= 2 ** 30;
 }
 
 /** The model's current window as a baseline (learned, then frozen). */
