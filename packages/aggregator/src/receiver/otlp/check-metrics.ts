@@ -21,6 +21,8 @@
  * @module
  */
 import { ProtoReader } from './proto-reader.js';
+import { cachedAttributes, findAttributes, skipAttributeRun } from './attribute-cache.js';
+import type { Attributes } from './types.js';
 
 /** Bound on AnyValue nesting (arrays/kvlists inside each other), as in the decoder. */
 export const MAX_ANY_DEPTH = 32;
@@ -38,6 +40,8 @@ interface Message {
   fields: (Content | undefined)[];
   /** A data point: counted. */
   point?: boolean;
+  /** A data point's attributes tag (one byte): its runs go through the attribute cache. */
+  attrTag?: number;
   /** AnyValue: its nesting is bounded. */
   anyValue?: boolean;
   /** ArrayValue / KeyValueList: one nesting level deeper. */
@@ -75,9 +79,9 @@ sub(resource, 1, 'attributes', keyValue);
 const scope = message('InstrumentationScope');
 sub(scope, 3, 'attributes', keyValue);
 
-const numberPoint = message('NumberDataPoint', { point: true });
+const numberPoint = message('NumberDataPoint', { point: true, attrTag: len(7) });
 sub(numberPoint, 7, 'attributes', keyValue);
-const histogramPoint = message('HistogramDataPoint', { point: true });
+const histogramPoint = message('HistogramDataPoint', { point: true, attrTag: len(9) });
 sub(histogramPoint, 9, 'attributes', keyValue);
 histogramPoint.fields[len(6)] = { kind: 'packed8', field: 'HistogramDataPoint.bucket_counts', what: 'fixed64' };
 histogramPoint.fields[len(7)] = { kind: 'packed8', field: 'HistogramDataPoint.explicit_bounds', what: 'double' };
@@ -86,11 +90,11 @@ const buckets = (side: string): Message => {
   m.fields[len(2)] = { kind: 'packedVarint', field: `ExponentialHistogramDataPoint.${side}.bucket_counts` };
   return m;
 };
-const expPoint = message('ExponentialHistogramDataPoint', { point: true });
+const expPoint = message('ExponentialHistogramDataPoint', { point: true, attrTag: len(1) });
 sub(expPoint, 1, 'attributes', keyValue);
 sub(expPoint, 8, 'positive', buckets('positive'));
 sub(expPoint, 9, 'negative', buckets('negative'));
-const summaryPoint = message('SummaryDataPoint', { point: true });
+const summaryPoint = message('SummaryDataPoint', { point: true, attrTag: len(7) });
 sub(summaryPoint, 7, 'attributes', keyValue);
 sub(summaryPoint, 6, 'quantile_values', message('ValueAtQuantile'));
 
@@ -119,14 +123,19 @@ sub(request, 1, 'resource_metrics', resourceMetrics);
  * Checks that `buf` decodes as an `ExportMetricsServiceRequest` and returns
  * its number of data points.
  *
- * @throws {OtlpDecodeError} where the decoder would, with the same message.
+ * A point's run of attribute fields whose bytes are in the attribute cache
+ * was checked when first decoded and is skipped. With `attrLog`, each run's
+ * cached set (or `undefined`) is pushed in order, for the decoder's walk to
+ * take instead of looking the run up again.
+ *
+ * @throws {OtlpDecodeError} where the decoder would.
  */
-export function checkMetricsRequest(buf: Uint8Array): number {
+export function checkMetricsRequest(buf: Uint8Array, attrLog: (Attributes | undefined)[] | null = null): number {
   const r = new ProtoReader(buf);
-  return checkMessage(r, buf.length, request, 0);
+  return checkMessage(r, buf.length, request, 0, attrLog);
 }
 
-function checkMessage(r: ProtoReader, end: number, m: Message, depth: number): number {
+function checkMessage(r: ProtoReader, end: number, m: Message, depth: number, log: (Attributes | undefined)[] | null): number {
   if (m.anyValue === true && depth > MAX_ANY_DEPTH) r.fail('AnyValue', `nested deeper than ${MAX_ANY_DEPTH} levels`);
   let points = 0;
   const fields = m.fields;
@@ -140,6 +149,21 @@ function checkMessage(r: ProtoReader, end: number, m: Message, depth: number): n
       r.skip(tag & 7, m.name, end);
       continue;
     }
+    // The decoder's rule for attribute runs (see readPointAttributes): one-byte tags only.
+    if (tag === m.attrTag && r.buf[r.pos - 1] === tag) {
+      const start = r.pos - 1;
+      const stop = skipAttributeRun(r, end, tag, content.field);
+      const found = findAttributes(r.view, start, stop);
+      log?.push(found >= 0 ? cachedAttributes(found) : undefined);
+      if (found < 0) {
+        r.pos = start;
+        while (r.pos < stop) {
+          r.pos++; // the one-byte tag
+          checkMessage(r, r.lengthEnd(content.field, stop), keyValue, depth, log);
+        }
+      }
+      continue;
+    }
     const e = r.lengthEnd(content.field, end);
     switch (content.kind) {
       case 'message': {
@@ -151,7 +175,7 @@ function checkMessage(r: ProtoReader, end: number, m: Message, depth: number): n
           r.pos = e;
           break;
         }
-        points += checkMessage(r, e, child, child.nests === true ? depth + 1 : depth) + (child.point === true ? 1 : 0);
+        points += checkMessage(r, e, child, child.nests === true ? depth + 1 : depth, log) + (child.point === true ? 1 : 0);
         break;
       }
       case 'packedVarint':
@@ -166,7 +190,7 @@ function checkMessage(r: ProtoReader, end: number, m: Message, depth: number): n
   r.expectEnd(end, m.name);
   if (data !== undefined) {
     r.pos = dataStart;
-    points += checkMessage(r, dataEnd, data, depth);
+    points += checkMessage(r, dataEnd, data, depth, log);
     r.pos = end;
   }
   return points;

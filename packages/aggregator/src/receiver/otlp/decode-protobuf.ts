@@ -13,6 +13,7 @@
  */
 import { ProtoReader } from './proto-reader.js';
 import { checkMetricsRequest, MAX_ANY_DEPTH } from './check-metrics.js';
+import { cachedAttributes, findAttributes, NO_ATTRIBUTES, skipAttributeRun, storeAttributes } from './attribute-cache.js';
 import type {
   AnyValue,
   BucketCounts,
@@ -62,11 +63,12 @@ import { createAttributes } from './types.js';
  * @throws {OtlpDecodeError} naming the message, field and byte offset when the bytes are not valid OTLP.
  */
 export function scanMetricsRequest(buf: Uint8Array): MetricsPoints {
-  const pointCount = checkMetricsRequest(buf);
+  const attrLog: (Attributes | undefined)[] = [];
+  const pointCount = checkMetricsRequest(buf, attrLog);
   return {
     pointCount,
     forEachPoint(visit: PointVisitor): void {
-      walkMetrics(buf, visit, NO_HOOKS);
+      walkMetrics(buf, visit, NO_HOOKS, attrLog);
     },
   };
 }
@@ -259,11 +261,13 @@ function temporalityOf(n: number): Temporality {
  * temporality follows the points) and skips children in O(1); the second
  * walks the children.
  */
-function walkMetrics(buf: Uint8Array, visit: PointVisitor, hooks: WalkHooks): number {
+function walkMetrics(buf: Uint8Array, visit: PointVisitor, hooks: WalkHooks, attrLog: readonly (Attributes | undefined)[] | null = null): number {
   const w: Walk = {
     r: new ProtoReader(buf),
     visit,
     hooks,
+    attrLog,
+    attrIndex: 0,
     points: 0,
     resource: EMPTY_RESOURCE,
     scope: EMPTY_SCOPE,
@@ -304,6 +308,9 @@ interface Walk {
   points: number;
   resource: Resource;
   scope: Scope;
+  /** Each attribute run's cached set as the checking pass found it (undefined: not cached), in order. */
+  attrLog: readonly (Attributes | undefined)[] | null;
+  attrIndex: number;
   /** Bucket counts of the current exponential point, per sign. */
   pos: CountsScratch;
   neg: CountsScratch;
@@ -502,97 +509,52 @@ function walkMetric(w: Walk, end: number): void {
   }
 }
 
-/** The attributes of a point with none: shared, frozen. */
-const NO_ATTRIBUTES: Attributes = Object.freeze(emptyAttributes());
-
-/** Entries of the point-attribute cache (a power of two): room for ~10,000 distinct sets. */
-const ATTR_CACHE_SIZE = 16384;
-/**
- * Bytes kept per entry; longer attribute runs are decoded, not cached. The
- * bytes of all entries live in one arena (3 MiB) rather than one buffer each:
- * a lookup then touches the arena's lines and nothing else, which matters
- * when 2,000 lookups per request compete with request bodies for the caches.
- */
-const ATTR_STRIDE = 192;
-const attrArena = new Uint8Array(ATTR_CACHE_SIZE * ATTR_STRIDE);
-const attrArenaView = new DataView(attrArena.buffer);
-/** Byte length of each entry; 0 when the entry is empty. */
-const attrLengths = new Int32Array(ATTR_CACHE_SIZE);
-const attrValues: (Attributes | undefined)[] = new Array<Attributes | undefined>(ATTR_CACHE_SIZE).fill(undefined);
 
 /**
- * Reads a point's attributes: the `KeyValue` field just read (tag `tag`, one
- * byte) and any that directly follow it. A fleet re-sends the same attribute
- * sets in every export (model x feature), so a run is looked up by its wire
- * bytes in a process-wide cache (bounded; a collision only costs a decode)
- * and shared as one frozen object: no strings are decoded for a set seen
- * before (bytes equal to cached ones were checked when first decoded).
+ * Reads a point's attributes: the `KeyValue` field whose tag `tag` was just
+ * read, and any that directly follow it, as one run looked up in the
+ * attribute cache (see attribute-cache.ts). The checking pass has already
+ * looked the run up when it logged it (`w.attrLog`).
  *
  * @param current attributes read from an earlier run of the same point (fields may interleave)
  */
 function readPointAttributes(w: Walk, end: number, tag: number, field: string, current: Attributes): Attributes {
   const r = w.r;
   const buf = r.buf;
-  const start = r.pos - 1;
-  r.pos = r.lengthEnd(field, end);
-  while (r.pos < end && buf[r.pos] === tag) {
-    r.pos++;
-    r.pos = r.lengthEnd(field, end);
+  if (buf[r.pos - 1] !== tag) {
+    // The tag was written in more than one byte (legal, if odd): this field alone, uncached.
+    const attributes = copyAttributes(current);
+    readKeyValue(r, r.lengthEnd(field, end), attributes, 0);
+    return Object.freeze(attributes);
   }
-  return attributeRun(r, start, r.pos, field, current);
+  const start = r.pos - 1;
+  const stop = skipAttributeRun(r, end, tag, field);
+  // Every run has one log entry, whether or not it is used.
+  const logged = w.attrLog === null ? undefined : w.attrLog[w.attrIndex++];
+  if (current !== NO_ATTRIBUTES) return decodeAttributeRun(r, start, stop, field, current);
+  if (logged !== undefined) return logged;
+  const found = findAttributes(r.view, start, stop);
+  if (found >= 0) return cachedAttributes(found);
+  const attributes = decodeAttributeRun(r, start, stop, field, current);
+  storeAttributes(found, buf, start, stop, attributes);
+  return attributes;
 }
 
-/** The attributes of the `KeyValue` fields in `buf[start, stop)`, over `current`: cached, else decoded. */
-function attributeRun(r: ProtoReader, start: number, stop: number, field: string, current: Attributes): Attributes {
-  const view = r.view;
-  const n = stop - start;
-  let slot = -1;
-  if (current === NO_ATTRIBUTES && n <= ATTR_STRIDE) {
-    // Hashed and compared four bytes at a time: this runs for every point.
-    let h = n;
-    let i = start;
-    for (; i + 4 <= stop; i += 4) h = Math.imul(h ^ view.getUint32(i, true), 0x9e3779b1);
-    for (; i < stop; i++) h = Math.imul(h ^ view.getUint8(i), 0x01000193);
-    // Murmur3's finaliser spreads the bits over the index.
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    h ^= h >>> 16;
-    // Two-way: the set lives at one of two neighbouring entries.
-    const first = h & (ATTR_CACHE_SIZE - 2);
-    for (let way = 0; way < 2; way++) {
-      const e = first + way;
-      const len = attrLengths[e] as number;
-      if (len === 0) {
-        slot = e;
-        break;
-      }
-      if (len !== n) continue;
-      const base = e * ATTR_STRIDE;
-      let j = 0;
-      for (; j + 4 <= n; j += 4) if (attrArenaView.getUint32(base + j, true) !== view.getUint32(start + j, true)) break;
-      if (j + 4 > n) {
-        for (; j < n; j++) if (attrArena[base + j] !== view.getUint8(start + j)) break;
-        if (j === n) return attrValues[e] as Attributes;
-      }
-    }
-    // Both ways taken by other sets: replace one, alternating by hash bit.
-    if (slot < 0) slot = first + ((h >>> 20) & 1);
-  }
+function copyAttributes(from: Attributes): Attributes {
   const attributes = emptyAttributes();
-  // A later run of the same point (interleaved fields) adds to, and overrides, the earlier one.
-  for (const k of Object.keys(current)) attributes[k] = current[k] as AnyValue;
+  for (const k of Object.keys(from)) attributes[k] = from[k] as AnyValue;
+  return attributes;
+}
+
+/** Decodes the one-byte-tagged `KeyValue` fields in `buf[start, stop)` over `current` (later values win), frozen. */
+function decodeAttributeRun(r: ProtoReader, start: number, stop: number, field: string, current: Attributes): Attributes {
+  const attributes = copyAttributes(current);
   r.pos = start;
   while (r.pos < stop) {
     r.pos++; // the one-byte tag
     readKeyValue(r, r.lengthEnd(field, stop), attributes, 0);
   }
-  Object.freeze(attributes);
-  if (slot >= 0 && n > 0) {
-    attrArena.set(r.buf.subarray(start, stop), slot * ATTR_STRIDE);
-    attrLengths[slot] = n;
-    attrValues[slot] = attributes;
-  }
-  return attributes;
+  return Object.freeze(attributes);
 }
 
 function readNumberPoint(w: Walk, end: number): NumberPoint {

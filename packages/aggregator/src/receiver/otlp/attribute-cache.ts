@@ -1,0 +1,99 @@
+/**
+ * The point-attribute cache of the streaming metrics decoder.
+ *
+ * A fleet re-sends the same attribute sets in every export (model x
+ * feature), so a point's run of attribute `KeyValue` fields is looked up by
+ * its wire bytes and shared as one frozen object: no strings are decoded and
+ * no object is built for a set seen before. Bytes equal to cached ones were
+ * checked and decoded when first seen, so the checking pass may skip them too.
+ *
+ * Bounded: a fixed table, two ways per hash; a collision only costs a decode.
+ * The bytes of all entries live in one arena (3 MiB) rather than one buffer
+ * each, so a lookup touches the arena's lines and nothing else: 2,000
+ * lookups per request compete with request bodies for the CPU caches.
+ *
+ * @module
+ */
+import { createAttributes, type Attributes } from './types.js';
+
+/** The attributes of a point with none: shared, frozen. */
+export const NO_ATTRIBUTES: Attributes = Object.freeze(createAttributes());
+
+/** Entries (a power of two): room for ~10,000 distinct sets. */
+const CACHE_SIZE = 16384;
+/** Bytes kept per entry; longer runs are decoded every time, not cached. */
+const STRIDE = 192;
+const arena = new Uint8Array(CACHE_SIZE * STRIDE);
+const arenaView = new DataView(arena.buffer);
+/** Byte length of each entry; 0 when the entry is empty. */
+const lengths = new Int32Array(CACHE_SIZE);
+const values: (Attributes | undefined)[] = new Array<Attributes | undefined>(CACHE_SIZE).fill(undefined);
+
+/** {@link findAttributes}' answer for a run too long to cache. */
+export const UNCACHEABLE = -1 - CACHE_SIZE;
+
+/**
+ * Looks up the attribute run in `view`'s bytes `[start, stop)`. Returns the
+ * cached attributes' entry (>= 0; read it with {@link cachedAttributes}), or
+ * on a miss `-1 - slot`, the entry a decoded set should go to (see
+ * {@link storeAttributes}), or {@link UNCACHEABLE}.
+ */
+export function findAttributes(view: DataView, start: number, stop: number): number {
+  const n = stop - start;
+  if (n <= 0 || n > STRIDE) return UNCACHEABLE;
+  // Hashed and compared four bytes at a time: this runs for every point.
+  let h = n;
+  let i = start;
+  for (; i + 4 <= stop; i += 4) h = Math.imul(h ^ view.getUint32(i, true), 0x9e3779b1);
+  for (; i < stop; i++) h = Math.imul(h ^ view.getUint8(i), 0x01000193);
+  // Murmur3's finaliser spreads the bits over the index.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  // Two ways: a set lives at one of two neighbouring entries.
+  const first = h & (CACHE_SIZE - 2);
+  for (let way = 0; way < 2; way++) {
+    const e = first + way;
+    const len = lengths[e] as number;
+    if (len === 0) return -1 - e;
+    if (len !== n) continue;
+    const base = e * STRIDE;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) if (arenaView.getUint32(base + j, true) !== view.getUint32(start + j, true)) break;
+    if (j + 4 > n) {
+      for (; j < n; j++) if (arena[base + j] !== view.getUint8(start + j)) break;
+      if (j === n) return e;
+    }
+  }
+  // Both ways hold other sets: replace one, chosen by a hash bit.
+  return -1 - (first + ((h >>> 20) & 1));
+}
+
+/** The attributes of a cache entry found by {@link findAttributes}. */
+export function cachedAttributes(entry: number): Attributes {
+  return values[entry] as Attributes;
+}
+
+/** Caches `attributes` (frozen) as the set whose wire bytes are `buf[start, stop)`, at the slot a miss named. */
+export function storeAttributes(missed: number, buf: Uint8Array, start: number, stop: number, attributes: Attributes): void {
+  if (missed >= 0 || missed === UNCACHEABLE) return;
+  const slot = -1 - missed;
+  arena.set(buf.subarray(start, stop), slot * STRIDE);
+  lengths[slot] = stop - start;
+  values[slot] = attributes;
+}
+
+/**
+ * Reads past a run of attribute fields with the one-byte tag `tag`, the first
+ * of whose tags was just read (ending at `r.pos`): returns the run's end,
+ * leaving `r.pos` there. The run starts at `r.pos - 1`.
+ */
+export function skipAttributeRun(r: { buf: Uint8Array; pos: number; lengthEnd(field: string, limit: number): number }, end: number, tag: number, field: string): number {
+  const buf = r.buf;
+  r.pos = r.lengthEnd(field, end);
+  while (r.pos < end && buf[r.pos] === tag) {
+    r.pos++;
+    r.pos = r.lengthEnd(field, end);
+  }
+  return r.pos;
+}
