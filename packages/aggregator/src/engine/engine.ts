@@ -82,18 +82,9 @@ function attrString(v: unknown): string | null {
  * same level as the name when present there, else by the same precedence.
  */
 export function resolveIdentity(point: AttrMap, scope: AttrMap, resource: AttrMap): ModelIdentity | null {
-  const levels = [point, scope, resource];
-  let name: string | null = null;
-  for (const l of levels) {
-    name = attrString(l[ATTR_ML_MODEL_NAME]);
-    if (name !== null) break;
-  }
+  const name = attrString(point[ATTR_ML_MODEL_NAME]) ?? attrString(scope[ATTR_ML_MODEL_NAME]) ?? attrString(resource[ATTR_ML_MODEL_NAME]);
   if (name === null) return null;
-  let version: string | null = null;
-  for (const l of levels) {
-    version = attrString(l[ATTR_ML_MODEL_VERSION]);
-    if (version !== null) break;
-  }
+  const version = attrString(point[ATTR_ML_MODEL_VERSION]) ?? attrString(scope[ATTR_ML_MODEL_VERSION]) ?? attrString(resource[ATTR_ML_MODEL_VERSION]);
   return { name, version };
 }
 
@@ -192,8 +183,17 @@ export class Engine {
   ingestPoints(source: (sink: PointSink) => void, now: number): IngestResult {
     const rej = new Rejections();
     let accepted = 0;
+    // Points arrive in runs of the same metric and the same model: the last
+    // answers are kept (modelFor's effects are the same for a repeat in one call).
+    let lastMetric: MetricHeaderIn | null = null;
+    let consumed = false;
+    let lastModel: ModelState | null = null;
     source((resource, scope, metric, point) => {
-      if (!isConsumed(metric.name)) {
+      if (metric !== lastMetric) {
+        lastMetric = metric;
+        consumed = isConsumed(metric.name);
+      }
+      if (!consumed) {
         accepted++;
         return;
       }
@@ -202,8 +202,9 @@ export class Engine {
         rej.add(`data point of ${metric.name} has no ml.model.name (data point, scope or resource attribute)`);
         return;
       }
-      const model = this.modelFor(id, rej, 1, now);
+      const model = lastModel !== null && lastModel.name === id.name && (id.version === null || id.version === lastModel.version) ? lastModel : this.modelFor(id, rej, 1, now);
       if (!model) return;
+      lastModel = model;
       const why = this.ingestPoint(model, metric, point, now);
       if (why === null) {
         accepted++;
