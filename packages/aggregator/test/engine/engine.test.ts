@@ -252,6 +252,21 @@ describe('Engine', () => {
       assert.match(res.errors[0] ?? '', /no ml\.model\.name/);
     });
 
+    it('follows a version change between points of one request (the per-call model memo)', () => {
+      const e = new Engine(engineConfig({ discovery: { enabled: true, maxModels: 10 } }));
+      const point = (version: string, feature: string): MetricSpec => ({
+        kind: 'sum',
+        name: 'ml.feature.missing',
+        attrs: { 'ml.model.name': 'm', 'ml.model.version': version, 'ml.feature.name': feature },
+        value: 1,
+        time: T0,
+      });
+      const res = e.ingestMetrics(request([metric(point('1', 'a')), metric(point('1', 'b')), metric(point('2', 'c'))]), T0);
+      assert.equal(res.acceptedDataPoints, 3);
+      assert.deepEqual(e.listModels().map((m) => `${m.name}@${m.version}`), ['m@2']);
+      assert.equal(e.modelStatus('m')?.accepted.dataPoints, 3);
+    });
+
     it('bounds discovery and refuses past it with a reason', () => {
       const e = new Engine(engineConfig({ discovery: { enabled: true, maxModels: 2 } }));
       const send = (name: string) =>
