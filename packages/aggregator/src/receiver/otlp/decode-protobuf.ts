@@ -676,6 +676,8 @@ function readExpHistogramPoint(w: Walk, end: number): ExpHistogramPoint {
     zeroThreshold: 0,
     positive: { offset: 0, bucketCounts: EMPTY_COUNTS },
     negative: { offset: 0, bucketCounts: EMPTY_COUNTS },
+    // In the literal, not added later: one hidden class for every point.
+    countsChecked: true,
   };
   const pos = w.pos;
   const neg = w.neg;
@@ -730,7 +732,6 @@ function readExpHistogramPoint(w: Walk, end: number): ExpHistogramPoint {
   r.expectEnd(end, 'ExponentialHistogramDataPoint');
   p.positive.bucketCounts = pos.view();
   p.negative.bucketCounts = neg.view();
-  p.countsChecked = true;
   return p;
 }
 
