@@ -125,6 +125,8 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mw-bench-'));
   const modules: Record<string, Result> = {};
   const notes: string[] = [];
+  // A module that fails keeps its previous figures in the file (with a note) and fails the run.
+  const failed: string[] = [];
   const t0 = performance.now();
   const load0 = +(loadavg()[0] ?? 0).toFixed(2);
   try {
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
       if (r.result === null) {
         notes.push(`${m.name}: ${r.error ?? 'failed'}`);
         console.error(`${m.name}: ${r.error ?? 'failed'} after ${r.seconds} s`);
+        failed.push(m.name);
         continue;
       }
       modules[m.name] = { ...r.result, benchSeconds: r.seconds };
@@ -211,6 +214,10 @@ async function main(): Promise<void> {
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
   console.log(table(report, goals));
   console.log(`\nwrote ${path} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if (failed.length > 0) {
+    console.error(`FAILED: ${failed.join(', ')} (their previous figures were kept; see notes)`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
