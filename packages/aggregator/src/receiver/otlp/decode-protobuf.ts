@@ -1,6 +1,8 @@
 /**
  * Decoders for OTLP protobuf requests (`ExportMetricsServiceRequest`,
  * `ExportLogsServiceRequest`) into the plain data model of `types.ts`.
+ * Metrics are also streamed ({@link scanMetricsRequest}): after a checking
+ * pass, each point is handed over straight from the bytes, with no tree.
  *
  * Written by hand from the OTLP field numbers because no maintained decoder
  * is published on npm (`@opentelemetry/otlp-transformer` only encodes) and a
@@ -43,7 +45,6 @@ import type {
 } from './types.js';
 import { createAttributes } from './types.js';
 
-
 // Tags are written as literals, `(field << 3) | wireType`, with the field
 // number and wire type in a comment: a literal `case` lets V8 build a jump
 // table. Wire types: VARINT 0, I64 1, LEN 2, I32 5.
@@ -74,8 +75,9 @@ export function scanMetricsRequest(buf: Uint8Array): MetricsPoints {
 }
 
 /**
- * Decodes a protobuf `ExportMetricsServiceRequest` into a tree (plain arrays
- * throughout, nothing shared).
+ * Decodes a protobuf `ExportMetricsServiceRequest` into a tree: plain arrays
+ * of counts, while point attributes are the attribute cache's shared, frozen
+ * objects (see attribute-cache.ts). For tests and tools; the receiver streams.
  *
  * @throws {OtlpDecodeError} naming the message, field and byte offset when the bytes are not valid OTLP.
  */
