@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The schema version this build writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** File name of the database inside the data directory. */
 export const DATABASE_FILE = 'modelwatch.db';
 const APPLICATION_ID = 0x6d77_6174; // "mwat": marks the file as ours (PRAGMA application_id)
@@ -62,6 +62,14 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       DELETE FROM state WHERE key = 'engine';
     `);
   },
+  // 2 -> 3: the ingest log's request bodies move to segment files in
+  // <dataDir>/ingest-log/ (see ingest-log.ts); the checkpoint stays here.
+  // No table changes: rows that version 2 left in ingest_log are replayed
+  // before the segment records and deleted by the next checkpoint. The version
+  // is raised so that a modelwatch which knows only the table, and would not
+  // see the segment files (losing what they hold and reusing their sequence
+  // numbers), refuses this directory as newer instead.
+  () => {},
 ];
 
 /** A stored baseline row. */

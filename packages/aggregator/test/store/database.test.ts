@@ -124,7 +124,7 @@ describe('store', () => {
     it('writes an older schema when told to, and the ingest log refuses it', () => {
       const s = openStore(tmp(), { maxSchemaVersion: 1 });
       assert.equal(s.schemaVersion, 1);
-      assert.throws(() => new IngestLog(s), (e: unknown) => e instanceof StoreError && /needs version 2/.test(e.message));
+      assert.throws(() => new IngestLog(s), (e: unknown) => e instanceof StoreError && /needs version 3/.test(e.message));
       s.close();
     });
 

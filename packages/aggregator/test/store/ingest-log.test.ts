@@ -1,27 +1,116 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { StoreError, openStore, type Store } from '../../src/store/database.js';
-import { IngestLog } from '../../src/store/ingest-log.js';
+import { INGEST_LOG_DIR, IngestLog } from '../../src/store/ingest-log.js';
+import { nodeFileSystem, type SegmentFileSystem } from '../../src/store/segment-log.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mw-ingest-log-'));
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 const turn = () => new Promise((r) => setImmediate(r));
+const segmentPaths = (dir: string) =>
+  readdirSync(join(dir, INGEST_LOG_DIR))
+    .filter((n) => n.endsWith('.seg'))
+    .sort()
+    .map((n) => join(dir, INGEST_LOG_DIR, n));
 
-/** Rows visible to another connection: what has really been committed. */
+/**
+ * The records of one segment file, parsed here from the documented layout
+ * (8-byte file header; per record a 32-byte header: crc, length, seq low,
+ * seq high, ...) rather than with the code under test.
+ */
+function recordsOf(path: string): Array<{ seq: number; offset: number; length: number }> {
+  const b = readFileSync(path);
+  const out: Array<{ seq: number; offset: number; length: number }> = [];
+  for (let at = 8; at + 32 <= b.length; ) {
+    const length = b.readUInt32LE(at + 4);
+    if (at + 32 + length > b.length) break;
+    out.push({ seq: b.readUInt32LE(at + 8) + b.readUInt32LE(at + 12) * 2 ** 32, offset: at, length });
+    at += 32 + length;
+  }
+  return out;
+}
+
+/**
+ * What a restart would replay, read without the log under test: the rows of
+ * the old table and the records of the segment files after the committed
+ * checkpoint (as another connection sees it).
+ */
 function committedSeqs(store: Store): number[] {
   const other = new Database(store.path, { readonly: true });
   try {
-    return (other.prepare('SELECT seq FROM ingest_log ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
+    const cp = (other.prepare('SELECT seq FROM checkpoint WHERE id = 1').get() as { seq: number } | undefined)?.seq ?? 0;
+    const table = (other.prepare('SELECT seq FROM ingest_log WHERE seq > ? ORDER BY seq').all(cp) as { seq: number }[]).map((r) => r.seq);
+    const files = segmentPaths(dirname(store.path)).flatMap((p) => recordsOf(p).map((r) => r.seq));
+    return [...table, ...files.filter((s) => s > cp)];
   } finally {
     other.close();
   }
+}
+
+/** The checkpoint's seq as another connection sees it. */
+function committedCheckpoint(store: Store): number | undefined {
+  const other = new Database(store.path, { readonly: true });
+  try {
+    return (other.prepare('SELECT seq FROM checkpoint WHERE id = 1').get() as { seq: number } | undefined)?.seq;
+  } finally {
+    other.close();
+  }
+}
+
+/** node:fs with counted syncs, and writes or syncs that fail when told to. */
+function countingFs(): SegmentFileSystem & { calls: Record<string, number>; failWrites: boolean; failSyncs: boolean; failUnlinks: boolean } {
+  const calls: Record<string, number> = { writevSync: 0, fdatasyncSync: 0, fdatasync: 0, fsyncSync: 0 };
+  const f = {
+    ...nodeFileSystem,
+    calls,
+    failWrites: false,
+    failSyncs: false,
+    failUnlinks: false,
+    writevSync(fd: number, buffers: readonly Uint8Array[], position: number): number {
+      calls.writevSync!++;
+      if (!f.failWrites) return nodeFileSystem.writevSync(fd, buffers, position);
+      // Half of the batch reaches the file, then the disk is full.
+      nodeFileSystem.writevSync(fd, buffers.slice(0, Math.ceil(buffers.length / 2)), position);
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    },
+    fdatasyncSync(fd: number): void {
+      calls.fdatasyncSync!++;
+      if (f.failSyncs) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      nodeFileSystem.fdatasyncSync(fd);
+    },
+    fdatasync(fd: number, cb: (err: Error | null) => void): void {
+      calls.fdatasync!++;
+      nodeFileSystem.fdatasync(fd, cb);
+    },
+    fsyncSync(fd: number): void {
+      calls.fsyncSync!++;
+      nodeFileSystem.fsyncSync(fd);
+    },
+    unlinkSync(path: string): void {
+      if (f.failUnlinks) throw Object.assign(new Error(`EACCES: permission denied, unlink '${path}'`), { code: 'EACCES' });
+      nodeFileSystem.unlinkSync(path);
+    },
+  };
+  return f;
+}
+
+/** A data directory as schema 2 left it: request bodies as rows of the ingest_log table. */
+function schema2Dir(rows: Array<{ seq: number; fill: number }>, checkpointSeq?: number): string {
+  const dir = tmp();
+  const s = openStore(dir, { maxSchemaVersion: 2 });
+  const insert = s.db.prepare("INSERT INTO ingest_log (seq, kind, encoding, received_at, payload) VALUES (?, 'metrics', 'protobuf', ?, ?)");
+  for (const r of rows) insert.run(r.seq, 1000 + r.seq, bytes(10 + r.seq, r.fill));
+  if (checkpointSeq !== undefined) s.db.prepare("INSERT INTO checkpoint (id, seq, snapshot, updated_at) VALUES (1, ?, '{}', 0)").run(checkpointSeq);
+  s.close();
+  return dir;
 }
 
 describe('IngestLog', () => {
@@ -97,6 +186,216 @@ describe('IngestLog', () => {
       await assert.rejects(new IngestLog(store).append('metrics', bytes(1, 1), Number.NaN), /receivedAt must be a finite number, got NaN/);
       store.close();
     });
+
+    for (const sync of ['OFF', 'NORMAL', 'FULL'] as const) {
+      it(`writes each batch with one writev and fdatasyncs it ${sync === 'FULL' ? 'before resolving' : 'never'} (synchronous ${sync})`, async () => {
+        const store = openStore(tmp(), { synchronous: sync });
+        const f = countingFs();
+        const log = new IngestLog(store, { fileSystem: f });
+        for (let batch = 0; batch < 3; batch++) {
+          const all = Array.from({ length: 5 }, (_, i) => log.append('metrics', bytes(50, i), i));
+          const synced = all.map(() => f.calls.fdatasyncSync);
+          // Each append resolves after its batch's fdatasync (FULL), never earlier.
+          await Promise.all(all.map((p, i) => p.then(() => (synced[i] = f.calls.fdatasyncSync))));
+          assert.deepEqual(
+            synced,
+            all.map(() => (sync === 'FULL' ? batch + 1 : 0)),
+          );
+        }
+        assert.equal(f.calls.writevSync, 3);
+        assert.equal(log.stats().commits, 3);
+        assert.equal(f.calls.fdatasyncSync, sync === 'FULL' ? 3 : 0);
+        // Names made durable: the new ingest-log directory's (in the data directory), and the new segment file's.
+        assert.equal(f.calls.fsyncSync, sync === 'FULL' ? 2 : 0);
+        assert.equal(f.calls.fdatasync, 0);
+        assert.deepEqual(committedSeqs(store), Array.from({ length: 15 }, (_, i) => i + 1));
+        store.close();
+      });
+    }
+
+    it('rejects the batch with a StoreError naming the file when the write fails, and the next batch follows the good data', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const f = countingFs();
+      const log = new IngestLog(store, { fileSystem: f });
+      await Promise.all([1, 2].map((i) => log.append('metrics', bytes(100, i), i)));
+      f.failWrites = true;
+      const failed = [3, 4, 5].map((i) => log.append('metrics', bytes(100, i), i));
+      for (const p of failed) {
+        await assert.rejects(p, (e: unknown) => e instanceof StoreError && /cannot commit 3 request\(s\)/.test(e.message) && e.message.includes(segmentPaths(dir)[0]!) && /ENOSPC/.test(e.message));
+      }
+      assert.equal(log.stats().failedAppends, 3);
+      f.failWrites = false;
+      assert.equal(await log.append('logs', bytes(100, 6), 6), 6);
+      store.close();
+      const again = new IngestLog(openStore(dir));
+      assert.deepEqual(
+        [...again.replay(0)].map((r) => [r.seq, r.payload[0]]),
+        [
+          [1, 1],
+          [2, 2],
+          [6, 6],
+        ],
+      );
+    });
+
+    it('fails every later append once an fdatasync failed (synchronous FULL): the kernel may have dropped the written data', async () => {
+      const store = openStore(tmp(), { synchronous: 'FULL' });
+      const f = countingFs();
+      const log = new IngestLog(store, { fileSystem: f });
+      f.failSyncs = true;
+      await assert.rejects(log.append('metrics', bytes(1, 1), 1), /cannot commit 1 request\(s\) to the ingest log: cannot write 1 record\(s\) to .*0000000000000001\.seg at offset 0: EIO/);
+      f.failSyncs = false;
+      await assert.rejects(log.append('metrics', bytes(1, 2), 2), /EIO/);
+      assert.equal(log.stats().failedAppends, 2);
+      store.close();
+    });
+
+    it('starts a new segment file once one has reached maxSegmentBytes, named by its first sequence number', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const f = countingFs();
+      const log = new IngestLog(store, { maxSegmentBytes: 1000, fileSystem: f });
+      for (let i = 1; i <= 7; i++) await log.append('metrics', bytes(300, i), i);
+      const names = segmentPaths(dir).map((p) => p.slice(-20));
+      assert.deepEqual(names, ['0000000000000001.seg', '0000000000000004.seg', '0000000000000007.seg']);
+      // Under NORMAL a closed segment is synced off the event loop, so no later segment reaches the disk before it.
+      assert.equal(f.calls.fdatasync, 2);
+      assert.equal(f.calls.fdatasyncSync, 0);
+      store.close();
+      assert.deepEqual([...new IngestLog(openStore(dir)).replay(0)].map((r) => r.seq), [1, 2, 3, 4, 5, 6, 7]);
+    });
+  });
+
+  describe('constructor', () => {
+    /** A closed log of `n` records of 100 bytes in one segment; returns the directory and that segment's path. */
+    async function written(n: number): Promise<{ dir: string; seg: string }> {
+      const dir = tmp();
+      const store = openStore(dir);
+      const log = new IngestLog(store);
+      for (let i = 1; i <= n; i++) await log.append('metrics', bytes(100, i), 1000 + i);
+      await log.close();
+      store.close();
+      return { dir, seg: segmentPaths(dir)[0]! };
+    }
+
+    it('cuts a torn record at the end of the last segment: the records before it replay, and appends continue after them', async () => {
+      const { dir, seg } = await written(5);
+      const last = recordsOf(seg)[4]!;
+      truncateSync(seg, last.offset + 32 + 40); // the crash came in the middle of the last body
+      const store = openStore(dir);
+      const log = new IngestLog(store);
+      assert.deepEqual([...log.replay(0)].map((r) => r.seq), [1, 2, 3, 4]);
+      assert.equal(log.lastSeq, 4);
+      assert.equal(fs.statSync(seg).size, last.offset, 'the torn bytes were cut off');
+      assert.equal(await log.append('logs', bytes(7, 9), 2000), 5);
+      store.close();
+      const again = new IngestLog(openStore(dir));
+      assert.deepEqual(
+        [...again.replay(0)].map((r) => [r.seq, r.kind, r.payload.length]),
+        [
+          [1, 'metrics', 100],
+          [2, 'metrics', 100],
+          [3, 'metrics', 100],
+          [4, 'metrics', 100],
+          [5, 'logs', 7],
+        ],
+      );
+    });
+
+    it('cuts a torn record header at the end of the last segment', async () => {
+      const { dir, seg } = await written(3);
+      truncateSync(seg, recordsOf(seg)[2]!.offset + 10);
+      const log = new IngestLog(openStore(dir));
+      assert.deepEqual([...log.replay(0)].map((r) => r.seq), [1, 2]);
+      assert.equal(await log.append('metrics', bytes(1, 1), 1), 3);
+    });
+
+    it('cuts a last record whose checksum does not match (a write that did not all reach the disk)', async () => {
+      const { dir, seg } = await written(5);
+      const b = readFileSync(seg);
+      const last = recordsOf(seg)[4]!;
+      b[last.offset + 32 + 50]! ^= 0xff;
+      writeFileSync(seg, b);
+      const log = new IngestLog(openStore(dir));
+      assert.deepEqual([...log.replay(0)].map((r) => r.seq), [1, 2, 3, 4]);
+      assert.equal(fs.statSync(seg).size, last.offset);
+      assert.equal(log.stats().rows, 4);
+    });
+
+    it('refuses damage that good records follow in the last segment, naming the file and offset, and leaves the file as it was', async () => {
+      const { dir, seg } = await written(5);
+      const b = readFileSync(seg);
+      const second = recordsOf(seg)[1]!;
+      b[second.offset + 32 + 3]! ^= 0x01;
+      writeFileSync(seg, b);
+      const store = openStore(dir);
+      assert.throws(
+        () => new IngestLog(store),
+        (e: unknown) => e instanceof StoreError && e.message.includes(`${seg} is damaged at offset ${second.offset}`) && /checksum mismatch, and good records follow/.test(e.message),
+      );
+      assert.deepEqual(readFileSync(seg), b);
+      store.close();
+    });
+
+    it('deletes a last segment that holds no complete record (created just before the crash)', async () => {
+      const { dir } = await written(2);
+      const empty = join(dir, INGEST_LOG_DIR, '0000000000000003.seg');
+      writeFileSync(empty, Buffer.from('MWI'));
+      const log = new IngestLog(openStore(dir));
+      assert.equal(log.lastSeq, 2);
+      assert.equal(fs.existsSync(empty), false);
+      assert.equal(await log.append('metrics', bytes(1, 1), 1), 3);
+    });
+
+    it('refuses a segment that is not the last and is torn or damaged, naming the file and offset', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const log = new IngestLog(store, { maxSegmentBytes: 500 });
+      for (let i = 1; i <= 6; i++) await log.append('metrics', bytes(300, i), i);
+      store.close();
+      const [first, second] = segmentPaths(dir) as [string, string];
+      const r2 = recordsOf(first)[1]!;
+      // Damaged payload: found by replay, which stops there.
+      const original = readFileSync(first);
+      const b = Buffer.from(original);
+      b[r2.offset + 32 + 7]! ^= 0x10;
+      writeFileSync(first, b);
+      const damaged = new IngestLog(openStore(dir));
+      assert.throws(
+        () => [...damaged.replay(0)],
+        (e: unknown) => e instanceof StoreError && e.message.includes(`${first} is damaged at offset ${r2.offset} (checksum mismatch)`) && /truncate -s/.test(e.message),
+      );
+      // Torn: found when the log is opened, before anything is replayed.
+      writeFileSync(first, original.subarray(0, r2.offset + 40));
+      assert.throws(
+        () => new IngestLog(openStore(dir)),
+        (e: unknown) => e instanceof StoreError && e.message.includes(`${first} is damaged at offset ${r2.offset}`) && /the record claims 300 payload bytes/.test(e.message),
+      );
+      assert.ok(fs.existsSync(second));
+    });
+
+    it('refuses a segment written in a newer format without modifying it', async () => {
+      const { dir, seg } = await written(1);
+      const b = readFileSync(seg);
+      b.writeUInt32LE(2, 4);
+      writeFileSync(seg, b);
+      assert.throws(() => new IngestLog(openStore(dir)), (e: unknown) => e instanceof StoreError && /segment format version 2, written by a newer modelwatch/.test(e.message));
+      assert.deepEqual(readFileSync(seg), b);
+    });
+
+    it('refuses a store of schema 2 (its directory is upgraded by openStore first)', () => {
+      const s = openStore(tmp(), { maxSchemaVersion: 2 });
+      assert.throws(() => new IngestLog(s), (e: unknown) => e instanceof StoreError && /schema version 2; the ingest log needs version 3/.test(e.message));
+      s.close();
+    });
+
+    it('continues sequence numbers after the checkpoint, the table rows and the segment records, whichever is last', async () => {
+      assert.equal(new IngestLog(openStore(schema2Dir([{ seq: 4, fill: 1 }], 2))).lastSeq, 4);
+      assert.equal(new IngestLog(openStore(schema2Dir([], 9))).lastSeq, 9);
+      const { dir } = await written(3);
+      assert.equal(new IngestLog(openStore(dir)).lastSeq, 3);
+    });
   });
 
   describe('replay', () => {
@@ -123,6 +422,58 @@ describe('IngestLog', () => {
       // Sequence numbers continue after the last one written, never reused.
       assert.equal(await log2.append('metrics', bytes(1, 0), 1), n + 1);
       again.close();
+    });
+
+    it('reads records larger than its read chunk, between small ones', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const log = new IngestLog(store);
+      const sizes = [10, 3 * 1024 * 1024 + 5, 20, 1024 * 1024, 30];
+      await Promise.all(sizes.map((n, i) => log.append('metrics', bytes(n, i + 1), i)));
+      store.close();
+      const rows = [...new IngestLog(openStore(dir)).replay(0)];
+      assert.deepEqual(
+        rows.map((r) => r.payload.length),
+        sizes,
+      );
+      rows.forEach((r, i) => assert.ok(r.payload.every((x) => x === i + 1)));
+    });
+
+    it('returns the rows a schema-2 directory left in the table before the segment records, and a checkpoint deletes them', async () => {
+      const dir = schema2Dir([
+        { seq: 3, fill: 3 },
+        { seq: 4, fill: 4 },
+        { seq: 5, fill: 5 },
+      ], 2);
+      const store = openStore(dir);
+      const log = new IngestLog(store);
+      assert.equal(log.lastSeq, 5);
+      assert.equal(log.stats().rows, 3);
+      await Promise.all([6, 7].map((i) => log.append('logs', bytes(10 + i, i), 1000 + i, 'json')));
+      assert.equal(log.stats().rows, 5);
+      const rows = [...log.replay(2)];
+      assert.deepEqual(
+        rows.map((r) => [r.seq, r.kind, r.encoding, r.receivedAt, r.payload.length, r.payload[0]]),
+        [
+          [3, 'metrics', 'protobuf', 1003, 13, 3],
+          [4, 'metrics', 'protobuf', 1004, 14, 4],
+          [5, 'metrics', 'protobuf', 1005, 15, 5],
+          [6, 'logs', 'json', 1006, 16, 6],
+          [7, 'logs', 'json', 1007, 17, 7],
+        ],
+      );
+      assert.deepEqual([...log.replay(4)].map((r) => r.seq), [5, 6, 7]);
+      log.checkpoint('{}', 4, 1);
+      assert.deepEqual(committedSeqs(store), [5, 6, 7]);
+      log.checkpoint('{}', 7, 2);
+      // The table stays (an empty table costs nothing), its rows are gone.
+      assert.equal((store.db.prepare('SELECT count(*) AS n FROM ingest_log').get() as { n: number }).n, 0);
+      assert.deepEqual(segmentPaths(dir), []);
+      assert.equal(log.stats().rows, 0);
+      store.close();
+      const again = new IngestLog(openStore(dir));
+      assert.deepEqual([...again.replay(7)], []);
+      assert.equal(await again.append('metrics', bytes(1, 1), 1), 8);
     });
   });
 
@@ -170,6 +521,67 @@ describe('IngestLog', () => {
       const again = openStore(dir);
       assert.equal(await new IngestLog(again).append('logs', bytes(1, 1), 1), 3);
       again.close();
+    });
+
+    it('deletes the segment files it wholly covers and starts a new segment, keeping one that holds later records', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const log = new IngestLog(store);
+      await Promise.all([1, 2, 3, 4].map((i) => log.append('metrics', bytes(10, i), i)));
+      log.checkpoint('{"upto":2}', 2, 1);
+      // 3 and 4 are not covered: the file stays, and the log moves on to a new one.
+      await log.append('metrics', bytes(10, 5), 5);
+      assert.deepEqual(segmentPaths(dir).map((p) => p.slice(-20)), ['0000000000000001.seg', '0000000000000005.seg']);
+      assert.deepEqual(committedSeqs(store), [3, 4, 5]);
+      log.checkpoint('{"upto":4}', 4, 2);
+      assert.deepEqual(segmentPaths(dir).map((p) => p.slice(-20)), ['0000000000000005.seg']);
+      assert.equal(log.stats().rows, 1);
+      log.checkpoint('{"upto":5}', 5, 3);
+      assert.deepEqual(segmentPaths(dir), []);
+      assert.equal(await log.append('logs', bytes(10, 6), 6), 6);
+      assert.deepEqual(segmentPaths(dir).map((p) => p.slice(-20)), ['0000000000000006.seg']);
+      store.close();
+    });
+
+    it('commits the checkpoint with synchronous FULL under NORMAL, as the files it covers are deleted right after', async () => {
+      const store = openStore(tmp());
+      const log = new IngestLog(store);
+      await log.append('metrics', bytes(1, 1), 1);
+      // Each change of level, with whether the checkpoint row had committed at that moment.
+      const seen: Array<[string, boolean]> = [];
+      const pragma = store.db.pragma.bind(store.db);
+      store.db.pragma = ((source: string, options?: Database.PragmaOptions) => {
+        if (source.startsWith('synchronous =')) seen.push([source, committedCheckpoint(store) === 1]);
+        return pragma(source, options);
+      }) as typeof store.db.pragma;
+      log.checkpoint('{}', 1, 1);
+      assert.deepEqual(seen, [
+        ['synchronous = FULL', false],
+        ['synchronous = NORMAL', true],
+      ]);
+      assert.equal(pragma('synchronous', { simple: true }), 1);
+      store.close();
+    });
+
+    it('is harmless when the process dies between its commit and the deletion of the files it covers', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const f = countingFs();
+      const log = new IngestLog(store, { fileSystem: f });
+      await Promise.all([1, 2, 3].map((i) => log.append('metrics', bytes(10, i), i)));
+      // As if killed right after the commit: the deletion does not happen.
+      f.failUnlinks = true;
+      log.checkpoint('{"upto":3}', 3, 1);
+      assert.equal(segmentPaths(dir).length, 1);
+      assert.deepEqual([...log.replay(3)], []);
+      assert.equal(log.stats().rows, 0);
+      f.failUnlinks = false;
+      await log.append('metrics', bytes(10, 4), 4);
+      store.close();
+      // On open, replay skips what the checkpoint covers, and the file it covers wholly is deleted.
+      const again = new IngestLog(openStore(dir));
+      assert.deepEqual([...again.replay(3)].map((r) => r.seq), [4]);
+      assert.deepEqual(segmentPaths(dir).map((p) => p.slice(-20)), ['0000000000000004.seg']);
     });
 
     it('refuses a sequence number beyond the last append or before the last checkpoint', async () => {
