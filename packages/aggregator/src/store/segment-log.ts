@@ -387,12 +387,7 @@ export class SegmentLog {
       const next = segments[i + 1];
       const bound = next === undefined ? Infinity : next.firstSeq;
       if (seg.lastSeq <= afterSeq) continue;
-      let fd: number;
-      try {
-        fd = this.fs.openSync(seg.path, 'r');
-      } catch (err) {
-        throw new StoreError(`cannot read ${seg.path}: ${message(err)}`, { cause: err });
-      }
+      const fd = this.openFile(seg.path, 'r', 'read');
       try {
         for (const item of scan(this.fs, fd, SEGMENT_HEADER_BYTES, seg.bytes, true)) {
           if ('damage' in item) throw this.damaged(seg, item.offset, item.damage);
@@ -420,15 +415,19 @@ export class SegmentLog {
     this.current = undefined;
   }
 
+  /** Opens a file, or throws a StoreError saying what could not be done to which file. */
+  private openFile(path: string, flags: string, what: string): number {
+    try {
+      return this.fs.openSync(path, flags);
+    } catch (err) {
+      throw new StoreError(`cannot ${what} ${path}: ${message(err)}`, { cause: err });
+    }
+  }
+
   private startSegment(seq: number): { segment: Segment; fd: number } {
     const segment: Segment = { firstSeq: seq, path: join(this.dir, segmentFileName(seq)), lastSeq: 0, bytes: 0, runs: [] };
-    let fd: number;
-    try {
-      // 'wx': a segment of that name would hold records this one must not overwrite.
-      fd = this.fs.openSync(segment.path, 'wx');
-    } catch (err) {
-      throw new StoreError(`cannot create the ingest log segment ${segment.path}: ${message(err)}`, { cause: err });
-    }
+    // 'wx': a segment of that name would hold records this one must not overwrite.
+    const fd = this.openFile(segment.path, 'wx', 'create the ingest log segment');
     this.segments.push(segment);
     this.current = { segment, fd };
     return this.current;
@@ -443,12 +442,7 @@ export class SegmentLog {
     for (;;) {
       const seg = this.segments[this.segments.length - 1];
       if (seg === undefined) return;
-      let fd: number;
-      try {
-        fd = this.fs.openSync(seg.path, 'r+');
-      } catch (err) {
-        throw new StoreError(`cannot open ${seg.path}: ${message(err)}`, { cause: err });
-      }
+      const fd = this.openFile(seg.path, 'r+', 'open');
       let keep = false;
       try {
         keep = this.recoverOpen(seg, fd);
@@ -520,12 +514,7 @@ export class SegmentLog {
 
   /** Reads the headers of a segment that is not the last; it must be complete. */
   private walk(seg: Segment, nextFirstSeq: number): void {
-    let fd: number;
-    try {
-      fd = this.fs.openSync(seg.path, 'r');
-    } catch (err) {
-      throw new StoreError(`cannot open ${seg.path}: ${message(err)}`, { cause: err });
-    }
+    const fd = this.openFile(seg.path, 'r', 'open');
     try {
       const size = this.fs.fstatSync(fd).size;
       const head = Buffer.alloc(SEGMENT_HEADER_BYTES);
