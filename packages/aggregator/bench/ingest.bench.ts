@@ -96,6 +96,8 @@ export interface IngestBenchResult {
   p99LatencyMs: number;
   /** Decode-only rate of this very payload in this process (CPU time, histogram points). */
   decodeOnlySamePayloadPointsPerSecond: number;
+  /** Histogram points per aggregator CPU-second of each alternating round, per mode (the spread of the run). */
+  roundsPointsPerCpuSecond: { durable: number[]; volatile: number[] | null };
   ingestPointsPerSecondVolatile: number | null;
   ratioDurableVsVolatile: number | null;
   durabilityNote: string;
@@ -128,7 +130,7 @@ function volatileConfigIfSupported(): Record<string, unknown> | null {
 }
 
 /** Alternating segments per mode in the throughput measurement. */
-const ROUNDS = 3;
+const ROUNDS = 6;
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
 
@@ -402,11 +404,12 @@ function decodeOnly(payload: IngestPayload): number {
   return Math.round(rates[2] as number);
 }
 
-/** Runs the ingest benchmark (about 40 s with the defaults on an idle 2-core machine). */
+/** Runs the ingest benchmark (about 50 s with the defaults on an idle 2-core machine). */
 export async function run(options: IngestBenchOptions = {}): Promise<IngestBenchResult> {
   const o = {
     warmupSeconds: options.warmupSeconds ?? 1.5,
-    throughputSeconds: options.throughputSeconds ?? 6,
+    // 12 s per mode in 6 alternating rounds: on a shared VM single rounds vary by ~10%.
+    throughputSeconds: options.throughputSeconds ?? 12,
     latencySeconds: options.latencySeconds ?? 6,
     connections: options.connections ?? 8,
   };
@@ -426,13 +429,22 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   let volatileServer: Server | null = null;
   let durableTally = ZERO;
   let volatileTally = ZERO;
+  // Each round's rate, to show how much the machine moved the figures.
+  const durableRounds: number[] = [];
+  const volatileRounds: number[] = [];
   try {
     volatileServer = volatileConfig === null ? null : await startServer(volatileConfig, serverCore);
     await throughput(server, payload, o.connections, o.warmupSeconds);
     if (volatileServer !== null) await throughput(volatileServer, payload, o.connections, o.warmupSeconds);
     for (let round = 0; round < ROUNDS; round++) {
-      if (volatileServer !== null) volatileTally = plus(volatileTally, await throughput(volatileServer, payload, o.connections, o.throughputSeconds / ROUNDS));
-      durableTally = plus(durableTally, await throughput(server, payload, o.connections, o.throughputSeconds / ROUNDS));
+      if (volatileServer !== null) {
+        const v = await throughput(volatileServer, payload, o.connections, o.throughputSeconds / ROUNDS);
+        volatileRounds.push(summarize(v, payload).histogramPointsPerCpuSecond);
+        volatileTally = plus(volatileTally, v);
+      }
+      const d = await throughput(server, payload, o.connections, o.throughputSeconds / ROUNDS);
+      durableRounds.push(summarize(d, payload).histogramPointsPerCpuSecond);
+      durableTally = plus(durableTally, d);
     }
   } catch (err) {
     await server.stop();
@@ -442,6 +454,7 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   }
   const durable = summarize(durableTally, payload);
   const volatile = volatileServer === null ? null : summarize(volatileTally, payload);
+  log(`ingest rounds (points per CPU-second): durable ${durableRounds.join(' ')}${volatileServer === null ? '' : `; volatile ${volatileRounds.join(' ')}`}`);
   for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile]] as const) {
     if (r === null) continue;
     log(`ingest ${name}: ${r.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${r.histogramPointsPerSecond} per wall-clock second, ${r.requestsPerSecond} req/s, aggregator CPU ${r.serverCpuShare}, load generator CPU ${r.loadGeneratorCpuShare}`);
@@ -463,6 +476,7 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     ingestAllPointsPerSecond: durable.allPointsPerSecond,
     p99LatencyMs: lat.p99Ms,
     decodeOnlySamePayloadPointsPerSecond: decodeSame,
+    roundsPointsPerCpuSecond: { durable: durableRounds, volatile: volatileServer === null ? null : volatileRounds },
     ingestPointsPerSecondVolatile: volatile?.histogramPointsPerCpuSecond ?? null,
     ratioDurableVsVolatile: volatile === null ? null : +(durable.histogramPointsPerCpuSecond / volatile.histogramPointsPerCpuSecond).toFixed(3),
     durabilityNote:
