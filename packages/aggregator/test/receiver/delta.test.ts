@@ -282,6 +282,8 @@ describe('DeltaConverter.convertPoint', () => {
       h.record(1000 + i, { s: 'b' });
     }
     const first = await encode();
+    // Two collections within one clock tick share a timestamp, and the second would be a duplicate.
+    await new Promise((r) => setTimeout(r, 20));
     for (let i = 1; i <= 10; i++) h.record(i, { s: 'a' });
     h.record(5000, { s: 'b' });
     const second = await encode();
