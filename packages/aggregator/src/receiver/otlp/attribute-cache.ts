@@ -14,6 +14,7 @@
  *
  * @module
  */
+import type { ProtoReader } from './proto-reader.js';
 import { createAttributes, type Attributes } from './types.js';
 
 /** The attributes of a point with none: shared, frozen. */
@@ -88,7 +89,7 @@ export function storeAttributes(missed: number, buf: Uint8Array, start: number, 
  * of whose tags was just read (ending at `r.pos`): returns the run's end,
  * leaving `r.pos` there. The run starts at `r.pos - 1`.
  */
-export function skipAttributeRun(r: { buf: Uint8Array; pos: number; lengthEnd(field: string, limit: number): number }, end: number, tag: number, field: string): number {
+export function skipAttributeRun(r: ProtoReader, end: number, tag: number, field: string): number {
   const buf = r.buf;
   r.pos = r.lengthEnd(field, end);
   while (r.pos < end && buf[r.pos] === tag) {
