@@ -206,7 +206,11 @@ export function checkPackedVarints(r: ProtoReader, end: number, field: string): 
   let run = 0;
   let i = r.pos;
   for (; i < end; i++) {
-    // Four one-byte varints at a time: counts are mostly small.
+    // Eight, then four one-byte varints at a time: counts are mostly small.
+    while (i + 8 <= end && ((view.getUint32(i, true) | view.getUint32(i + 4, true)) & 0x80808080) === 0) {
+      i += 8;
+      run = 0;
+    }
     while (i + 4 <= end && (view.getUint32(i, true) & 0x80808080) === 0) {
       i += 4;
       run = 0;
