@@ -5,13 +5,17 @@
 //   parent -> child  { type: 'cpu' }   child -> parent { type: 'cpu', userMs, systemMs, rssBytes }
 //   parent -> child  { type: 'stop' }  child closes the service and exits
 // The raw configuration comes as JSON in argv[2] (merged over the defaults
-// below), so the parent can switch options such as durability.
+// below), so the parent can switch options such as durability. With argv[3]
+// = 'receive-only' it starts only the service's OTLP/HTTP receiver, with a
+// sink that walks the points and drops them (the floor of a served request).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as ConfigModule from '../src/config/load.js';
 import type * as ServiceModule from '../src/service.js';
+import type * as ReceiverModule from '../src/receiver/index.js';
+import type { AggregatorConfig } from '../src/config/schema.js';
 
 // MW_BENCH_AGGREGATOR_MODULES: a directory of compiled aggregator modules (e.g.
 // `tsc -p tsconfig.build.json --outDir /tmp/agg`) to load instead of src/
@@ -20,6 +24,7 @@ const compiled = process.env.MW_BENCH_AGGREGATOR_MODULES;
 const from = (rel: string): string => (compiled === undefined ? `../src/${rel}` : pathToFileURL(join(compiled, rel)).href);
 const { validateConfig } = (await import(from('config/load.js'))) as typeof ConfigModule;
 const { startService } = (await import(from('service.js'))) as typeof ServiceModule;
+const { createHttpReceiver } = (await import(from('receiver/index.js'))) as typeof ReceiverModule;
 
 type Message = { type: 'cpu' } | { type: 'stop' };
 
@@ -33,6 +38,34 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
         : v;
   }
   return out;
+}
+
+/** argv[3] for the receive-only server: the aggregator's HTTP receiver with a sink that only decodes. */
+const RECEIVE_ONLY = 'receive-only';
+
+/**
+ * The floor of a served request: the OTLP/HTTP receiver of `config` (body
+ * limits and all) whose sink walks every point of the request and does
+ * nothing else: no engine, no log. What the aggregator spends beyond this is
+ * what its engine and store cost.
+ */
+async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otlpHttp: string }; close(): Promise<void> }> {
+  const receiver = await createHttpReceiver({
+    host: config.server.otlpHttp.host,
+    port: config.server.otlpHttp.port,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxInFlightRequests: config.limits.maxInFlightRequests,
+    sink: {
+      consumeMetrics(req) {
+        req.forEachPoint(() => {});
+        return { rejected: 0 };
+      },
+      consumeLogs() {
+        return { rejected: 0 };
+      },
+    },
+  });
+  return { addresses: { otlpHttp: receiver.url }, close: () => receiver.close() };
 }
 
 async function main(): Promise<void> {
@@ -50,7 +83,7 @@ async function main(): Promise<void> {
     overrides,
   );
   const config = validateConfig(raw, dataDir, 'ingest benchmark');
-  const service = await startService(config, { log: (m) => process.stderr.write(`[aggregator] ${m}\n`) });
+  const service = process.argv[3] === RECEIVE_ONLY ? await receiveOnly(config) : await startService(config, { log: (m) => process.stderr.write(`[aggregator] ${m}\n`) });
   process.on('message', (msg: Message) => {
     if (msg.type === 'cpu') {
       const u = process.cpuUsage();

@@ -14,6 +14,10 @@
 //   - ingestPointsPerSecondVolatile: the same with durability off
 //     (storage.ingestLog: false), measured in segments alternating with the
 //     durable aggregator; ratioDurableVsVolatile is the quotient.
+//   - receiveOnlyPointsPerSecond: the same against the aggregator's OTLP/HTTP
+//     receiver alone, whose sink only decodes (no engine, no log), alternating
+//     too: the floor of a served request, beside the in-process decode-only
+//     figure (which has no HTTP, no kernel and a payload hot in the caches).
 // Both processes' CPU time is sampled: ingestPointsPerSecond is per second of
 // the aggregator's CPU time (what its one core sustains, like the decode-only
 // figure), the wall-clock rate and the load generator's own cost are beside it.
@@ -96,8 +100,17 @@ export interface IngestBenchResult {
   p99LatencyMs: number;
   /** Decode-only rate of this very payload in this process (CPU time, histogram points). */
   decodeOnlySamePayloadPointsPerSecond: number;
+  /**
+   * Histogram points per CPU-second of the aggregator's OTLP/HTTP receiver
+   * alone, its sink decoding each request and dropping it: the floor of a
+   * served request (HTTP, kernel and the decode in a server process), measured
+   * in rounds alternating with the others.
+   */
+  receiveOnlyPointsPerSecond: number;
+  /** ingestPointsPerSecond / receiveOnlyPointsPerSecond: the share of a served request's floor that ingest keeps. */
+  ratioIngestVsReceiveOnly: number;
   /** Histogram points per aggregator CPU-second of each alternating round, per mode (the spread of the run). */
-  roundsPointsPerCpuSecond: { durable: number[]; volatile: number[] | null };
+  roundsPointsPerCpuSecond: { durable: number[]; volatile: number[] | null; receiveOnly: number[] };
   ingestPointsPerSecondVolatile: number | null;
   ratioDurableVsVolatile: number | null;
   durabilityNote: string;
@@ -160,10 +173,14 @@ function pinSelf(core: number): boolean {
   }
 }
 
-async function startServer(config: Record<string, unknown>, core: number | null): Promise<Server> {
+/**
+ * Starts the aggregator (bench/ingest-server.ts) on `core`. With `receiveOnly`,
+ * only its OTLP/HTTP receiver, whose sink decodes each request and drops it.
+ */
+async function startServer(config: Record<string, unknown>, core: number | null, receiveOnly = false): Promise<Server> {
   // MW_BENCH_SERVER_NODE_ARGS adds flags to the aggregator process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.MW_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const nodeArgs = [...extra, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(config)];
+  const nodeArgs = [...extra, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(config), ...(receiveOnly ? ['receive-only'] : [])];
   const [cmd, args] = core === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]];
   const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ otlpHttp: string }>((resolve, reject) => {
@@ -404,7 +421,7 @@ function decodeOnly(payload: IngestPayload): number {
   return Math.round(rates[2] as number);
 }
 
-/** Runs the ingest benchmark (about 50 s with the defaults on an idle 2-core machine). */
+/** Runs the ingest benchmark (about 60 s with the defaults on an idle 2-core machine). */
 export async function run(options: IngestBenchOptions = {}): Promise<IngestBenchResult> {
   const o = {
     warmupSeconds: options.warmupSeconds ?? 1.5,
@@ -427,16 +444,24 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   // the machine's load mid-run affects both modes alike.
   const server = await startServer({}, serverCore);
   let volatileServer: Server | null = null;
+  let receiveServer: Server | null = null;
   let durableTally = ZERO;
   let volatileTally = ZERO;
+  let receiveTally = ZERO;
   // Each round's rate, to show how much the machine moved the figures.
   const durableRounds: number[] = [];
   const volatileRounds: number[] = [];
+  const receiveRounds: number[] = [];
   try {
     volatileServer = volatileConfig === null ? null : await startServer(volatileConfig, serverCore);
+    receiveServer = await startServer({}, serverCore, true);
     await throughput(server, payload, o.connections, o.warmupSeconds);
     if (volatileServer !== null) await throughput(volatileServer, payload, o.connections, o.warmupSeconds);
+    await throughput(receiveServer, payload, o.connections, o.warmupSeconds);
     for (let round = 0; round < ROUNDS; round++) {
+      const r = await throughput(receiveServer, payload, o.connections, o.throughputSeconds / ROUNDS);
+      receiveRounds.push(summarize(r, payload).histogramPointsPerCpuSecond);
+      receiveTally = plus(receiveTally, r);
       if (volatileServer !== null) {
         const v = await throughput(volatileServer, payload, o.connections, o.throughputSeconds / ROUNDS);
         volatileRounds.push(summarize(v, payload).histogramPointsPerCpuSecond);
@@ -451,11 +476,13 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     throw err;
   } finally {
     await volatileServer?.stop();
+    await receiveServer?.stop();
   }
   const durable = summarize(durableTally, payload);
   const volatile = volatileServer === null ? null : summarize(volatileTally, payload);
-  log(`ingest rounds (points per CPU-second): durable ${durableRounds.join(' ')}${volatileServer === null ? '' : `; volatile ${volatileRounds.join(' ')}`}`);
-  for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile]] as const) {
+  const receive = summarize(receiveTally, payload);
+  log(`ingest rounds (points per CPU-second): durable ${durableRounds.join(' ')}${volatileServer === null ? '' : `; volatile ${volatileRounds.join(' ')}`}; receive-only ${receiveRounds.join(' ')}`);
+  for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile], ['receive-only (decode, no engine, no log)', receive]] as const) {
     if (r === null) continue;
     log(`ingest ${name}: ${r.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${r.histogramPointsPerSecond} per wall-clock second, ${r.requestsPerSecond} req/s, aggregator CPU ${r.serverCpuShare}, load generator CPU ${r.loadGeneratorCpuShare}`);
   }
@@ -476,7 +503,9 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     ingestAllPointsPerSecond: durable.allPointsPerSecond,
     p99LatencyMs: lat.p99Ms,
     decodeOnlySamePayloadPointsPerSecond: decodeSame,
-    roundsPointsPerCpuSecond: { durable: durableRounds, volatile: volatileServer === null ? null : volatileRounds },
+    receiveOnlyPointsPerSecond: receive.histogramPointsPerCpuSecond,
+    ratioIngestVsReceiveOnly: +(durable.histogramPointsPerCpuSecond / receive.histogramPointsPerCpuSecond).toFixed(3),
+    roundsPointsPerCpuSecond: { durable: durableRounds, volatile: volatileServer === null ? null : volatileRounds, receiveOnly: receiveRounds },
     ingestPointsPerSecondVolatile: volatile?.histogramPointsPerCpuSecond ?? null,
     ratioDurableVsVolatile: volatile === null ? null : +(durable.histogramPointsPerCpuSecond / volatile.histogramPointsPerCpuSecond).toFixed(3),
     durabilityNote:

@@ -33,7 +33,7 @@ interface Module {
 const MODULES: Module[] = [
   { name: 'decode', file: 'decode.bench.ts', provides: 'decodeOnlyPointsPerSecond, jsonDecodePointsPerSecond' },
   { name: 'engine', file: 'engine.bench.ts', provides: 'evaluate10kStreamsMs, bytesPerStreamWindow' },
-  { name: 'ingest', file: 'ingest.bench.ts', provides: 'ingestPointsPerSecond, p99LatencyMs' },
+  { name: 'ingest', file: 'ingest.bench.ts', provides: 'ingestPointsPerSecond, p99LatencyMs, receiveOnlyPointsPerSecond' },
   { name: 'quality', file: 'quality.bench.ts', provides: 'joinsPerSecond' },
   { name: 'durability', file: 'durability.bench.ts', provides: 'appendsPerSecond, diskBytesPerPendingPrediction' },
 ];
@@ -94,6 +94,8 @@ const HEADLINE = [
   'decodeOnlyPointsPerSecond',
   'jsonDecodePointsPerSecond',
   'ratioIngestVsDecode',
+  'receiveOnlyPointsPerSecond',
+  'ratioIngestVsReceiveOnly',
   'evaluate10kStreamsMs',
   'bytesPerStreamWindow',
   'bytesPerStreamWindowScale',
@@ -176,7 +178,9 @@ async function main(): Promise<void> {
   };
   for (const k of ['decodeOnlyPointsPerSecond', 'jsonDecodePointsPerSecond']) take('decode', k);
   for (const k of ['evaluate10kStreamsMs', 'bytesPerStreamWindow', 'bytesPerStreamWindowScale']) take('engine', k);
-  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs']) take('ingest', k);
+  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly']) {
+    take('ingest', k);
+  }
   take('quality', 'joinsPerSecond');
   take('durability', 'appendsPerSecond');
   take('durability', 'ratioDurableVsVolatile', 'appendRatioDurableVsVolatile');
