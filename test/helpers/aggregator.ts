@@ -41,15 +41,27 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'mw-e2e-'));
 }
 
+/** Options of {@link startAggregator}. */
+export interface StartOptions {
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+  /**
+   * The largest file the process may write (RLIMIT_FSIZE, set with util-linux
+   * `prlimit`): a write past it fails with EFBIG (Node ignores SIGXFSZ), a real
+   * disk-full-like failure of the ingest log.
+   */
+  fileSizeLimitBytes?: number;
+}
+
 /** Starts `modelwatch serve` with the given YAML config text and extra flags. */
-export async function startAggregator(configYaml: string, options: { dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<RunningAggregator> {
+export async function startAggregator(configYaml: string, options: StartOptions = {}): Promise<RunningAggregator> {
   const config = tempFile('modelwatch.yaml', configYaml);
   const dataDir = options.dataDir ?? tempDir();
-  const child = spawn(
-    process.execPath,
-    [MODELWATCH_BIN, 'serve', '--config', config, '--data-dir', dataDir, '--otlp', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...(options.args ?? [])],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const serve = [MODELWATCH_BIN, 'serve', '--config', config, '--data-dir', dataDir, '--otlp', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...(options.args ?? [])];
+  const [command, args] =
+    options.fileSizeLimitBytes === undefined ? [process.execPath, serve] : ['prlimit', [`--fsize=${options.fileSizeLimitBytes}`, process.execPath, ...serve]];
+  const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
