@@ -646,7 +646,7 @@ describe('IngestLog', () => {
           assert.deepEqual(new Uint8Array(row.payload), bytes(200 + tag, tag));
           assert.equal(row.receivedAt, 1_700_000_000_000 + tag);
         }
-        assert.ok(cp === undefined || JSON.parse(cp.snapshotJson).upto === cp.seq);
+        assert.ok(cp === undefined || JSON.parse(cp.snapshotJson as string).upto === cp.seq);
         assert.ok(inCheckpoint > 0, 'no checkpoint was exercised');
         store.close();
       });
