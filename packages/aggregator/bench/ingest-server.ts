@@ -3,13 +3,19 @@
 // (startService with a validated configuration: loopback, port 0, a temporary
 // data directory) and talks to the parent over IPC:
 //   parent -> child  { type: 'cpu' }   child -> parent { type: 'cpu', userMs, systemMs, rssBytes }
+//   parent -> child  { type: 'stall' } child -> parent { type: 'stall', maxMs, ticks } (then both reset)
+//   parent -> child  { type: 'tick' }  child runs one evaluation tick now (service.evaluate(): the
+//                                      timer's own code path), so a short measurement meets a tick
 //   parent -> child  { type: 'stop' }  child closes the service and exits
+// maxMs is the longest event-loop stall (perf_hooks.monitorEventLoopDelay, 1 ms
+// resolution) since the last report; ticks counts the ticks asked for since then.
 // The raw configuration comes as JSON in argv[2] (merged over the defaults
 // below), so the parent can switch options such as durability.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as ConfigModule from '../src/config/load.js';
 import type * as ServiceModule from '../src/service.js';
 
@@ -21,7 +27,7 @@ const from = (rel: string): string => (compiled === undefined ? `../src/${rel}` 
 const { validateConfig } = (await import(from('config/load.js'))) as typeof ConfigModule;
 const { startService } = (await import(from('service.js'))) as typeof ServiceModule;
 
-type Message = { type: 'cpu' } | { type: 'stop' };
+type Message = { type: 'cpu' } | { type: 'stall' } | { type: 'tick' } | { type: 'stop' };
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -51,8 +57,18 @@ async function main(): Promise<void> {
   );
   const config = validateConfig(raw, dataDir, 'ingest benchmark');
   const service = await startService(config, { log: (m) => process.stderr.write(`[aggregator] ${m}\n`) });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let ticks = 0;
   process.on('message', (msg: Message) => {
-    if (msg.type === 'cpu') {
+    if (msg.type === 'stall') {
+      send({ type: 'stall', maxMs: +(delay.max / 1e6).toFixed(1), ticks });
+      delay.reset();
+      ticks = 0;
+    } else if (msg.type === 'tick') {
+      ticks++;
+      service.evaluate().catch((err: unknown) => process.stderr.write(`tick failed: ${String(err)}\n`));
+    } else if (msg.type === 'cpu') {
       const u = process.cpuUsage();
       send({ type: 'cpu', userMs: u.user / 1000, systemMs: u.system / 1000, rssBytes: process.memoryUsage.rss() });
     } else if (msg.type === 'stop') {

@@ -162,6 +162,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
   try {
     const ingestLog = new IngestLog(store, { maxBatchDelayMs: config.storage.maxBatchDelay });
     closers.push(() => ingestLog.close());
+    ingestLog.startCheckpointWriter();
     const checkpoint = ingestLog.lastCheckpoint();
     let delta: DeltaConverter;
     try {

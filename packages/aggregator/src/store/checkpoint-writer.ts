@@ -45,6 +45,8 @@ export interface CheckpointWriter {
   commit(snapshot: string | Uint8Array, uptoSeq: number, now: number, deleteTableRows: boolean): Promise<number>;
   /** Stops the writer once the commits in flight are done. */
   close(): Promise<void>;
+  /** Gets ready for the first commit now rather than at it (a worker thread takes a while to start). */
+  start?(): void;
 }
 
 /** The worker's entry: the compiled .js next to this module, or the .ts source when running under tsx. */
@@ -102,7 +104,8 @@ export class WorkerCheckpointWriter implements CheckpointWriter {
     await exited;
   }
 
-  private start(): Worker {
+  /** Starts the worker thread now (the first commit would otherwise). */
+  start(): Worker {
     if (this.worker !== undefined) return this.worker;
     const src = workerSource();
     const worker = src.eval ? new Worker(src.code, { eval: true, workerData: this.data }) : new Worker(src.url, { workerData: this.data });

@@ -407,6 +407,15 @@ export class IngestLog {
     }
   }
 
+  /**
+   * Starts the checkpoint writer of {@link writeCheckpoint} now, so that the
+   * first checkpoint does not pay for starting a worker thread (and, under
+   * tsx, compiling its module) while requests wait for the CPU.
+   */
+  startCheckpointWriter(): void {
+    this.writer.start?.();
+  }
+
   /** Writes what is pending and refuses further appends; stops the checkpoint writer. Closing the store stays the caller's job. */
   async close(): Promise<void> {
     if (this.closed) return;
