@@ -3,7 +3,12 @@
 // (startService with a validated configuration: loopback, port 0, a temporary
 // data directory) and talks to the parent over IPC:
 //   parent -> child  { type: 'cpu' }   child -> parent { type: 'cpu', userMs, systemMs, rssBytes }
+//   parent -> child  { type: 'stall' } child -> parent { type: 'stall', maxMs, ticks } (then both reset)
+//   parent -> child  { type: 'tick' }  child runs one evaluation tick now (service.evaluate(): the
+//                                      timer's own code path), so a short measurement meets a tick
 //   parent -> child  { type: 'stop' }  child closes the service and exits
+// maxMs is the longest event-loop stall (perf_hooks.monitorEventLoopDelay, 1 ms
+// resolution) since the last report; ticks counts the ticks asked for since then.
 // The raw configuration comes as JSON in argv[2] (merged over the defaults
 // below), so the parent can switch options such as durability. With argv[3]
 // = 'receive-only' it starts only the service's OTLP/HTTP receiver, with a
@@ -12,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as ConfigModule from '../src/config/load.js';
 import type * as ServiceModule from '../src/service.js';
 import type * as ReceiverModule from '../src/receiver/index.js';
@@ -26,7 +32,7 @@ const { validateConfig } = (await import(from('config/load.js'))) as typeof Conf
 const { startService } = (await import(from('service.js'))) as typeof ServiceModule;
 const { createHttpReceiver } = (await import(from('receiver/index.js'))) as typeof ReceiverModule;
 
-type Message = { type: 'cpu' } | { type: 'stop' };
+type Message = { type: 'cpu' } | { type: 'stall' } | { type: 'tick' } | { type: 'stop' };
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -49,7 +55,7 @@ const RECEIVE_ONLY = 'receive-only';
  * nothing else: no engine, no log. What the aggregator spends beyond this is
  * what its engine and store cost.
  */
-async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otlpHttp: string }; close(): Promise<void> }> {
+async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otlpHttp: string }; evaluate(): Promise<void>; close(): Promise<void> }> {
   const receiver = await createHttpReceiver({
     host: config.server.otlpHttp.host,
     port: config.server.otlpHttp.port,
@@ -65,7 +71,8 @@ async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otl
       },
     },
   });
-  return { addresses: { otlpHttp: receiver.url }, close: () => receiver.close() };
+  // No engine, so no evaluation tick.
+  return { addresses: { otlpHttp: receiver.url }, evaluate: () => Promise.resolve(), close: () => receiver.close() };
 }
 
 async function main(): Promise<void> {
@@ -84,8 +91,18 @@ async function main(): Promise<void> {
   );
   const config = validateConfig(raw, dataDir, 'ingest benchmark');
   const service = process.argv[3] === RECEIVE_ONLY ? await receiveOnly(config) : await startService(config, { log: (m) => process.stderr.write(`[aggregator] ${m}\n`) });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let ticks = 0;
   process.on('message', (msg: Message) => {
-    if (msg.type === 'cpu') {
+    if (msg.type === 'stall') {
+      send({ type: 'stall', maxMs: +(delay.max / 1e6).toFixed(1), ticks });
+      delay.reset();
+      ticks = 0;
+    } else if (msg.type === 'tick') {
+      ticks++;
+      service.evaluate().catch((err: unknown) => process.stderr.write(`tick failed: ${String(err)}\n`));
+    } else if (msg.type === 'cpu') {
       const u = process.cpuUsage();
       send({ type: 'cpu', userMs: u.user / 1000, systemMs: u.system / 1000, rssBytes: process.memoryUsage.rss() });
     } else if (msg.type === 'stop') {

@@ -8,6 +8,7 @@ import type { AggregatorConfig } from './config/schema.js';
 import { openStore, type Store } from './store/database.js';
 import { IngestLog } from './store/ingest-log.js';
 import { lockDataDir } from './store/lock.js';
+import { decodeCheckpoint, encodeCheckpoint } from './store/checkpoint-format.js';
 import {
   Engine,
   engineConfig,
@@ -15,6 +16,7 @@ import {
   type Baseline,
   type EngineConfig,
   type OutputSignal,
+  type SnapshotSection,
 } from './engine/index.js';
 import {
   createGrpcReceiver,
@@ -46,8 +48,11 @@ export interface ServiceAddresses {
 /** A started aggregator. */
 export interface RunningService {
   readonly addresses: ServiceAddresses;
-  /** Runs one evaluation tick now (tests and the CLI's shutdown use it). */
-  evaluate(): void;
+  /**
+   * Runs one evaluation tick now (after the one running, if any) and
+   * resolves once its checkpoint has committed (tests use it).
+   */
+  evaluate(): Promise<void>;
   /** Stops receiving, evaluates and persists once more, and closes everything. */
   close(): Promise<void>;
 }
@@ -67,6 +72,16 @@ export interface ServiceOptions {
    */
   onFatal?: (err: Error) => void;
 }
+
+/**
+ * Longest stretch of evaluation in one event-loop turn, in ms: the evaluation
+ * is stepped model by model and yields to waiting requests after this long.
+ * The ingest benchmark's requests take ~10 ms, so 10 ms of evaluation adds
+ * about one request's time to the latency of those that arrive meanwhile.
+ */
+const EVALUATION_SLICE_MS = 10;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** What a checkpoint holds: everything needed to resume exactly. */
 interface CheckpointState {
@@ -147,11 +162,13 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
   try {
     const ingestLog = new IngestLog(store, { maxBatchDelayMs: config.storage.maxBatchDelay });
     closers.push(() => ingestLog.close());
+    ingestLog.startCheckpointWriter();
     const checkpoint = ingestLog.lastCheckpoint();
     let delta: DeltaConverter;
     try {
-      const state = checkpoint ? (JSON.parse(checkpoint.snapshotJson) as CheckpointState) : undefined;
-      if (state) engine = Engine.restore(engineCfg, state.engine as Parameters<typeof Engine.restore>[1]);
+      const decoded = checkpoint ? (typeof checkpoint.snapshotJson === 'string' ? { value: JSON.parse(checkpoint.snapshotJson), sections: [] } : decodeCheckpoint(checkpoint.snapshotJson)) : undefined;
+      const state = decoded?.value as CheckpointState | undefined;
+      if (state) engine = Engine.restore(engineCfg, state.engine as Parameters<typeof Engine.restore>[1], decoded?.sections);
       delta = state?.delta !== undefined ? DeltaConverter.restore(state.delta) : new DeltaConverter();
     } catch (err) {
       throw new Error(`cannot restore the state in ${store.path}: ${(err as Error).message}`, { cause: err });
@@ -218,15 +235,29 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       }
     };
 
-    // Must run synchronously right after the snapshot so lastSeq matches it.
-    const persist = (): void => {
+    // Checkpoints run one at a time, in the order asked for: each takes its
+    // snapshot when it starts, so an older one can never overwrite a newer one.
+    let checkpoints: Promise<void> = Promise.resolve();
+    const checkpointOnce = async (): Promise<void> => {
       if (failed !== null) return;
-      const state: CheckpointState = { engine: engine.snapshot(), delta: delta.snapshot() };
+      // Snapshot and lastSeq in one synchronous block: the snapshot holds exactly the requests up to it.
+      const sections: SnapshotSection[] = [];
+      const state: CheckpointState = { engine: engine.snapshot(sections), delta: delta.snapshot() };
       try {
-        ingestLog.checkpoint(JSON.stringify(state), ingestLog.lastSeq, now());
+        await ingestLog.writeCheckpoint(ingestLog.lastSeq, now(), async () => {
+          // The snapshot is a copy: encoding it can wait a turn, so requests are served between the two.
+          await nextTurn();
+          return encodeCheckpoint(state, sections);
+        });
       } catch (err) {
         throw fail(err);
       }
+    };
+    /** Checkpoints the state as it is now; resolves once committed (rejects after a store failure). */
+    const persist = (): Promise<void> => {
+      const p = checkpoints.then(checkpointOnce);
+      checkpoints = p.catch(() => undefined);
+      return p;
     };
 
     // Ingest, then append in the same turn (log order == ingest order), answer after the commit.
@@ -275,11 +306,11 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
         const baseline = parseBaseline(body);
         engine.setBaseline(name, baseline);
         store.putBaseline(name, baseline.modelVersion, JSON.stringify(baseline), now());
-        persist();
+        return persist();
       },
       resetBaseline: (name) => {
         engine.resetBaseline(name);
-        persist();
+        return persist();
       },
     };
 
@@ -319,15 +350,33 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     });
     closers.push(() => http.close());
 
-    const evaluate = (): void => {
-      try {
-        engine.evaluate(now());
-        persist();
-      } catch (err) {
-        log(`evaluation failed: ${(err as Error).stack ?? String(err)}`);
-      }
+    // One tick at a time. The evaluation is spread over turns of at most
+    // about EVALUATION_SLICE_MS each, then the checkpoint is taken in a turn
+    // of its own: requests that arrive meanwhile are served in between.
+    let ticking: Promise<void> | null = null;
+    const tick = (): Promise<void> =>
+      (ticking ??= (async () => {
+        try {
+          const steps = engine.evaluation(now());
+          for (let done = false; !done; ) {
+            const start = performance.now();
+            do done = steps.next().done === true;
+            while (!done && performance.now() - start < EVALUATION_SLICE_MS);
+            await nextTurn();
+          }
+          await persist();
+        } catch (err) {
+          log(`evaluation failed: ${(err as Error).stack ?? String(err)}`);
+        } finally {
+          ticking = null;
+        }
+      })());
+    // A tick already running may have evaluated some models before the latest data: run a new one after it.
+    const evaluate = async (): Promise<void> => {
+      await ticking;
+      await tick();
     };
-    const timer = setInterval(evaluate, config.evaluation.interval);
+    const timer = setInterval(() => void tick(), config.evaluation.interval);
     timer.unref();
     ready = true;
 
@@ -343,7 +392,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
         // Receivers first, so nothing arrives after the last checkpoint; then the log, then the database.
         const [closeStore, closeLog, ...rest] = closers.splice(0);
         for (const c of rest.reverse()) await c();
-        evaluate();
+        await evaluate();
         await closeLog?.();
         await closeStore?.();
       },

@@ -36,7 +36,7 @@ import { eventNameOf, qualityOutputs, type QualityReport } from './quality/index
 import { countAtOrBelow } from './red.js';
 import type { Bucketed } from './measures.js';
 import type { ExpHistogramData } from './histogram-data.js';
-import { ExpWindow } from './window/exp-window.js';
+import { ExpWindow, type SnapshotSection } from './window/exp-window.js';
 import { ExplicitWindow } from './window/explicit-window.js';
 import { CountWindow } from './window/count-window.js';
 import type {
@@ -51,12 +51,17 @@ import type {
   OutputSignal,
 } from './types.js';
 
-/** Format tag of {@link EngineSnapshot}. */
-export const ENGINE_SNAPSHOT_FORMAT = 'modelwatch.engine-snapshot/v1';
+/**
+ * Format tag of an {@link EngineSnapshot} taken with a section list: its
+ * exponential windows refer to typed arrays in that list (see ExpWindowSnapshot).
+ */
+export const ENGINE_SNAPSHOT_FORMAT = 'modelwatch.engine-snapshot/v2';
+/** Format tag of a snapshot that is JSON alone (no section list; every snapshot before v2). */
+export const ENGINE_SNAPSHOT_FORMAT_V1 = 'modelwatch.engine-snapshot/v1';
 
-/** Everything needed to resume an engine: JSON-serialisable. */
+/** Everything needed to resume an engine: JSON-serialisable, with the section list it was taken with if v2. */
 export interface EngineSnapshot {
-  format: typeof ENGINE_SNAPSHOT_FORMAT;
+  format: typeof ENGINE_SNAPSHOT_FORMAT | typeof ENGINE_SNAPSHOT_FORMAT_V1;
   models: ModelSnapshot[];
   rejected: number;
 }
@@ -401,65 +406,83 @@ export class Engine {
 
   /** One evaluation tick at `now`: expire old slots, learn baselines, compute every result. */
   evaluate(now: number): void {
+    for (const _ of this.evaluation(now)) {
+      // each step has evaluated one model
+    }
+  }
+
+  /**
+   * The same tick as {@link evaluate}, one model per step, so that a caller
+   * can spread a long tick over several turns of its event loop. Models are
+   * independent: data ingested between steps is simply part of the results
+   * of the models evaluated after it (a model added meanwhile is evaluated
+   * too). Yields the name of the model just evaluated.
+   */
+  *evaluation(now: number): Generator<string, void, void> {
     this.lastEvaluation = now;
     for (const m of this.models.values()) {
-      const s = m.settings;
-      const slots = s.window / s.slot;
-      const nowSlot = Math.floor(now / s.slot);
-      m.expire(nowSlot - slots);
-      let baseline = m.activeBaseline();
-      if (!baseline && m.learnFromSlot !== null && nowSlot - m.learnFromSlot >= slots) {
-        baseline = learnBaseline(m, now);
-        m.baselines.set(baseline.modelVersion ?? '', baseline);
-      }
-      m.qualityReport = m.hasQuality ? m.quality.report(now) : null;
-      const drift = evaluateDrift(m, baseline);
-      const up = m.lastSeen !== null && now - m.lastSeen <= s.livenessTimeout;
-      const iso = new Date(now).toISOString();
-      m.drift = {
-        model: m.name,
-        version: m.version,
-        evaluatedAt: iso,
-        window: {
-          start: new Date((nowSlot - slots + 1) * s.slot).toISOString(),
-          end: iso,
-          seconds: s.window / 1000,
-          slotSeconds: s.slot / 1000,
-        },
-        baseline: baseline
-          ? {
-              state: 'ready',
-              source: baseline.source?.kind ?? 'file',
-              createdAt: baseline.createdAt,
-              modelVersion: baseline.modelVersion ?? null,
-            }
-          : {
-              state: 'learning',
-              source: null,
-              createdAt: null,
-              modelVersion: null,
-              learnsAt: m.learnFromSlot === null ? null : new Date((m.learnFromSlot + slots) * s.slot).toISOString(),
-            },
-        severity: drift.severity,
-        features: drift.features,
-        prediction: drift.prediction,
-      };
-      m.status = {
-        name: m.name,
-        version: m.version,
-        task: m.task,
-        discovered: m.discovered,
-        liveness: {
-          up,
-          lastSeen: m.lastSeen === null ? null : new Date(m.lastSeen).toISOString(),
-          lastSeenAgeSeconds: m.lastSeen === null ? null : Math.max(0, now - m.lastSeen) / 1000,
-        },
-        red: evaluateRed(m),
-        slos: evaluateSlos(m, now),
-        accepted: { ...m.accepted },
-        evaluatedAt: iso,
-      };
+      this.evaluateModel(m, now);
+      yield m.name;
     }
+  }
+
+  private evaluateModel(m: ModelState, now: number): void {
+    const s = m.settings;
+    const slots = s.window / s.slot;
+    const nowSlot = Math.floor(now / s.slot);
+    m.expire(nowSlot - slots);
+    let baseline = m.activeBaseline();
+    if (!baseline && m.learnFromSlot !== null && nowSlot - m.learnFromSlot >= slots) {
+      baseline = learnBaseline(m, now);
+      m.baselines.set(baseline.modelVersion ?? '', baseline);
+    }
+    m.qualityReport = m.hasQuality ? m.quality.report(now) : null;
+    const drift = evaluateDrift(m, baseline);
+    const up = m.lastSeen !== null && now - m.lastSeen <= s.livenessTimeout;
+    const iso = new Date(now).toISOString();
+    m.drift = {
+      model: m.name,
+      version: m.version,
+      evaluatedAt: iso,
+      window: {
+        start: new Date((nowSlot - slots + 1) * s.slot).toISOString(),
+        end: iso,
+        seconds: s.window / 1000,
+        slotSeconds: s.slot / 1000,
+      },
+      baseline: baseline
+        ? {
+            state: 'ready',
+            source: baseline.source?.kind ?? 'file',
+            createdAt: baseline.createdAt,
+            modelVersion: baseline.modelVersion ?? null,
+          }
+        : {
+            state: 'learning',
+            source: null,
+            createdAt: null,
+            modelVersion: null,
+            learnsAt: m.learnFromSlot === null ? null : new Date((m.learnFromSlot + slots) * s.slot).toISOString(),
+          },
+      severity: drift.severity,
+      features: drift.features,
+      prediction: drift.prediction,
+    };
+    m.status = {
+      name: m.name,
+      version: m.version,
+      task: m.task,
+      discovered: m.discovered,
+      liveness: {
+        up,
+        lastSeen: m.lastSeen === null ? null : new Date(m.lastSeen).toISOString(),
+        lastSeenAgeSeconds: m.lastSeen === null ? null : Math.max(0, now - m.lastSeen) / 1000,
+      },
+      red: evaluateRed(m),
+      slos: evaluateSlos(m, now),
+      accepted: { ...m.accepted },
+      evaluatedAt: iso,
+    };
   }
 
   /** Every model, configured and discovered. */
@@ -581,9 +604,18 @@ export class Engine {
     return this.lastEvaluation;
   }
 
-  /** Everything needed to resume, as JSON-serialisable data. */
-  snapshot(): EngineSnapshot {
-    return { format: ENGINE_SNAPSHOT_FORMAT, models: [...this.models.values()].map((m) => m.snapshot()), rejected: this.rejectedTotal };
+  /**
+   * Everything needed to resume. With `sections`, the exponential windows'
+   * arrays are copied into that list and the snapshot (v2) refers to them by
+   * index: far cheaper than spelling them in JSON (v1, without `sections`).
+   * Either way the result does not change with later ingestion.
+   */
+  snapshot(sections?: SnapshotSection[]): EngineSnapshot {
+    return {
+      format: sections ? ENGINE_SNAPSHOT_FORMAT : ENGINE_SNAPSHOT_FORMAT_V1,
+      models: [...this.models.values()].map((m) => m.snapshot(sections)),
+      rejected: this.rejectedTotal,
+    };
   }
 
   /**
@@ -592,9 +624,13 @@ export class Engine {
    * learned or replaced through the API since), except that a baseline file
    * from the config that is newer (`createdAt`) than the snapshot's baseline
    * for the same version replaces it: a rebuilt file takes effect on restart.
+   * @param sections the section list a v2 snapshot was taken with.
+   * @throws Error when `s` is not an engine snapshot, or refers to a section that is not in `sections`.
    */
-  static restore(config: EngineConfig, s: EngineSnapshot): Engine {
-    if (s?.format !== ENGINE_SNAPSHOT_FORMAT) throw new Error(`not an engine snapshot (format ${JSON.stringify(s?.format)}, expected ${ENGINE_SNAPSHOT_FORMAT})`);
+  static restore(config: EngineConfig, s: EngineSnapshot, sections: readonly SnapshotSection[] = []): Engine {
+    if (s?.format !== ENGINE_SNAPSHOT_FORMAT && s?.format !== ENGINE_SNAPSHOT_FORMAT_V1) {
+      throw new Error(`not an engine snapshot (format ${JSON.stringify(s?.format)}, expected ${ENGINE_SNAPSHOT_FORMAT} or ${ENGINE_SNAPSHOT_FORMAT_V1})`);
+    }
     const e = new Engine(config);
     e.rejectedTotal = s.rejected;
     for (const ms of s.models) {
@@ -603,7 +639,7 @@ export class Engine {
         m = e.newModel(ms.name, undefined, true);
         e.models.set(ms.name, m);
       }
-      m.load(ms);
+      m.load(ms, sections);
       const fromFile = e.configs.get(ms.name)?.baseline;
       if (fromFile) {
         const key = fromFile.modelVersion ?? '';

@@ -7,7 +7,7 @@
 import type { Baseline } from './baseline.js';
 import type { ModelSettings } from './config.js';
 import type { FeatureType, ModelConfig, ModelTask, ModelStatus, DriftReport } from './types.js';
-import { ExpWindow, type ExpWindowSnapshot } from './window/exp-window.js';
+import { ExpWindow, type ExpWindowSnapshot, type SnapshotSection } from './window/exp-window.js';
 import { ExplicitWindow, type ExplicitWindowSnapshot } from './window/explicit-window.js';
 import { CountWindow, type CountWindowSnapshot } from './window/count-window.js';
 import { SloHistory, type SloHistorySnapshot } from './red.js';
@@ -137,8 +137,8 @@ export class ModelState {
     this.errors.expire(cutoff);
   }
 
-  /** JSON-serialisable state (windows, baselines, counters). */
-  snapshot(): ModelSnapshot {
+  /** JSON-serialisable state (windows, baselines, counters); exponential windows put their arrays in `sections` when given. */
+  snapshot(sections?: SnapshotSection[]): ModelSnapshot {
     return {
       name: this.name,
       version: this.version,
@@ -148,14 +148,14 @@ export class ModelState {
       features: [...this.features.values()].map((f) => ({
         name: f.name,
         type: f.type,
-        exp: f.exp?.snapshot() ?? null,
+        exp: f.exp?.snapshot(sections) ?? null,
         explicit: f.explicit?.snapshot() ?? null,
         categories: f.categories?.snapshot() ?? null,
         missing: f.missing?.snapshot() ?? null,
       })),
       labels: this.labels.snapshot(),
       confidence: this.confidence.snapshot(),
-      value: this.value.snapshot(),
+      value: this.value.snapshot(sections),
       duration: this.duration.snapshot(),
       errors: this.errors.snapshot(),
       slo: this.slo?.snapshot() ?? null,
@@ -164,8 +164,8 @@ export class ModelState {
     };
   }
 
-  /** Loads a snapshot into this (freshly constructed) state. */
-  load(s: ModelSnapshot): void {
+  /** Loads a snapshot into this (freshly constructed) state; `sections`: the list it was taken with, if any. */
+  load(s: ModelSnapshot, sections: readonly SnapshotSection[] = []): void {
     this.version = s.version;
     if (s.version !== null) this.noteVersion(s.version);
     this.lastSeen = s.lastSeen;
@@ -176,7 +176,7 @@ export class ModelState {
       this.features.set(f.name, {
         name: f.name,
         type: f.type,
-        exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp, this.settings.window / this.settings.slot) : null,
+        exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp, this.settings.window / this.settings.slot, sections) : null,
         explicit: f.explicit ? ExplicitWindow.restore(f.explicit) : null,
         categories: f.categories ? CountWindow.restore(f.categories) : null,
         missing: f.missing ? CountWindow.restore(f.missing) : null,
@@ -186,7 +186,7 @@ export class ModelState {
     this.confidence = ExplicitWindow.restore(s.confidence);
     this.duration = ExplicitWindow.restore(s.duration);
     this.errors = CountWindow.restore(s.errors);
-    this.value = ExpWindow.restore(this.maxBuckets, s.value, this.settings.window / this.settings.slot);
+    this.value = ExpWindow.restore(this.maxBuckets, s.value, this.settings.window / this.settings.slot, sections);
     if (s.slo) this.slo?.restore(s.slo);
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);

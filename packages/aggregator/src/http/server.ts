@@ -18,8 +18,9 @@ export interface ApiBackend {
   qualityReport(name: string): unknown;
   featureDistributions(name: string, feature: string): unknown;
   hasModel(name: string): boolean;
-  setBaseline(name: string, baseline: unknown): void;
-  resetBaseline(name: string): void;
+  /** Throws (synchronously) for an invalid baseline; the promise settles once the change is durable. */
+  setBaseline(name: string, baseline: unknown): void | Promise<void>;
+  resetBaseline(name: string): void | Promise<void>;
 }
 
 /** Options of {@link startHttpServer}. */
@@ -141,15 +142,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
     if (sub === 'baseline' && feature === undefined) {
       if (method === 'PUT') {
         const body = await readJson(req, maxBody);
+        let durable: void | Promise<void>;
         try {
-          backend.setBaseline(model, body);
+          durable = backend.setBaseline(model, body);
         } catch (err) {
           throw new ApiError('MW_BAD_REQUEST', `invalid baseline: ${(err as Error).message}`, { cause: err });
         }
+        await durable;
         return send(res, 200, { status: 'replaced' });
       }
       if (method === 'DELETE') {
-        backend.resetBaseline(model);
+        await backend.resetBaseline(model);
         return send(res, 200, { status: 'reset', note: 'the baseline will be learned again from the next full window' });
       }
       throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use PUT or DELETE`);

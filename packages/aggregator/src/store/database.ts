@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The schema version this build writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /** File name of the database inside the data directory. */
 export const DATABASE_FILE = 'modelwatch.db';
 const APPLICATION_ID = 0x6d77_6174; // "mwat": marks the file as ours (PRAGMA application_id)
@@ -69,6 +69,13 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // is raised so that a modelwatch which knows only the table, and would not
   // see the segment files (losing what they hold and reusing their sequence
   // numbers), refuses this directory as newer instead.
+  () => {},
+  // 3 -> 4: the checkpoint's snapshot may be a BLOB in the binary checkpoint
+  // format (checkpoint-format.ts) instead of JSON text. No table changes (the
+  // column's TEXT affinity keeps a BLOB as it is); a JSON checkpoint of
+  // schema 3 is still read. The version is raised so that a modelwatch that
+  // reads only JSON refuses this directory as newer instead of failing on
+  // the blob.
   () => {},
 ];
 

@@ -39,6 +39,8 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { StoreError, type Store } from './database.js';
 import { SegmentLog, nodeFileSystem, type SegmentFileSystem, type SyncLevel } from './segment-log.js';
+import { WorkerCheckpointWriter, type CheckpointWriter } from './checkpoint-writer.js';
+import { DELETE_COVERED_ROWS_SQL, PUT_CHECKPOINT_SQL } from './checkpoint-sql.js';
 
 /** Name of the directory, inside the data directory, that holds the segment files. */
 export const INGEST_LOG_DIR = 'ingest-log';
@@ -65,7 +67,7 @@ export interface LoggedRequest {
 export interface Checkpoint {
   /** Last log sequence number whose request the snapshot includes (0: none). */
   seq: number;
-  snapshotJson: string;
+  snapshotJson: string | Uint8Array;
   /** When it was written (epoch ms). */
   updatedAt: number;
 }
@@ -103,6 +105,12 @@ export interface IngestLogOptions {
    * @default node:fs
    */
   fileSystem?: SegmentFileSystem;
+  /**
+   * What commits the checkpoints of {@link IngestLog.writeCheckpoint}: for
+   * tests, to make a commit fail or wait.
+   * @default a worker thread with its own connection to the store (started with the first such checkpoint)
+   */
+  checkpointWriter?: CheckpointWriter;
 }
 
 /** Counters of an {@link IngestLog}, for the aggregator's own telemetry. */
@@ -157,7 +165,7 @@ export class IngestLog {
   private readonly putCheckpoint: Database.Statement;
   private readonly getCheckpoint: Database.Statement;
   /** Returns how many schema-2 table rows it deleted. */
-  private readonly commitCheckpoint: (snapshotJson: string, uptoSeq: number, now: number) => number;
+  private readonly commitCheckpoint: (snapshotJson: string | Uint8Array, uptoSeq: number, now: number) => number;
   private pending: Pending[] = [];
   private pendingBytes = 0;
   private timer: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timeout'; handle: NodeJS.Timeout } | undefined;
@@ -166,6 +174,9 @@ export class IngestLog {
   /** Rows in the schema-2 `ingest_log` table, all of them (0 once a checkpoint has covered them). */
   private tableRows: number;
   private closed = false;
+  private readonly writer: CheckpointWriter;
+  /** Whether a {@link writeCheckpoint} is between its start and its commit. */
+  private writing = false;
   private readonly counters = { appends: 0, commits: 0, bytes: 0, checkpoints: 0, failedAppends: 0 };
 
   /**
@@ -189,12 +200,10 @@ export class IngestLog {
     this.selectAfter = db.prepare(
       'SELECT seq, kind, encoding, received_at AS receivedAt, payload FROM ingest_log WHERE seq > ? ORDER BY seq LIMIT ?',
     );
-    this.deleteUpto = db.prepare('DELETE FROM ingest_log WHERE seq <= ?');
-    this.putCheckpoint = db.prepare(
-      'INSERT INTO checkpoint (id, seq, snapshot, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, snapshot = excluded.snapshot, updated_at = excluded.updated_at',
-    );
+    this.deleteUpto = db.prepare(DELETE_COVERED_ROWS_SQL);
+    this.putCheckpoint = db.prepare(PUT_CHECKPOINT_SQL);
     this.getCheckpoint = db.prepare('SELECT seq, snapshot AS snapshotJson, updated_at AS updatedAt FROM checkpoint WHERE id = 1');
-    this.commitCheckpoint = db.transaction((snapshotJson: string, uptoSeq: number, now: number) => {
+    this.commitCheckpoint = db.transaction((snapshotJson: string | Uint8Array, uptoSeq: number, now: number) => {
       this.putCheckpoint.run(uptoSeq, snapshotJson, now);
       return this.tableRows > 0 ? this.deleteUpto.run(uptoSeq).changes : 0;
     });
@@ -209,6 +218,7 @@ export class IngestLog {
       fs: options.fileSystem ?? nodeFileSystem,
     });
     this.nextSeq = Math.max(this.checkpointSeq, table.s ?? 0, this.segments.lastSeq) + 1;
+    this.writer = options.checkpointWriter ?? new WorkerCheckpointWriter({ path: store.path, synchronous: this.synchronous });
   }
 
   /** Sequence number of the last append (written or still pending); 0 when none ever was. */
@@ -297,7 +307,7 @@ export class IngestLog {
    * @throws RangeError when `uptoSeq` is beyond the last append or before the last checkpoint.
    * @throws StoreError when the write or the transaction fails (the previous checkpoint and the log stay as they were).
    */
-  checkpoint(snapshotJson: string, uptoSeq: number, now: number): void {
+  checkpoint(snapshotJson: string | Uint8Array, uptoSeq: number, now: number): void {
     if (!Number.isInteger(uptoSeq) || uptoSeq > this.lastSeq || uptoSeq < this.checkpointSeq) {
       throw new RangeError(`IngestLog.checkpoint: uptoSeq must be an integer in [${this.checkpointSeq}, ${this.lastSeq}], got ${String(uptoSeq)}`);
     }
@@ -343,12 +353,76 @@ export class IngestLog {
     return { ...this.counters, rows: tableRows + this.segments.countAfter(this.checkpointSeq) };
   }
 
-  /** Writes what is pending and refuses further appends. Closing the store stays the caller's job. */
+  /**
+   * Writes a checkpoint without holding the event loop for its write: the
+   * checkpoint counterpart of {@link checkpoint} for large snapshots.
+   *
+   * In the calling turn (right after the snapshot was taken at `uptoSeq`,
+   * which must be {@link lastSeq} then or earlier): the pending appends are
+   * written and the current segment is closed, so the records after
+   * `uptoSeq` go to new segment files. Then `snapshot()` is awaited (the
+   * caller may encode in a later turn), the row is committed by the
+   * checkpoint writer (a worker thread), and once it has committed the
+   * segment files it wholly covers are deleted. Appends go on meanwhile, as
+   * usual; a crash at any point leaves the previous checkpoint and every
+   * segment it does not cover.
+   * @throws RangeError when `uptoSeq` is out of range or another checkpoint is being written.
+   * @throws StoreError (rejection) when the pending appends cannot be written or the commit fails; the previous checkpoint and the log then stay as they were.
+   */
+  async writeCheckpoint(uptoSeq: number, now: number, snapshot: () => string | Uint8Array | Promise<string | Uint8Array>): Promise<void> {
+    if (this.writing) throw new RangeError('IngestLog.writeCheckpoint: another checkpoint is being written; wait for it first');
+    if (this.closed) throw new StoreError('the ingest log is closed');
+    if (!Number.isInteger(uptoSeq) || uptoSeq > this.lastSeq || uptoSeq < this.checkpointSeq) {
+      throw new RangeError(`IngestLog.writeCheckpoint: uptoSeq must be an integer in [${this.checkpointSeq}, ${this.lastSeq}], got ${String(uptoSeq)}`);
+    }
+    this.writing = true;
+    try {
+      this.cancelTimer();
+      const rows = this.takePending();
+      if (rows.length > 0) {
+        try {
+          this.write(rows);
+        } catch (err) {
+          this.fail(rows, err);
+          throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
+        }
+        this.counters.commits++;
+        for (const r of rows) r.resolve(r.seq);
+      }
+      this.segments.roll();
+      const bytes = await snapshot();
+      let deleted: number;
+      try {
+        deleted = await this.writer.commit(bytes, uptoSeq, Math.round(now), this.tableRows > 0);
+      } catch (err) {
+        throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
+      }
+      this.tableRows -= deleted;
+      this.checkpointSeq = uptoSeq;
+      this.counters.checkpoints++;
+      // After the commit, so a crash in between leaves only files that replay skips.
+      if (!this.closed) this.segments.removeCovered(uptoSeq);
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * Starts the checkpoint writer of {@link writeCheckpoint} now, so that the
+   * first checkpoint does not pay for starting a worker thread (and, under
+   * tsx, compiling its module) while requests wait for the CPU.
+   */
+  startCheckpointWriter(): void {
+    this.writer.start?.();
+  }
+
+  /** Writes what is pending and refuses further appends; stops the checkpoint writer. Closing the store stays the caller's job. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
     this.closed = true;
     this.segments.close();
+    await this.writer.close();
   }
 
   private write(rows: Pending[]): void {
@@ -363,7 +437,7 @@ export class IngestLog {
    * that power loss could roll back must not outlive those files' deletion
    * (the log would have a hole). One WAL fsync per checkpoint.
    */
-  private commitDurably(snapshotJson: string, uptoSeq: number, now: number): void {
+  private commitDurably(snapshotJson: string | Uint8Array, uptoSeq: number, now: number): void {
     if (this.synchronous !== 'NORMAL') {
       this.tableRows -= this.commitCheckpoint(snapshotJson, uptoSeq, now);
       return;

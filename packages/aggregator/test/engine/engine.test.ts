@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine, engineConfig, BASELINE_FORMAT, parseBaseline, type Baseline, type EngineConfig } from '../../src/engine/index.js';
+import { Engine, engineConfig, BASELINE_FORMAT, ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_FORMAT_V1, parseBaseline, type Baseline, type EngineConfig, type SnapshotSection } from '../../src/engine/index.js';
 import { exactKs, expHistogram, explicitCounts, metric, normals, request, rng, type MetricSpec } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -413,6 +413,20 @@ describe('Engine', () => {
     });
   });
 
+  describe('evaluation', () => {
+    it('step by step gives the same reports as evaluate, one model per step', () => {
+      const a = new Engine(config());
+      const b = new Engine(config());
+      for (const x of [a, b]) for (let s = 0; s < 3; s++) sendSlot(x, rng(7), T0 + s * MIN + 30_000, 100);
+      a.evaluate(T0 + 3 * MIN);
+      const steps = [...b.evaluation(T0 + 3 * MIN)];
+      assert.deepEqual(steps, b.listModels().map((m) => m.name));
+      assert.deepEqual(b.driftReport('m'), a.driftReport('m'));
+      assert.deepEqual(b.modelStatus('m'), a.modelStatus('m'));
+      assert.equal(b.evaluatedAt, T0 + 3 * MIN);
+    });
+  });
+
   describe('snapshot', () => {
     it('restores to an engine that gives identical reports', () => {
       const r = rng(19);
@@ -441,6 +455,24 @@ describe('Engine', () => {
       assert.deepEqual(back.modelStatus('m'), e.modelStatus('m'));
       assert.deepEqual(back.outputs(), e.outputs());
       assert.equal(back.modelStatus('m')?.slos[0]?.total, 143);
+    });
+
+    it('with a section list (v2), restores to the same engine as its JSON-only form (v1)', () => {
+      const e = new Engine(config());
+      for (let s = 0; s < 12; s++) sendSlot(e, rng(s), T0 + s * MIN + 30_000, 100, { shift: s > 10 ? 1 : 0 });
+      e.evaluate(T0 + 10 * MIN + 30_000);
+      const sections: SnapshotSection[] = [];
+      const v2 = JSON.parse(JSON.stringify(e.snapshot(sections))) as ReturnType<Engine['snapshot']>;
+      const v1 = JSON.parse(JSON.stringify(e.snapshot())) as ReturnType<Engine['snapshot']>;
+      assert.equal(v2.format, ENGINE_SNAPSHOT_FORMAT);
+      assert.equal(v1.format, ENGINE_SNAPSHOT_FORMAT_V1);
+      assert.ok(sections.length > 0);
+      const fromV2 = Engine.restore(config(), v2, sections);
+      const fromV1 = Engine.restore(config(), v1);
+      for (const x of [fromV1, fromV2]) x.evaluate(T0 + 12 * MIN);
+      assert.deepEqual(fromV2.driftReport('m'), fromV1.driftReport('m'));
+      assert.deepEqual(fromV2.snapshot(), fromV1.snapshot());
+      assert.throws(() => Engine.restore(config(), v2), /section \d+ is missing \(0 sections\)/);
     });
 
     it('keeps the learned baseline on restore unless the config brings a newer file', () => {

@@ -596,6 +596,65 @@ describe('IngestLog', () => {
     });
   });
 
+  describe('writeCheckpoint', () => {
+    it('commits on the worker thread while appends go on, keeping what came after the snapshot for replay', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const log = new IngestLog(store);
+      await Promise.all(Array.from({ length: 5 }, (_, i) => log.append('metrics', bytes(4, i), i)));
+      const pending = log.append('metrics', bytes(4, 5), 5);
+      const upto = log.lastSeq;
+      let during: Promise<number> | undefined;
+      const done = log.writeCheckpoint(upto, 77, async () => {
+        // Requests arrive between the snapshot and its commit.
+        during = Promise.all([log.append('logs', bytes(3, 7), 7), log.append('logs', bytes(3, 8), 8)]).then(() => 0);
+        await turn();
+        return new Uint8Array([1, 2, 3]);
+      });
+      assert.equal(await pending, 6);
+      await done;
+      await during;
+      const cp = log.lastCheckpoint();
+      assert.equal(cp?.seq, 6);
+      assert.deepEqual([...(cp?.snapshotJson as Uint8Array)], [1, 2, 3]);
+      assert.deepEqual([...log.replay(6)].map((r) => r.seq), [7, 8]);
+      // The segment that held 1..6 is gone; the one the later appends went to stays.
+      assert.deepEqual(segmentPaths(dir).flatMap((p) => recordsOf(p).map((r) => r.seq)), [7, 8]);
+      assert.equal(log.stats().checkpoints, 1);
+      await log.close();
+      store.close();
+      const again = new IngestLog(openStore(dir));
+      assert.deepEqual([...again.replay(again.lastCheckpoint()?.seq ?? 0)].map((r) => r.seq), [7, 8]);
+      await again.close();
+    });
+
+    it('refuses a second checkpoint while one is being written', async () => {
+      const store = openStore(tmp());
+      const log = new IngestLog(store);
+      await log.append('metrics', bytes(1, 1), 1);
+      let release = (): void => {};
+      const gate = new Promise<void>((r) => (release = r));
+      const first = log.writeCheckpoint(1, 1, async () => (await gate, '{}'));
+      await assert.rejects(log.writeCheckpoint(1, 2, () => '{}'), /another checkpoint is being written/);
+      release();
+      await first;
+      await log.close();
+    });
+
+    it('rejects with a StoreError when the commit fails, leaving the previous checkpoint and every segment', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const failing = { commit: () => Promise.reject(new Error('disk full')), close: async () => {} };
+      const log = new IngestLog(store, { checkpointWriter: failing });
+      await Promise.all([log.append('metrics', bytes(2, 1), 1), log.append('metrics', bytes(2, 2), 2)]);
+      await assert.rejects(log.writeCheckpoint(2, 1, () => '{}'), (e: Error) => e instanceof StoreError && /cannot write the checkpoint: disk full/.test(e.message));
+      assert.equal(log.lastCheckpoint(), undefined);
+      assert.deepEqual([...log.replay(0)].map((r) => r.seq), [1, 2]);
+      assert.equal(await log.append('metrics', bytes(2, 3), 3), 3);
+      await log.close();
+    });
+  });
+
   describe('close', () => {
     it('commits what is pending and refuses later appends', async () => {
       const store = openStore(tmp());
@@ -646,7 +705,7 @@ describe('IngestLog', () => {
           assert.deepEqual(new Uint8Array(row.payload), bytes(200 + tag, tag));
           assert.equal(row.receivedAt, 1_700_000_000_000 + tag);
         }
-        assert.ok(cp === undefined || JSON.parse(cp.snapshotJson).upto === cp.seq);
+        assert.ok(cp === undefined || JSON.parse(cp.snapshotJson as string).upto === cp.seq);
         assert.ok(inCheckpoint > 0, 'no checkpoint was exercised');
         store.close();
       });

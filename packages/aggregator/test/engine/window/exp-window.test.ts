@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExpWindow } from '../../../src/engine/window/exp-window.js';
+import { ExpWindow, type SnapshotSection } from '../../../src/engine/window/exp-window.js';
 import { expHistogram, normals, rng } from '../helpers.js';
 import type { ExpHistogramData } from '../../../src/engine/index.js';
 
@@ -158,6 +158,32 @@ describe('ExpWindow', () => {
       back.expire(2);
       w.expire(2);
       assert.deepEqual(back.toData(), w.toData());
+    });
+
+    it('with a section list, puts copies of its arrays there and restores from them to the same data', () => {
+      const r = rng(4);
+      const w = new ExpWindow(160);
+      for (let s = 0; s < 5; s++) w.add(s, expHistogram(normals(r, 50, -10, 3)), false);
+      const sections: SnapshotSection[] = [];
+      const snap = w.snapshot(sections);
+      assert.equal(typeof snap.slots, 'number');
+      assert.deepEqual(sections.map((a) => a.constructor.name), ['Float64Array', 'Float64Array', 'Uint8Array']);
+      const v1 = w.snapshot();
+      // Later points do not reach the copies.
+      w.add(5, expHistogram(normals(r, 50, 10, 3)), false);
+      const back = ExpWindow.restore(160, snap, 60, sections);
+      assert.deepEqual(back.toData(), ExpWindow.restore(160, v1).toData());
+      back.add(5, expHistogram(normals(rng(4), 50, 10, 3)), false);
+      assert.equal(back.count, w.count);
+    });
+
+    it('refuses a snapshot whose section is missing or of another type, naming it', () => {
+      const w = new ExpWindow(160);
+      w.add(0, expHistogram([1, 2, 3]), false);
+      const sections: SnapshotSection[] = [];
+      const snap = w.snapshot(sections);
+      assert.throws(() => ExpWindow.restore(160, snap, 60, sections.slice(0, 2)), /section 2 is missing \(2 sections\), expected a Uint8Array/);
+      assert.throws(() => ExpWindow.restore(160, snap, 60, [sections[2] as Uint8Array, ...sections.slice(1)]), /section 0 is a Uint8Array, expected a Float64Array/);
     });
   });
 });
