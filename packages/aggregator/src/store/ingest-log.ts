@@ -401,7 +401,7 @@ export class IngestLog {
       this.checkpointSeq = uptoSeq;
       this.counters.checkpoints++;
       // After the commit, so a crash in between leaves only files that replay skips.
-      if (!this.closed) this.segments.removeCovered(uptoSeq);
+      if (!this.closed) this.segments.removeCovered(uptoSeq, true);
     } finally {
       this.writing = false;
     }

@@ -98,8 +98,17 @@ function countingFs(): SegmentFileSystem & { calls: Record<string, number>; fail
       if (f.failUnlinks) throw Object.assign(new Error(`EACCES: permission denied, unlink '${path}'`), { code: 'EACCES' });
       nodeFileSystem.unlinkSync(path);
     },
+    unlink(path: string, cb: (err: Error | null) => void): void {
+      if (f.failUnlinks) queueMicrotask(() => cb(Object.assign(new Error(`EACCES: permission denied, unlink '${path}'`), { code: 'EACCES' })));
+      else nodeFileSystem.unlink(path, cb);
+    },
   };
   return f;
+}
+
+/** Waits until `dir` holds `n` segment files, for at most a second: background unlinks finish on the thread pool. */
+async function segmentsLeft(dir: string, n: number): Promise<void> {
+  for (let i = 0; i < 200 && segmentPaths(dir).length !== n; i++) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** A data directory as schema 2 left it: request bodies as rows of the ingest_log table. */
@@ -618,7 +627,8 @@ describe('IngestLog', () => {
       assert.equal(cp?.seq, 6);
       assert.deepEqual([...(cp?.snapshotJson as Uint8Array)], [1, 2, 3]);
       assert.deepEqual([...log.replay(6)].map((r) => r.seq), [7, 8]);
-      // The segment that held 1..6 is gone; the one the later appends went to stays.
+      // The segment that held 1..6 goes (unlinked in the background); the one the later appends went to stays.
+      await segmentsLeft(dir, 1);
       assert.deepEqual(segmentPaths(dir).flatMap((p) => recordsOf(p).map((r) => r.seq)), [7, 8]);
       assert.equal(log.stats().checkpoints, 1);
       await log.close();
@@ -626,6 +636,29 @@ describe('IngestLog', () => {
       const again = new IngestLog(openStore(dir));
       assert.deepEqual([...again.replay(again.lastCheckpoint()?.seq ?? 0)].map((r) => r.seq), [7, 8]);
       await again.close();
+    });
+
+    it('deletes covered files in the background, and one it failed to delete at the next checkpoint', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      const f = countingFs();
+      const log = new IngestLog(store, { fileSystem: f });
+      await Promise.all([1, 2].map((i) => log.append('metrics', bytes(10, i), i)));
+      let unlinkSyncs = 0;
+      f.unlinkSync = () => void unlinkSyncs++;
+      f.failUnlinks = true;
+      await log.writeCheckpoint(2, 1, () => '{}');
+      // Not deleted (EACCES), and never with the event loop waiting on unlinkSync.
+      await turn();
+      assert.deepEqual(segmentPaths(dir).map((p) => p.slice(-20)), ['0000000000000001.seg']);
+      f.failUnlinks = false;
+      await log.append('metrics', bytes(10, 3), 3);
+      await log.writeCheckpoint(3, 2, () => '{}');
+      await segmentsLeft(dir, 0);
+      assert.deepEqual(segmentPaths(dir), []);
+      assert.equal(unlinkSyncs, 0);
+      await log.close();
+      store.close();
     });
 
     it('refuses a second checkpoint while one is being written', async () => {
