@@ -15,6 +15,7 @@ import {
   parseBaseline,
   type Baseline,
   type EngineConfig,
+  type EngineSnapshot,
   type OutputSignal,
   type SnapshotSection,
 } from './engine/index.js';
@@ -71,15 +72,23 @@ export interface ServiceOptions {
    * the last checkpoint and the log. The CLI exits non-zero.
    */
   onFatal?: (err: Error) => void;
+  /**
+   * Longest stretch of a tick's work (evaluation, the checkpoint's snapshot)
+   * in one event-loop turn, in ms; 0 yields after every model (tests use it
+   * to make requests arrive in the middle of a tick).
+   * @default 10
+   */
+  tickSliceMs?: number;
 }
 
 /**
- * Longest stretch of evaluation in one event-loop turn, in ms: the evaluation
- * is stepped model by model and yields to waiting requests after this long.
- * The ingest benchmark's requests take ~10 ms, so 10 ms of evaluation adds
- * about one request's time to the latency of those that arrive meanwhile.
+ * Default longest stretch of a tick's work in one event-loop turn, in ms: the
+ * evaluation and the checkpoint's snapshot are stepped model by model and
+ * yield to waiting requests after this long. The ingest benchmark's requests
+ * take ~10 ms, so 10 ms of tick work adds about one request's time to the
+ * latency of those that arrive meanwhile.
  */
-const EVALUATION_SLICE_MS = 10;
+const DEFAULT_SLICE_MS = 10;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -146,6 +155,7 @@ export function toEngineConfig(config: AggregatorConfig): EngineConfig {
 export async function startService(config: AggregatorConfig, options: ServiceOptions = {}): Promise<RunningService> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
+  const sliceMs = options.tickSliceMs ?? DEFAULT_SLICE_MS;
   const env = options.env ?? {};
   const engineCfg = toEngineConfig(config);
   // Model settings are checked here, before the data directory is touched.
@@ -240,14 +250,32 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     let checkpoints: Promise<void> = Promise.resolve();
     const checkpointOnce = async (): Promise<void> => {
       if (failed !== null) return;
-      // Snapshot and lastSeq in one synchronous block: the snapshot holds exactly the requests up to it.
-      const sections: SnapshotSection[] = [];
-      const state: CheckpointState = { engine: engine.snapshot(sections), delta: delta.snapshot() };
+      const uptoSeq = ingestLog.lastSeq;
       try {
-        await ingestLog.writeCheckpoint(ingestLog.lastSeq, now(), async () => {
-          // The snapshot is a copy: encoding it can wait a turn, so requests are served between the two.
+        await ingestLog.writeCheckpoint(uptoSeq, now(), async () => {
+          // Still the turn uptoSeq was read in: the snapshot starts here, so it holds exactly the
+          // requests up to uptoSeq. The converter's state is small and copied at once; the engine
+          // copies a model per step, in slices, and copies a model first when a request or the
+          // API is about to change it, so requests are served between the slices.
+          const sections: SnapshotSection[] = [];
+          const steps = engine.beginSnapshot(sections);
+          const deltaState = delta.snapshot();
+          let snapshot: EngineSnapshot | undefined;
+          try {
+            for (;;) {
+              const start = performance.now();
+              do snapshot = steps.step();
+              while (snapshot === undefined && performance.now() - start < sliceMs);
+              if (snapshot !== undefined) break;
+              await nextTurn();
+            }
+          } finally {
+            // After a failure too: the engine must not go on copying for a snapshot nobody takes.
+            steps.cancel();
+          }
+          // Encoding in a turn of its own: requests are served between the two.
           await nextTurn();
-          return encodeCheckpoint(state, sections);
+          return encodeCheckpoint({ engine: snapshot, delta: deltaState } satisfies CheckpointState, sections);
         });
       } catch (err) {
         throw fail(err);
@@ -350,9 +378,9 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     });
     closers.push(() => http.close());
 
-    // One tick at a time. The evaluation is spread over turns of at most
-    // about EVALUATION_SLICE_MS each, then the checkpoint is taken in a turn
-    // of its own: requests that arrive meanwhile are served in between.
+    // One tick at a time. The evaluation, then the checkpoint's snapshot, are
+    // spread over turns of at most about sliceMs each: requests that arrive
+    // meanwhile are served in between.
     let ticking: Promise<void> | null = null;
     const tick = (): Promise<void> =>
       (ticking ??= (async () => {
@@ -361,7 +389,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
           for (let done = false; !done; ) {
             const start = performance.now();
             do done = steps.next().done === true;
-            while (!done && performance.now() - start < EVALUATION_SLICE_MS);
+            while (!done && performance.now() - start < sliceMs);
             await nextTurn();
           }
           await persist();

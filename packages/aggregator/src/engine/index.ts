@@ -19,6 +19,14 @@ export {
 } from './baseline.js';
 export { DEFAULT_ENGINE_BOUNDS, DEFAULT_ENGINE_DEFAULTS, DEFAULT_SLO_PERIOD_MS, engineConfig } from './config.js';
 export * from './types.js';
-export { Engine, ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_FORMAT_V1, resolveIdentity, type EngineSnapshot, type ModelIdentity } from './engine.js';
+export {
+  Engine,
+  ENGINE_SNAPSHOT_FORMAT,
+  ENGINE_SNAPSHOT_FORMAT_V1,
+  resolveIdentity,
+  type EngineSnapshot,
+  type ModelIdentity,
+  type SnapshotInProgress,
+} from './engine.js';
 export type { SnapshotSection } from './window/exp-window.js';
 export type { LogsIn, MetricsIn, MetricIn, PointIn, AttrMap, CountsIn, ExpPointIn, HistogramPointIn, NumberPointIn, MetricHeaderIn, PointSink } from './otlp-input.js';

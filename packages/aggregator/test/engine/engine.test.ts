@@ -475,6 +475,89 @@ describe('Engine', () => {
       assert.throws(() => Engine.restore(config(), v2), /section \d+ is missing \(0 sections\)/);
     });
 
+    describe('beginSnapshot', () => {
+      const twoModels = (): EngineConfig =>
+        engineConfig({
+          models: [
+            { name: 'm', task: 'classification', window: 10 * MIN, slot: MIN, features: { f1: 'numeric', f2: 'numeric', c1: 'categorical' } },
+            { name: 'm2', task: 'classification', window: 10 * MIN, slot: MIN, features: {} },
+          ],
+          discovery: { enabled: true, maxModels: 5 },
+        });
+      const feed = (e: Engine, model: string, t: number, seed: number): void => {
+        const res = e.ingestMetrics(request([metric({ kind: 'exp', name: 'ml.feature.value', attrs: { 'ml.feature.name': 'x' }, values: normals(rng(seed), 200, 50, 10), time: t })], { 'ml.model.name': model }), t);
+        assert.equal(res.rejectedDataPoints, 0, res.errors.join('; '));
+      };
+
+      it('returns the state as of its start although data, evaluation and the baseline API change the engine between steps', () => {
+        const e = new Engine(twoModels());
+        for (let s = 0; s < 4; s++) {
+          sendSlot(e, rng(s), T0 + s * MIN + 30_000, 100);
+          feed(e, 'm2', T0 + s * MIN + 30_000, 100 + s);
+        }
+        const atStart = JSON.parse(JSON.stringify(e.snapshot())) as ReturnType<Engine['snapshot']>;
+        const sections: SnapshotSection[] = [];
+        const steps = e.beginSnapshot(sections);
+        assert.equal(steps.step(), undefined);
+        // m is copied; m2 is not yet, and every kind of change reaches it first.
+        sendSlot(e, rng(9), T0 + 4 * MIN + 30_000, 100, { shift: 2 });
+        feed(e, 'm2', T0 + 4 * MIN + 30_000, 200);
+        feed(e, 'discovered', T0 + 4 * MIN + 30_000, 300);
+        e.evaluate(T0 + 5 * MIN);
+        e.resetBaseline('m2');
+        assert.throws(() => e.beginSnapshot([]), /another snapshot is still being taken/);
+        let snap = steps.step();
+        while (snap === undefined) snap = steps.step();
+        assert.throws(() => steps.step(), /has finished/);
+        const taken = JSON.parse(JSON.stringify(snap)) as ReturnType<Engine['snapshot']>;
+        assert.equal(taken.format, ENGINE_SNAPSHOT_FORMAT);
+        assert.deepEqual(taken.models.map((m) => m.name), ['m', 'm2']);
+        // The same engine as one restored from a snapshot taken in one go at the start.
+        assert.deepEqual(Engine.restore(twoModels(), taken, sections).snapshot(), Engine.restore(twoModels(), atStart).snapshot());
+        // The engine went on: it differs from the snapshot, and it can take the next one.
+        assert.notDeepEqual(e.snapshot(), Engine.restore(twoModels(), atStart).snapshot());
+        assert.doesNotThrow(() => e.beginSnapshot([]).cancel());
+      });
+
+      // Each kind of change, made to a model not copied yet, must reach it after its copy.
+      const changes: Array<[string, (e: Engine) => void]> = [
+        ['ingest', (e) => feed(e, 'm2', T0 + 4 * MIN + 30_000, 7)],
+        ['evaluation (expires its slots)', (e) => e.evaluate(T0 + 30 * MIN)],
+        ['setBaseline', (e) => e.setBaseline('m2', { ...makeBaseline(rng(3), 50).baseline, model: 'm2' })],
+        ['resetBaseline', (e) => e.resetBaseline('m2')],
+      ];
+      for (const [kind, change] of changes) {
+        it(`copies a model before ${kind} changes it`, () => {
+          const e = new Engine(twoModels());
+          for (let s = 0; s < 3; s++) feed(e, 'm2', T0 + s * MIN + 30_000, s);
+          e.setBaseline('m2', { ...makeBaseline(rng(1), 50).baseline, model: 'm2', createdAt: new Date(T0 - 1).toISOString() });
+          const atStart = JSON.parse(JSON.stringify(e.snapshot())) as ReturnType<Engine['snapshot']>;
+          const sections: SnapshotSection[] = [];
+          const steps = e.beginSnapshot(sections);
+          change(e);
+          assert.notDeepEqual(e.snapshot(), Engine.restore(twoModels(), atStart).snapshot(), `${kind} changes the engine`);
+          let snap = steps.step();
+          while (snap === undefined) snap = steps.step();
+          assert.deepEqual(Engine.restore(twoModels(), JSON.parse(JSON.stringify(snap)), sections).snapshot(), Engine.restore(twoModels(), atStart).snapshot());
+        });
+      }
+
+      it('stops copying when the caller gives up on it', () => {
+        const e = new Engine(twoModels());
+        feed(e, 'm', T0 + 30_000, 1);
+        const steps = e.beginSnapshot([]);
+        steps.cancel();
+        assert.throws(() => steps.step(), /was cancelled/);
+        // No snapshot in progress: a new one starts, and changes are not copied into the abandoned one.
+        feed(e, 'm', T0 + 40_000, 2);
+        const sections: SnapshotSection[] = [];
+        const again = e.beginSnapshot(sections);
+        let snap = again.step();
+        while (snap === undefined) snap = again.step();
+        assert.deepEqual(Engine.restore(twoModels(), JSON.parse(JSON.stringify(snap)), sections).snapshot(), e.snapshot());
+      });
+    });
+
     it('keeps the learned baseline on restore unless the config brings a newer file', () => {
       const r = rng(21);
       const e = new Engine(config());
