@@ -2,9 +2,13 @@
 // Runs Node's built-in test runner over every `*.test.ts` file below the given
 // directories (default: every package's test/ and the root test/), with tsx
 // so tests import TypeScript sources directly. Node 20's `--test` does not
-// expand globs itself, hence this small walker.
+// expand globs itself, hence this small walker. Tests make their temporary
+// files under os.tmpdir(); the run points TMPDIR at a directory of its own and
+// deletes it afterwards, so repeated runs do not fill /tmp (data directories,
+// ingest-log segments, configs: ~1 MB to several MB per run).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,9 +41,16 @@ if (files.length === 0) {
   process.exit(1);
 }
 const reporter = process.env.TEST_REPORTER ?? 'spec';
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files],
-  { stdio: 'inherit', cwd: root },
-);
-process.exit(r.status ?? 1);
+const scratch = mkdtempSync(join(tmpdir(), 'modelwatch-tests-'));
+let status = 1;
+try {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files],
+    { stdio: 'inherit', cwd: root, env: { ...process.env, TMPDIR: scratch } },
+  );
+  status = r.status ?? 1;
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+process.exit(status);
