@@ -186,6 +186,21 @@ function pinSelf(core: number): boolean {
   }
 }
 
+/** Sends `{ type }` to the aggregator process and resolves with `read` of its answer of the same type (10 s at most). */
+function ask<M, T>(child: ChildProcess, type: string, silence: string, read: (m: M) => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(silence)), 10_000);
+    const onMessage = (m: M & { type: string }): void => {
+      if (m.type !== type) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(read(m));
+    };
+    child.on('message', onMessage);
+    child.send({ type });
+  });
+}
+
 /**
  * Starts the aggregator (bench/ingest-server.ts) on `core`. With `receiveOnly`,
  * only its OTLP/HTTP receiver, whose sink decodes each request and drops it.
@@ -212,30 +227,8 @@ async function startServer(config: Record<string, unknown>, core: number | null,
   return {
     child,
     url: `${ready.otlpHttp.replace(/\/$/, '')}/v1/metrics`,
-    cpuMs: () =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no CPU report from the aggregator')), 10_000);
-        const onMessage = (m: { type: string; userMs?: number; systemMs?: number }): void => {
-          if (m.type !== 'cpu') return;
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          resolve((m.userMs ?? 0) + (m.systemMs ?? 0));
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'cpu' });
-      }),
-    stall: () =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no stall report from the aggregator')), 10_000);
-        const onMessage = (m: { type: string; maxMs?: number; ticks?: number }): void => {
-          if (m.type !== 'stall') return;
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          resolve({ maxMs: m.maxMs ?? Number.NaN, ticks: m.ticks ?? 0 });
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'stall' });
-      }),
+    cpuMs: () => ask(child, 'cpu', 'no CPU report from the aggregator', (m: { userMs?: number; systemMs?: number }) => (m.userMs ?? 0) + (m.systemMs ?? 0)),
+    stall: () => ask(child, 'stall', 'no stall report from the aggregator', (m: { maxMs?: number; ticks?: number }) => ({ maxMs: m.maxMs ?? Number.NaN, ticks: m.ticks ?? 0 })),
     tick: () => void child.send({ type: 'tick' }),
     async stop() {
       if (child.exitCode !== null) return;

@@ -308,21 +308,11 @@ export class IngestLog {
    * @throws StoreError when the write or the transaction fails (the previous checkpoint and the log stay as they were).
    */
   checkpoint(snapshotJson: string | Uint8Array, uptoSeq: number, now: number): void {
-    if (!Number.isInteger(uptoSeq) || uptoSeq > this.lastSeq || uptoSeq < this.checkpointSeq) {
-      throw new RangeError(`IngestLog.checkpoint: uptoSeq must be an integer in [${this.checkpointSeq}, ${this.lastSeq}], got ${String(uptoSeq)}`);
-    }
+    this.checkUpto('checkpoint', uptoSeq);
     this.cancelTimer();
     const rows = this.takePending();
     const after = rows.filter((r) => r.seq > uptoSeq);
-    if (after.length > 0) {
-      try {
-        this.write(after);
-      } catch (err) {
-        this.fail(rows, err);
-        throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
-      }
-      this.counters.commits++;
-    }
+    this.writeAhead(after, rows);
     try {
       this.commitDurably(snapshotJson, uptoSeq, Math.round(now));
     } catch (err) {
@@ -372,23 +362,13 @@ export class IngestLog {
   async writeCheckpoint(uptoSeq: number, now: number, snapshot: () => string | Uint8Array | Promise<string | Uint8Array>): Promise<void> {
     if (this.writing) throw new RangeError('IngestLog.writeCheckpoint: another checkpoint is being written; wait for it first');
     if (this.closed) throw new StoreError('the ingest log is closed');
-    if (!Number.isInteger(uptoSeq) || uptoSeq > this.lastSeq || uptoSeq < this.checkpointSeq) {
-      throw new RangeError(`IngestLog.writeCheckpoint: uptoSeq must be an integer in [${this.checkpointSeq}, ${this.lastSeq}], got ${String(uptoSeq)}`);
-    }
+    this.checkUpto('writeCheckpoint', uptoSeq);
     this.writing = true;
     try {
       this.cancelTimer();
       const rows = this.takePending();
-      if (rows.length > 0) {
-        try {
-          this.write(rows);
-        } catch (err) {
-          this.fail(rows, err);
-          throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
-        }
-        this.counters.commits++;
-        for (const r of rows) r.resolve(r.seq);
-      }
+      this.writeAhead(rows, rows);
+      for (const r of rows) r.resolve(r.seq);
       this.segments.roll();
       const bytes = await snapshot();
       let deleted: number;
@@ -423,6 +403,29 @@ export class IngestLog {
     this.closed = true;
     this.segments.close();
     await this.writer.close();
+  }
+
+  /**
+   * Writes `rows` (pending appends) ahead of a checkpoint; when that fails,
+   * every one of `taken` (the pending appends taken for it) is refused.
+   * @throws StoreError naming the failure.
+   */
+  private writeAhead(rows: Pending[], taken: Pending[]): void {
+    if (rows.length === 0) return;
+    try {
+      this.write(rows);
+    } catch (err) {
+      this.fail(taken, err);
+      throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
+    }
+    this.counters.commits++;
+  }
+
+  /** @throws RangeError when a checkpoint cannot cover `uptoSeq`: beyond the last append or before the last checkpoint. */
+  private checkUpto(method: string, uptoSeq: number): void {
+    if (!Number.isInteger(uptoSeq) || uptoSeq > this.lastSeq || uptoSeq < this.checkpointSeq) {
+      throw new RangeError(`IngestLog.${method}: uptoSeq must be an integer in [${this.checkpointSeq}, ${this.lastSeq}], got ${String(uptoSeq)}`);
+    }
   }
 
   private write(rows: Pending[]): void {
