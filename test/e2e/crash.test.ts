@@ -96,7 +96,8 @@ describe('modelwatch serve under kill -9', () => {
   it('accounts for every data point and log record acknowledged with 200 after each of several kills', async () => {
     const rand = seeded(SEED).uniform;
     const pool = await payloads(rand);
-    const config = 'evaluation: { interval: 1s }\n';
+    // A checkpoint at every tick: kills land before, during and after checkpoints, not only between replays.
+    const config = 'evaluation: { interval: 1s }\nstorage: { checkpointInterval: 1s }\n';
     const dataDir = tempDir();
     const acknowledged: Counts = { dataPoints: 0, logRecords: 0 };
     const inFlightAtKill: Counts = { dataPoints: 0, logRecords: 0 };

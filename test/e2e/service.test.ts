@@ -17,6 +17,7 @@ import { MODELWATCH_BIN, getJson, startAggregator, tempDir, tempFile, waitFor } 
 
 const CONFIG = `
 evaluation: { interval: 1s }
+storage: { checkpointInterval: 1s }
 models:
   - { name: fraud, version: v7, task: classification, features: { amount: numeric } }
 `;

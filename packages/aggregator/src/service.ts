@@ -50,10 +50,12 @@ export interface ServiceAddresses {
 export interface RunningService {
   readonly addresses: ServiceAddresses;
   /**
-   * Runs one evaluation tick now (after the one running, if any) and
-   * resolves once its checkpoint has committed (tests use it).
+   * Runs one evaluation tick now (after the one running, if any), as the
+   * timer does: it ends with a checkpoint when one is due
+   * (`storage.checkpointInterval`, `storage.checkpointLogBytes`), or always
+   * with `checkpoint: 'always'`. Resolves once that checkpoint has committed.
    */
-  evaluate(): Promise<void>;
+  evaluate(options?: { checkpoint?: 'due' | 'always' }): Promise<void>;
   /** Stops receiving, evaluates and persists once more, and closes everything. */
   close(): Promise<void>;
 }
@@ -211,7 +213,9 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     };
 
     let replayed = 0;
+    let replayedBytes = 0;
     for (const row of ingestLog.replay(checkpoint?.seq ?? 0)) {
+      replayedBytes += row.payload.byteLength;
       try {
         if (row.kind === 'metrics') {
           ingestMetrics(row.encoding === 'json' ? metricsPoints(decodeMetricsJson(row.payload)) : scanMetricsRequest(row.payload), row.receivedAt);
@@ -245,12 +249,20 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       }
     };
 
+    // When the last checkpoint started, and the log's appended bytes then. The
+    // replayed requests are in the log too: they count towards the next one.
+    let lastCheckpoint = { at: now(), appendedBytes: -replayedBytes };
+    /** Whether a tick should end with a checkpoint (storage.checkpointInterval, storage.checkpointLogBytes). */
+    const checkpointDue = (): boolean =>
+      now() - lastCheckpoint.at >= config.storage.checkpointInterval || ingestLog.appendedBytes - lastCheckpoint.appendedBytes >= config.storage.checkpointLogBytes;
+
     // Checkpoints run one at a time, in the order asked for: each takes its
     // snapshot when it starts, so an older one can never overwrite a newer one.
     let checkpoints: Promise<void> = Promise.resolve();
     const checkpointOnce = async (): Promise<void> => {
       if (failed !== null) return;
       const uptoSeq = ingestLog.lastSeq;
+      lastCheckpoint = { at: now(), appendedBytes: ingestLog.appendedBytes };
       try {
         await ingestLog.writeCheckpoint(uptoSeq, now(), async () => {
           // Still the turn uptoSeq was read in: the snapshot starts here, so it holds exactly the
@@ -382,7 +394,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     // spread over turns of at most about sliceMs each: requests that arrive
     // meanwhile are served in between.
     let ticking: Promise<void> | null = null;
-    const tick = (): Promise<void> =>
+    const tick = (checkpoint: 'due' | 'always'): Promise<void> =>
       (ticking ??= (async () => {
         try {
           const steps = engine.evaluation(now());
@@ -392,7 +404,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
             while (!done && performance.now() - start < sliceMs);
             await nextTurn();
           }
-          await persist();
+          if (checkpoint === 'always' || checkpointDue()) await persist();
         } catch (err) {
           log(`evaluation failed: ${(err as Error).stack ?? String(err)}`);
         } finally {
@@ -400,11 +412,11 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
         }
       })());
     // A tick already running may have evaluated some models before the latest data: run a new one after it.
-    const evaluate = async (): Promise<void> => {
-      await ticking;
-      await tick();
+    const evaluate = async (options: { checkpoint?: 'due' | 'always' } = {}): Promise<void> => {
+      while (ticking !== null) await ticking;
+      await tick(options.checkpoint ?? 'due');
     };
-    const timer = setInterval(() => void tick(), config.evaluation.interval);
+    const timer = setInterval(() => void tick('due'), config.evaluation.interval);
     timer.unref();
     ready = true;
 
@@ -420,7 +432,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
         // Receivers first, so nothing arrives after the last checkpoint; then the log, then the database.
         const [closeStore, closeLog, ...rest] = closers.splice(0);
         for (const c of rest.reverse()) await c();
-        await evaluate();
+        await evaluate({ checkpoint: 'always' });
         await closeLog?.();
         await closeStore?.();
       },

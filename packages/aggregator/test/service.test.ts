@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../src/config/load.js';
@@ -42,7 +43,60 @@ async function accepted(service: RunningService, model: string): Promise<number>
   return ((await r.json()) as { accepted: { dataPoints: number } }).accepted.dataPoints;
 }
 
+/** The sequence number of the committed checkpoint, read through a connection of its own (undefined: none yet). */
+function checkpointSeq(dataDir: string): number | undefined {
+  const db = new Database(join(dataDir, 'modelwatch.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT seq FROM checkpoint WHERE id = 1').get() as { seq: number } | undefined)?.seq;
+  } finally {
+    db.close();
+  }
+}
+
 describe('startService', () => {
+  describe('checkpoint cadence', () => {
+    it('ends a tick with a checkpoint once checkpointInterval has passed or checkpointLogBytes were logged, and always on close', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'mw-service-'));
+      const config = validateConfig(
+        { dataDir, server: { otlpHttp: '127.0.0.1:0', otlpGrpc: false, http: '127.0.0.1:0' }, evaluation: { interval: '1h' }, storage: { checkpointInterval: '10m', checkpointLogBytes: '4KiB' } },
+        dataDir,
+        'test',
+      );
+      let clock = Date.now();
+      const service = await startService(config, { now: () => clock });
+      let requests = 0;
+      let bytes = 0;
+      const send = async (): Promise<void> => {
+        const body = predictions('m', 1, clock);
+        assert.equal(await post(service, body), 200);
+        requests++;
+        bytes += Buffer.byteLength(body);
+      };
+      try {
+        await send();
+        await service.evaluate();
+        assert.equal(checkpointSeq(dataDir), undefined, 'neither bound reached: no checkpoint');
+        while (bytes < 4096) await send();
+        await service.evaluate();
+        assert.equal(checkpointSeq(dataDir), requests, `${bytes} bytes logged: checkpoint`);
+        await send();
+        clock += 9 * 60_000;
+        await service.evaluate();
+        assert.equal(checkpointSeq(dataDir), requests - 1, '9 minutes later, one small request: none');
+        clock += 60_000;
+        await service.evaluate();
+        assert.equal(checkpointSeq(dataDir), requests, '10 minutes after the last one: checkpoint');
+        await send();
+        await service.evaluate({ checkpoint: 'always' });
+        assert.equal(checkpointSeq(dataDir), requests, 'forced');
+        await send();
+      } finally {
+        await service.close();
+      }
+      assert.equal(checkpointSeq(dataDir), requests, 'close checkpoints what is left');
+    });
+  });
+
   describe('evaluation tick', () => {
     // A tick yields after every model (tickSliceMs 0), so requests land between the
     // steps of its evaluation and of its checkpoint's snapshot. The checkpoint must
@@ -60,7 +114,7 @@ describe('startService', () => {
           sent.set(`m${m}`, 1);
         }
         for (let round = 0; round < 3; round++) {
-          const tick = service.evaluate();
+          const tick = service.evaluate({ checkpoint: 'always' });
           let done = false;
           void tick.then(() => (done = true));
           // Requests to every model, one at a time, until the tick (and its checkpoint) is over.

@@ -175,6 +175,14 @@ export const configSchema = z.strictObject({
       ingestLog: z.boolean().default(true),
       /** How long an acknowledgement may wait to share a commit (group commit); 0 = the current event-loop turn. */
       maxBatchDelay: duration('0s'),
+      /**
+       * Least time between two checkpoints of the engine's state (taken at the end of an
+       * evaluation tick): each writes the whole state, so checkpointing at every tick would
+       * rewrite it every 30 s. Requests since the last checkpoint are replayed from the log on start.
+       */
+      checkpointInterval: duration('5m').refine((ms) => ms >= 1000 && ms <= 86_400_000, { message: 'must be between 1s and 1d' }),
+      /** Bytes of request bodies logged since the last checkpoint that make the next tick checkpoint anyway: bounds the replay on start and the log on disk. */
+      checkpointLogBytes: size('256MiB'),
     })
     .prefault({}),
   limits: z

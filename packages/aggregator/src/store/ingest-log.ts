@@ -226,6 +226,11 @@ export class IngestLog {
     return this.nextSeq - 1;
   }
 
+  /** Bytes of request bodies appended since this log was opened. */
+  get appendedBytes(): number {
+    return this.counters.bytes;
+  }
+
   /** Appends waiting for their write. */
   get pendingCount(): number {
     return this.pending.length;
