@@ -42,15 +42,14 @@ if (files.length === 0) {
 }
 const reporter = process.env.TEST_REPORTER ?? 'spec';
 const scratch = mkdtempSync(join(tmpdir(), 'modelwatch-tests-'));
-let status = 1;
+let r;
 try {
-  const r = spawnSync(
+  r = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files],
     { stdio: 'inherit', cwd: root, env: { ...process.env, TMPDIR: scratch } },
   );
-  status = r.status ?? 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
-process.exit(status);
+process.exit(r.status ?? 1);
