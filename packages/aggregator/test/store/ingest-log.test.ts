@@ -106,9 +106,9 @@ function countingFs(): SegmentFileSystem & { calls: Record<string, number>; fail
   return f;
 }
 
-/** Waits until `dir` holds `n` segment files, for at most a second: background unlinks finish on the thread pool. */
+/** Waits until `dir` holds `n` segment files, for at most 5 s: background unlinks finish on the thread pool. */
 async function segmentsLeft(dir: string, n: number): Promise<void> {
-  for (let i = 0; i < 200 && segmentPaths(dir).length !== n; i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 1000 && segmentPaths(dir).length !== n; i++) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** A data directory as schema 2 left it: request bodies as rows of the ingest_log table. */
