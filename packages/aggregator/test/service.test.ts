@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,7 +127,17 @@ describe('startService', () => {
         }
         // The data directory as a crash now would leave it (close() would checkpoint the
         // live engine once more and hide a bad checkpoint): copied while the service is idle.
-        cpSync(dataDir, copy, { recursive: true, filter: (src) => !src.endsWith(LOCK_FILE) });
+        // Covered segments are unlinked in the background: one may vanish mid-copy, so copy again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            rmSync(copy, { recursive: true, force: true });
+            cpSync(dataDir, copy, { recursive: true, filter: (src) => !src.endsWith(LOCK_FILE) });
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'ENOENT' || attempt === 5) throw err;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
       } finally {
         await service.close();
       }
