@@ -13,6 +13,8 @@
 // below), so the parent can switch options such as durability. With argv[3]
 // = 'receive-only' it starts only the service's OTLP/HTTP receiver, with a
 // sink that walks the points and drops them (the floor of a served request).
+// The ready message names the OTLP/HTTP and OTLP/gRPC addresses (gRPC: null
+// for the receive-only server).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +57,7 @@ const RECEIVE_ONLY = 'receive-only';
  * nothing else: no engine, no log. What the aggregator spends beyond this is
  * what its engine and store cost.
  */
-async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otlpHttp: string }; evaluate(): Promise<void>; close(): Promise<void> }> {
+async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otlpHttp: string; otlpGrpc: string | null }; evaluate(): Promise<void>; close(): Promise<void> }> {
   const receiver = await createHttpReceiver({
     host: config.server.otlpHttp.host,
     port: config.server.otlpHttp.port,
@@ -72,7 +74,7 @@ async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otl
     },
   });
   // No engine, so no evaluation tick.
-  return { addresses: { otlpHttp: receiver.url }, evaluate: () => Promise.resolve(), close: () => receiver.close() };
+  return { addresses: { otlpHttp: receiver.url, otlpGrpc: null }, evaluate: () => Promise.resolve(), close: () => receiver.close() };
 }
 
 async function main(): Promise<void> {
@@ -83,7 +85,8 @@ async function main(): Promise<void> {
   const raw = merge(
     {
       dataDir,
-      server: { otlpHttp: '127.0.0.1:0', otlpGrpc: false, http: '127.0.0.1:0' },
+      // OTLP/gRPC too: the parent also drives the aggregator over gRPC, as a Collector's load_balancing exporter would.
+      server: { otlpHttp: '127.0.0.1:0', otlpGrpc: '127.0.0.1:0', http: '127.0.0.1:0' },
       // The evaluation tick is part of a real aggregator's load; keep the default cadence.
       evaluation: { interval: '30s' },
     },
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
     process.exit(1);
   });
-  send({ type: 'ready', otlpHttp: service.addresses.otlpHttp, pid: process.pid });
+  send({ type: 'ready', otlpHttp: service.addresses.otlpHttp, otlpGrpc: service.addresses.otlpGrpc, pid: process.pid });
 }
 
 main().catch((err: unknown) => {

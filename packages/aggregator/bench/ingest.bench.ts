@@ -28,6 +28,7 @@ import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import * as grpc from '@grpc/grpc-js';
 import { validateConfig } from '../src/config/load.js';
 import { streamDecode } from './decode.bench.js';
 import { buildIngestPayload, type IngestPayload } from './payload-ingest.js';
@@ -118,14 +119,24 @@ export interface IngestBenchResult {
   receiveOnlyPointsPerSecond: number;
   /** ingestPointsPerSecond / receiveOnlyPointsPerSecond: the share of a served request's floor that ingest keeps. */
   ratioIngestVsReceiveOnly: number;
+  /**
+   * The same durable aggregator driven over OTLP/gRPC (one channel, as many
+   * calls in flight as HTTP connections), as a Collector's load_balancing
+   * exporter sends: histogram points per aggregator CPU-second, in rounds
+   * alternating with the others.
+   */
+  ingestGrpcPointsPerSecond: number;
+  /** ingestGrpcPointsPerSecond / ingestPointsPerSecond. */
+  ratioGrpcVsHttp: number;
   /** Histogram points per aggregator CPU-second of each alternating round, per mode (the spread of the run). */
-  roundsPointsPerCpuSecond: { durable: number[]; volatile: number[] | null; receiveOnly: number[] };
+  roundsPointsPerCpuSecond: { durable: number[]; volatile: number[] | null; receiveOnly: number[]; grpc: number[] };
   ingestPointsPerSecondVolatile: number | null;
   ratioDurableVsVolatile: number | null;
   durabilityNote: string;
   payload: Omit<IngestPayload, 'body'> & { protobufBytes: number };
   throughput: ThroughputRun;
   throughputVolatile: ThroughputRun | null;
+  throughputGrpc: ThroughputRun;
   latency: LatencyRun;
   setup: {
     aggregatorCore: string;
@@ -159,6 +170,8 @@ const SERVER_SCRIPT = fileURLToPath(new URL('./ingest-server.ts', import.meta.ur
 interface Server {
   child: ChildProcess;
   url: string;
+  /** `host:port` of its OTLP/gRPC receiver; null when it has none. */
+  grpcTarget: string | null;
   cpuMs(): Promise<number>;
   /** Longest event-loop stall of the aggregator since the last call, and the ticks asked for meanwhile. */
   stall(): Promise<{ maxMs: number; ticks: number }>;
@@ -211,22 +224,23 @@ async function startServer(config: Record<string, unknown>, core: number | null,
   const nodeArgs = [...extra, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(config), ...(receiveOnly ? ['receive-only'] : [])];
   const [cmd, args] = core === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]];
   const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await new Promise<{ otlpHttp: string }>((resolve, reject) => {
+  const ready = await new Promise<{ otlpHttp: string; otlpGrpc: string | null }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the aggregator did not start within 60 s')), 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the aggregator exited with ${code} before it was ready`));
     });
-    child.on('message', (m: { type: string; otlpHttp?: string }) => {
+    child.on('message', (m: { type: string; otlpHttp?: string; otlpGrpc?: string | null }) => {
       if (m.type === 'ready' && m.otlpHttp !== undefined) {
         clearTimeout(timer);
-        resolve({ otlpHttp: m.otlpHttp });
+        resolve({ otlpHttp: m.otlpHttp, otlpGrpc: m.otlpGrpc ?? null });
       }
     });
   });
   return {
     child,
     url: `${ready.otlpHttp.replace(/\/$/, '')}/v1/metrics`,
+    grpcTarget: ready.otlpGrpc === null ? null : new URL(ready.otlpGrpc).host,
     cpuMs: () => ask(child, 'cpu', 'no CPU report from the aggregator', (m: { userMs?: number; systemMs?: number }) => (m.userMs ?? 0) + (m.systemMs ?? 0)),
     stall: () => ask(child, 'stall', 'no stall report from the aggregator', (m: { maxMs?: number; ticks?: number }) => ({ maxMs: m.maxMs ?? Number.NaN, ticks: m.ticks ?? 0 })),
     tick: () => void child.send({ type: 'tick' }),
@@ -294,6 +308,37 @@ function post(agent: Agent, url: URL, body: Uint8Array): Promise<Response> {
   });
 }
 
+const EXPORT_METRICS = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+const identity = (b: Buffer): Buffer => b;
+
+/** One OTLP/gRPC export of `body` (already encoded): status 200 for OK, else 1000 + the gRPC status code. */
+function exportGrpc(client: grpc.Client, body: Buffer): Promise<Response> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(EXPORT_METRICS, identity, identity, body, { deadline: Date.now() + 30_000 }, (err, res) => {
+      const ms = performance.now() - t0;
+      if (err !== null || res === undefined) resolve({ status: 1000 + (err?.code ?? grpc.status.UNKNOWN), rejected: 0, ms });
+      else resolve({ status: 200, rejected: rejectedPoints(res), ms });
+    });
+  });
+}
+
+/** How the load generator sends: OTLP/HTTP on keep-alive connections, or OTLP/gRPC calls on one channel. */
+type Transport = 'http' | 'grpc';
+
+/** A sender of the payload to `server` over `transport` with up to `connections` requests in flight, and its teardown. */
+function sender(server: Server, transport: Transport, payload: IngestPayload, connections: number): { send(): Promise<Response>; close(): void } {
+  if (transport === 'grpc') {
+    if (server.grpcTarget === null) throw new Error('this aggregator has no OTLP/gRPC receiver');
+    const client = new grpc.Client(server.grpcTarget, grpc.credentials.createInsecure());
+    const body = Buffer.from(payload.body);
+    return { send: () => exportGrpc(client, body), close: () => client.close() };
+  }
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const url = new URL(server.url);
+  return { send: () => post(agent, url, payload.body), close: () => agent.destroy() };
+}
+
 const cpuMsSelf = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -323,9 +368,8 @@ function plus(a: Tally, b: Tally): Tally {
 }
 
 /** Closed loop: `connections` workers each send, await, send again, until `seconds` pass. */
-async function throughput(server: Server, payload: IngestPayload, connections: number, seconds: number): Promise<Tally> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const url = new URL(server.url);
+async function throughput(server: Server, payload: IngestPayload, connections: number, seconds: number, transport: Transport = 'http'): Promise<Tally> {
+  const out = sender(server, transport, payload, connections);
   let requests = 0;
   let non200 = 0;
   let rejected = 0;
@@ -336,7 +380,7 @@ async function throughput(server: Server, payload: IngestPayload, connections: n
   const worker = async (): Promise<void> => {
     // Bounded by time and by count (no more than 1000 requests/s per worker).
     for (let i = 0; i < seconds * 1000 && performance.now() < deadline; i++) {
-      const r = await post(agent, url, payload.body);
+      const r = await out.send();
       if (r.status === 200) {
         requests++;
         rejected += r.rejected;
@@ -349,7 +393,7 @@ async function throughput(server: Server, payload: IngestPayload, connections: n
   const elapsed = (performance.now() - t0) / 1000;
   const clientMs = cpuMsSelf() - c0;
   const serverMs = (await server.cpuMs()) - s0;
-  agent.destroy();
+  out.close();
   return { requests, non200, rejected, seconds: elapsed, clientMs, serverMs };
 }
 
@@ -480,16 +524,19 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   let durableTally = ZERO;
   let volatileTally = ZERO;
   let receiveTally = ZERO;
+  let grpcTally = ZERO;
   // Each round's rate, to show how much the machine moved the figures.
   const durableRounds: number[] = [];
   const volatileRounds: number[] = [];
   const receiveRounds: number[] = [];
+  const grpcRounds: number[] = [];
   try {
     volatileServer = volatileConfig === null ? null : await startServer(volatileConfig, serverCore);
     receiveServer = await startServer({}, serverCore, true);
     await throughput(server, payload, o.connections, o.warmupSeconds);
     if (volatileServer !== null) await throughput(volatileServer, payload, o.connections, o.warmupSeconds);
     await throughput(receiveServer, payload, o.connections, o.warmupSeconds);
+    await throughput(server, payload, o.connections, o.warmupSeconds, 'grpc');
     for (let round = 0; round < ROUNDS; round++) {
       const r = await throughput(receiveServer, payload, o.connections, o.throughputSeconds / ROUNDS);
       receiveRounds.push(summarize(r, payload).histogramPointsPerCpuSecond);
@@ -502,6 +549,9 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
       const d = await throughput(server, payload, o.connections, o.throughputSeconds / ROUNDS);
       durableRounds.push(summarize(d, payload).histogramPointsPerCpuSecond);
       durableTally = plus(durableTally, d);
+      const g = await throughput(server, payload, o.connections, o.throughputSeconds / ROUNDS, 'grpc');
+      grpcRounds.push(summarize(g, payload).histogramPointsPerCpuSecond);
+      grpcTally = plus(grpcTally, g);
     }
   } catch (err) {
     await server.stop();
@@ -513,8 +563,9 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   const durable = summarize(durableTally, payload);
   const volatile = volatileServer === null ? null : summarize(volatileTally, payload);
   const receive = summarize(receiveTally, payload);
-  log(`ingest rounds (points per CPU-second): durable ${durableRounds.join(' ')}${volatileServer === null ? '' : `; volatile ${volatileRounds.join(' ')}`}; receive-only ${receiveRounds.join(' ')}`);
-  for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile], ['receive-only (decode, no engine, no log)', receive]] as const) {
+  const overGrpc = summarize(grpcTally, payload);
+  log(`ingest rounds (points per CPU-second): durable ${durableRounds.join(' ')}${volatileServer === null ? '' : `; volatile ${volatileRounds.join(' ')}`}; receive-only ${receiveRounds.join(' ')}; durable over gRPC ${grpcRounds.join(' ')}`);
+  for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile], ['receive-only (decode, no engine, no log)', receive], ['durable over OTLP/gRPC', overGrpc]] as const) {
     if (r === null) continue;
     log(`ingest ${name}: ${r.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${r.histogramPointsPerSecond} per wall-clock second, ${r.requestsPerSecond} req/s, aggregator CPU ${r.serverCpuShare}, load generator CPU ${r.loadGeneratorCpuShare}`);
   }
@@ -538,7 +589,9 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     decodeOnlySamePayloadPointsPerSecond: decodeSame,
     receiveOnlyPointsPerSecond: receive.histogramPointsPerCpuSecond,
     ratioIngestVsReceiveOnly: +(durable.histogramPointsPerCpuSecond / receive.histogramPointsPerCpuSecond).toFixed(3),
-    roundsPointsPerCpuSecond: { durable: durableRounds, volatile: volatileServer === null ? null : volatileRounds, receiveOnly: receiveRounds },
+    ingestGrpcPointsPerSecond: overGrpc.histogramPointsPerCpuSecond,
+    ratioGrpcVsHttp: +(overGrpc.histogramPointsPerCpuSecond / durable.histogramPointsPerCpuSecond).toFixed(3),
+    roundsPointsPerCpuSecond: { durable: durableRounds, volatile: volatileServer === null ? null : volatileRounds, receiveOnly: receiveRounds, grpc: grpcRounds },
     ingestPointsPerSecondVolatile: volatile?.histogramPointsPerCpuSecond ?? null,
     ratioDurableVsVolatile: volatile === null ? null : +(durable.histogramPointsPerCpuSecond / volatile.histogramPointsPerCpuSecond).toFixed(3),
     durabilityNote:
@@ -548,6 +601,7 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     payload: { ...shape, protobufBytes: body.length },
     throughput: durable,
     throughputVolatile: volatile,
+    throughputGrpc: overGrpc,
     latency: lat,
     setup: {
       aggregatorCore: pinned ? 'cpu 0 (taskset)' : 'unpinned',
@@ -556,7 +610,7 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
       warmupSeconds: o.warmupSeconds,
       throughputSeconds: o.throughputSeconds,
       latencySeconds: o.latencySeconds,
-      transport: 'OTLP/HTTP protobuf, loopback, keep-alive',
+      transport: 'OTLP/HTTP protobuf, loopback, keep-alive; and OTLP/gRPC, one channel',
     },
   };
 }

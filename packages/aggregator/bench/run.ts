@@ -33,7 +33,7 @@ interface Module {
 const MODULES: Module[] = [
   { name: 'decode', file: 'decode.bench.ts', provides: 'decodeOnlyPointsPerSecond, jsonDecodePointsPerSecond' },
   { name: 'engine', file: 'engine.bench.ts', provides: 'evaluate10kStreamsMs, bytesPerStreamWindow' },
-  { name: 'ingest', file: 'ingest.bench.ts', provides: 'ingestPointsPerSecond, p99LatencyMs, receiveOnlyPointsPerSecond' },
+  { name: 'ingest', file: 'ingest.bench.ts', provides: 'ingestPointsPerSecond, p99LatencyMs, receiveOnlyPointsPerSecond, ingestGrpcPointsPerSecond' },
   { name: 'quality', file: 'quality.bench.ts', provides: 'joinsPerSecond' },
   { name: 'durability', file: 'durability.bench.ts', provides: 'appendsPerSecond, diskBytesPerPendingPrediction' },
 ];
@@ -96,6 +96,8 @@ const HEADLINE = [
   'ratioIngestVsDecode',
   'receiveOnlyPointsPerSecond',
   'ratioIngestVsReceiveOnly',
+  'ingestGrpcPointsPerSecond',
+  'ratioGrpcVsHttp',
   'evaluate10kStreamsMs',
   'bytesPerStreamWindow',
   'bytesPerStreamWindowScale',
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
   };
   for (const k of ['decodeOnlyPointsPerSecond', 'jsonDecodePointsPerSecond']) take('decode', k);
   for (const k of ['evaluate10kStreamsMs', 'bytesPerStreamWindow', 'bytesPerStreamWindowScale']) take('engine', k);
-  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly']) {
+  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly', 'ingestGrpcPointsPerSecond', 'ratioGrpcVsHttp']) {
     take('ingest', k);
   }
   take('quality', 'joinsPerSecond');
