@@ -101,52 +101,59 @@ describe('startService', () => {
     // A tick yields after every model (tickSliceMs 0), so requests land between the
     // steps of its evaluation and of its checkpoint's snapshot. The checkpoint must
     // hold each request exactly once: in the snapshot or in the log after it.
-    it('keeps every request acknowledged during a tick exactly once across a restart', async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'mw-service-'));
-      const config = validateConfig({ dataDir, server: { otlpHttp: '127.0.0.1:0', otlpGrpc: false, http: '127.0.0.1:0' }, evaluation: { interval: '1h' } }, dataDir, 'test');
-      const t = Date.now();
-      const sent = new Map<string, number>();
-      const service = await startService(config, { tickSliceMs: 0 });
-      const copy = mkdtempSync(join(tmpdir(), 'mw-service-copy-'));
-      try {
-        for (let m = 0; m < MODELS; m++) {
-          assert.equal(await post(service, predictions(`m${m}`, 1, t)), 200);
-          sent.set(`m${m}`, 1);
-        }
-        for (let round = 0; round < 3; round++) {
-          const tick = service.evaluate({ checkpoint: 'always' });
-          let done = false;
-          void tick.then(() => (done = true));
-          // Requests to every model, one at a time, until the tick (and its checkpoint) is over.
-          for (let i = 0; !done && i < 500; i++) {
-            const model = `m${i % MODELS}`;
-            assert.equal(await post(service, predictions(model, 1, t)), 200);
-            sent.set(model, (sent.get(model) ?? 0) + 1);
+    // Under FULL the log's syncs run on the thread pool, so checkpoints also meet a sync in flight.
+    for (const synchronous of ['NORMAL', 'FULL'] as const) {
+      it(`keeps every request acknowledged during a tick exactly once across a restart (synchronous ${synchronous})`, async () => {
+        const dataDir = mkdtempSync(join(tmpdir(), 'mw-service-'));
+        const config = validateConfig(
+          { dataDir, server: { otlpHttp: '127.0.0.1:0', otlpGrpc: false, http: '127.0.0.1:0' }, evaluation: { interval: '1h' }, storage: { synchronous } },
+          dataDir,
+          'test',
+        );
+        const t = Date.now();
+        const sent = new Map<string, number>();
+        const service = await startService(config, { tickSliceMs: 0 });
+        const copy = mkdtempSync(join(tmpdir(), 'mw-service-copy-'));
+        try {
+          for (let m = 0; m < MODELS; m++) {
+            assert.equal(await post(service, predictions(`m${m}`, 1, t)), 200);
+            sent.set(`m${m}`, 1);
           }
-          await tick;
-        }
-        // The data directory as a crash now would leave it (close() would checkpoint the
-        // live engine once more and hide a bad checkpoint): copied while the service is idle.
-        // Covered segments are unlinked in the background: one may vanish mid-copy, so copy again.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            rmSync(copy, { recursive: true, force: true });
-            cpSync(dataDir, copy, { recursive: true, filter: (src) => !src.endsWith(LOCK_FILE) });
-            break;
-          } catch (err) {
-            if ((err as { code?: string }).code !== 'ENOENT' || attempt === 5) throw err;
-            await new Promise((r) => setTimeout(r, 50));
+          for (let round = 0; round < 3; round++) {
+            const tick = service.evaluate({ checkpoint: 'always' });
+            let done = false;
+            void tick.then(() => (done = true));
+            // Requests to every model, three at a time, until the tick (and its checkpoint) is over.
+            for (let i = 0; !done && i < 500; i += 3) {
+              const models = [0, 1, 2].map((k) => `m${(i + k) % MODELS}`);
+              assert.deepEqual(await Promise.all(models.map((model) => post(service, predictions(model, 1, t)))), [200, 200, 200]);
+              for (const model of models) sent.set(model, (sent.get(model) ?? 0) + 1);
+            }
+            await tick;
           }
+          // The data directory as a crash now would leave it (close() would checkpoint the
+          // live engine once more and hide a bad checkpoint): copied while the service is idle.
+          // Covered segments are unlinked in the background: one may vanish mid-copy, so copy again.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              rmSync(copy, { recursive: true, force: true });
+              cpSync(dataDir, copy, { recursive: true, filter: (src) => !src.endsWith(LOCK_FILE) });
+              break;
+            } catch (err) {
+              if ((err as { code?: string }).code !== 'ENOENT' || attempt === 5) throw err;
+              await new Promise((r) => setTimeout(r, 50));
+            }
+          }
+        } finally {
+          await service.close();
         }
-      } finally {
-        await service.close();
-      }
-      const again = await startService({ ...config, dataDir: copy });
-      try {
-        for (const [model, n] of sent) assert.equal(await accepted(again, model), n, model);
-      } finally {
-        await again.close();
-      }
-    });
+        const again = await startService({ ...config, dataDir: copy });
+        try {
+          for (const [model, n] of sent) assert.equal(await accepted(again, model), n, model);
+        } finally {
+          await again.close();
+        }
+      });
+    }
   });
 });

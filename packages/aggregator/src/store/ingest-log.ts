@@ -8,6 +8,8 @@
  * default every append made during one turn of the event loop is written
  * together at the end of that turn with one `writev`, so a burst of
  * concurrent requests costs one system call, and a lone request waits for no timer.
+ * Under `FULL` the `fdatasync` after each write runs on the thread pool, one
+ * at a time, while the event loop goes on (see {@link IngestLog.flush}).
  *
  * Where things are: the request bodies go to append-only segment files in
  * `<dataDir>/ingest-log/` (segment-log.ts, record layout in log-record.ts);
@@ -177,6 +179,11 @@ export class IngestLog {
   private readonly writer: CheckpointWriter;
   /** Whether a {@link writeCheckpoint} is between its start and its commit. */
   private writing = false;
+  /** Under `FULL`: woken when the running asynchronous sync ends. */
+  private syncWaiters: (() => void)[] = [];
+  /** Set while a checkpoint or the close waits for the running sync: its end then starts no next batch. */
+  private holdSyncs = false;
+  private closing: Promise<void> | undefined;
   private readonly counters = { appends: 0, commits: 0, bytes: 0, checkpoints: 0, failedAppends: 0 };
 
   /**
@@ -264,8 +271,41 @@ export class IngestLog {
     return done;
   }
 
-  /** Writes the pending appends now (synchronously), with one write. */
+  /**
+   * Writes the pending appends now, with one write. Under `FULL` the
+   * `fdatasync` that follows runs on the thread pool, so the event loop
+   * goes on receiving and ingesting meanwhile, and the appends resolve when
+   * it ends; appends made while it runs wait for it, then share the next
+   * write and sync (one sync at a time: see SegmentLog.syncAsync).
+   */
   flush(): void {
+    this.cancelTimer();
+    if (this.synchronous !== 'FULL') {
+      this.flushNow();
+      return;
+    }
+    if (this.segments.syncing || this.holdSyncs) return;
+    const rows = this.takePending();
+    if (rows.length === 0) return;
+    try {
+      this.write(rows, false);
+    } catch (err) {
+      this.fail(rows, err);
+      return;
+    }
+    this.segments.syncAsync((err) => {
+      if (err !== null) this.fail(rows, err);
+      else {
+        this.counters.commits++;
+        for (const r of rows) r.resolve(r.seq);
+      }
+      for (const wake of this.syncWaiters.splice(0)) wake();
+      if (!this.holdSyncs && this.pending.length > 0) this.flush();
+    });
+  }
+
+  /** Writes the pending appends now with one write, and under `FULL` syncs it before returning. */
+  private flushNow(): void {
     this.cancelTimer();
     const rows = this.takePending();
     if (rows.length === 0) return;
@@ -304,7 +344,8 @@ export class IngestLog {
 
   /**
    * Writes the snapshot that includes every request up to `uptoSeq`: pending
-   * appends after `uptoSeq` are written to the log first, then the checkpoint
+   * appends after `uptoSeq` are written to the log first (under `FULL` while
+   * an asynchronous sync runs: after it, to the next segment), then the checkpoint
    * row commits in SQLite, and then the segment files it wholly covers (and
    * the schema-2 table rows it covers, in the same transaction) are deleted.
    * Pending appends it covers are not written at all; they resolve with the
@@ -317,16 +358,19 @@ export class IngestLog {
     this.cancelTimer();
     const rows = this.takePending();
     const after = rows.filter((r) => r.seq > uptoSeq);
-    this.writeAhead(after, rows);
+    const covered = rows.filter((r) => r.seq <= uptoSeq);
+    // Under FULL with a sync running, the appends after the snapshot are not
+    // written now (syncs run one at a time): they stay pending and go, after
+    // that sync, to the segment the roll below starts.
+    const deferred = this.segments.syncing;
+    if (deferred) this.requeue(after);
+    else this.writeAhead(after, rows);
     try {
       this.commitDurably(snapshotJson, uptoSeq, Math.round(now));
     } catch (err) {
       // What was written is durable and is replayed after the previous checkpoint; what the checkpoint covered is nowhere.
-      for (const r of after) r.resolve(r.seq);
-      this.fail(
-        rows.filter((r) => r.seq <= uptoSeq),
-        err,
-      );
+      if (!deferred) for (const r of after) r.resolve(r.seq);
+      this.fail(covered, err);
       throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
     }
     this.checkpointSeq = uptoSeq;
@@ -334,7 +378,14 @@ export class IngestLog {
     // After the commit, so a crash in between leaves only files that replay skips.
     this.segments.removeCovered(uptoSeq);
     this.segments.roll();
-    for (const r of rows) r.resolve(r.seq);
+    for (const r of deferred ? covered : rows) r.resolve(r.seq);
+  }
+
+  /** Puts appends taken from the queue back at its head (they keep their order and sequence numbers). */
+  private requeue(rows: Pending[]): void {
+    if (rows.length === 0) return;
+    this.pending = [...rows, ...this.pending];
+    for (const r of rows) this.pendingBytes += r.payload.byteLength;
   }
 
   /** The latest checkpoint, if one was ever written. */
@@ -370,6 +421,9 @@ export class IngestLog {
     this.checkUpto('writeCheckpoint', uptoSeq);
     this.writing = true;
     try {
+      // Under FULL: after the running sync, if any (this write syncs by itself, and syncs run one at a time).
+      if (this.segments.syncing) await this.syncsSettled();
+      this.holdSyncs = false;
       this.cancelTimer();
       const rows = this.takePending();
       this.writeAhead(rows, rows);
@@ -388,6 +442,7 @@ export class IngestLog {
       // After the commit, so a crash in between leaves only files that replay skips.
       if (!this.closed) this.segments.removeCovered(uptoSeq, true);
     } finally {
+      this.holdSyncs = false;
       this.writing = false;
     }
   }
@@ -401,10 +456,18 @@ export class IngestLog {
     this.writer.start?.();
   }
 
-  /** Writes what is pending and refuses further appends; stops the checkpoint writer. Closing the store stays the caller's job. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.flush();
+  /**
+   * Writes what is pending (after the running sync, if any) and refuses
+   * further appends; stops the checkpoint writer. Closing the store stays the caller's job.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    if (this.segments.syncing) await this.syncsSettled();
+    this.flushNow();
     this.closed = true;
     this.segments.close();
     await this.writer.close();
@@ -433,10 +496,20 @@ export class IngestLog {
     }
   }
 
-  private write(rows: Pending[]): void {
+  private write(rows: Pending[], syncNow = true): void {
     // Without the store no checkpoint can ever cover these records, nor can replay find the one they follow.
     if (!this.db.open) throw new StoreError(`the database ${this.db.name} is closed`);
-    this.segments.write(rows);
+    this.segments.write(rows, syncNow);
+  }
+
+  /**
+   * Resolves once no `fdatasync` of the log runs, keeping the next batch
+   * from starting one meanwhile: for what must write and sync by itself (a
+   * checkpoint, the close). The caller clears {@link holdSyncs} afterwards.
+   */
+  private async syncsSettled(): Promise<void> {
+    this.holdSyncs = true;
+    while (this.segments.syncing) await new Promise<void>((wake) => this.syncWaiters.push(wake));
   }
 
   /**

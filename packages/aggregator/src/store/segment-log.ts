@@ -216,6 +216,8 @@ export class SegmentLog {
   private current: { segment: Segment; fd: number } | undefined;
   /** Once set, every write fails with it: a failed fsync may have dropped written data (the kernel marks the pages clean), so nothing after it may be acknowledged. */
   private failure: StoreError | undefined;
+  /** The descriptor a {@link syncAsync} is syncing, if one is running. */
+  private syncingFd: number | undefined;
   private closed = false;
 
   /**
@@ -275,9 +277,13 @@ export class SegmentLog {
    * before) with one `writev`, then, under `FULL`, `fdatasync`s the segment
    * (and the directory when the segment is new). On failure the segment is cut
    * back to its last good byte, so the next write follows good data.
+   * With `syncNow` false, a `FULL` log leaves the `fdatasync` to a
+   * {@link syncAsync} the caller starts next (the new segment's directory
+   * entry is still synced at once); nothing of the batch may be acknowledged
+   * before that sync has succeeded.
    * @throws StoreError naming the file and offset; nothing of this batch is then acknowledged.
    */
-  write(records: readonly RecordInput[]): void {
+  write(records: readonly RecordInput[], syncNow = true): void {
     if (this.closed) throw new StoreError(`the ingest log in ${this.dir} is closed`);
     if (this.failure !== undefined) throw new StoreError(`the ingest log stopped writing after an earlier failure: ${this.failure.message}`, { cause: this.failure });
     const first = records[0];
@@ -303,7 +309,7 @@ export class SegmentLog {
       if (n !== total) throw new Error(`short write: ${n} of ${total} bytes`);
       if (this.synchronous === 'FULL') {
         synced = true;
-        this.fs.fdatasyncSync(cur.fd);
+        if (syncNow) this.fs.fdatasyncSync(cur.fd);
         if (seg.bytes === 0) this.syncDir(this.dir);
       }
     } catch (err) {
@@ -321,6 +327,48 @@ export class SegmentLog {
     seg.lastSeq = (records[records.length - 1] as RecordInput).seq;
   }
 
+  /** Whether an {@link syncAsync} is running. */
+  get syncing(): boolean {
+    return this.syncingFd !== undefined;
+  }
+
+  /**
+   * Under `FULL`, `fdatasync`s the current segment on the thread pool, so
+   * the event loop goes on meanwhile, and calls `done` once it has ended
+   * (`null`: what was written to the segment before the call is on the disk).
+   * One at a time: the caller writes nothing more to the log until `done`,
+   * so every sync covers whole batches and a failure is reported to the sync
+   * that covers the lost pages. A failure fails every later write, as for
+   * {@link write}. Under `NORMAL` and `OFF`, `done(null)` at once.
+   * @throws RangeError when a sync is running already.
+   */
+  syncAsync(done: (err: StoreError | null) => void): void {
+    if (this.syncingFd !== undefined) throw new RangeError('SegmentLog.syncAsync: a sync is running already');
+    const cur = this.current;
+    if (this.synchronous !== 'FULL' || cur === undefined) {
+      done(null);
+      return;
+    }
+    this.syncingFd = cur.fd;
+    this.fs.fdatasync(cur.fd, (err) => {
+      this.syncingFd = undefined;
+      // A close or a roll meanwhile left this descriptor open for the sync: closed now.
+      if (this.current?.fd !== cur.fd) this.closeQuietly(cur.fd);
+      if (err === null) {
+        done(null);
+        return;
+      }
+      const e = new StoreError(`cannot sync ${cur.segment.path}: ${message(err)}`, { cause: err });
+      this.failure ??= e;
+      done(e);
+    });
+  }
+
+  /** Closes `fd` of the current or a former segment, unless a sync of it is running (which then closes it). */
+  private release(fd: number): void {
+    if (fd !== this.syncingFd) this.closeQuietly(fd);
+  }
+
   /**
    * Closes the current segment; the next write starts a new one. Under
    * `NORMAL` the closed segment is `fdatasync`ed, on the thread pool, before
@@ -333,7 +381,8 @@ export class SegmentLog {
    * it, since the next segment is written meanwhile. Waiting would stall
    * either the loop or the acknowledgements for the length of a sync of
    * everything still unwritten (~100 ms for 64 MiB on this machine).
-   * Under `FULL` every write was synced already; `OFF` promises nothing about
+   * Under `FULL` every write was synced already, or a {@link syncAsync}
+   * running now syncs it (and closes the file); `OFF` promises nothing about
    * power loss. A failure of that sync fails every later write.
    */
   roll(): void {
@@ -341,7 +390,7 @@ export class SegmentLog {
     if (cur === undefined) return;
     this.current = undefined;
     if (this.synchronous !== 'NORMAL' || cur.segment.bytes === 0) {
-      this.closeQuietly(cur.fd);
+      this.release(cur.fd);
       return;
     }
     this.fs.fdatasync(cur.fd, (err) => {
@@ -372,7 +421,7 @@ export class SegmentLog {
         continue;
       }
       if (seg === this.current?.segment) {
-        this.closeQuietly(this.current.fd);
+        this.release(this.current.fd);
         this.current = undefined;
       }
       if (!this.unlinkCovered(seg.path, background)) {
@@ -436,7 +485,7 @@ export class SegmentLog {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.current !== undefined) this.closeQuietly(this.current.fd);
+    if (this.current !== undefined) this.release(this.current.fd);
     this.current = undefined;
   }
 

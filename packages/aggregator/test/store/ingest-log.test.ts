@@ -66,7 +66,12 @@ function committedCheckpoint(store: Store): number | undefined {
 }
 
 /** node:fs with counted syncs, and writes or syncs that fail when told to. */
-function countingFs(): SegmentFileSystem & { calls: Record<string, number>; failWrites: boolean; failSyncs: boolean; failUnlinks: boolean } {
+/**
+ * With `holdSyncs`, each asynchronous fdatasync waits in `held` until the
+ * test runs it (`await f.held.shift()!()`, which resolves once its callback
+ * has run), so a test can act while one is running.
+ */
+function countingFs(): SegmentFileSystem & { calls: Record<string, number>; failWrites: boolean; failSyncs: boolean; failUnlinks: boolean; holdSyncs: boolean; held: (() => Promise<void>)[] } {
   const calls: Record<string, number> = { writevSync: 0, fdatasyncSync: 0, fdatasync: 0, fsyncSync: 0 };
   const f = {
     ...nodeFileSystem,
@@ -74,6 +79,8 @@ function countingFs(): SegmentFileSystem & { calls: Record<string, number>; fail
     failWrites: false,
     failSyncs: false,
     failUnlinks: false,
+    holdSyncs: false,
+    held: [] as (() => Promise<void>)[],
     writevSync(fd: number, buffers: readonly Uint8Array[], position: number): number {
       calls.writevSync!++;
       if (!f.failWrites) return nodeFileSystem.writevSync(fd, buffers, position);
@@ -88,7 +95,18 @@ function countingFs(): SegmentFileSystem & { calls: Record<string, number>; fail
     },
     fdatasync(fd: number, cb: (err: Error | null) => void): void {
       calls.fdatasync!++;
-      nodeFileSystem.fdatasync(fd, cb);
+      // Resolves once `cb` has run.
+      const run = (): Promise<void> =>
+        new Promise((done) => {
+          const end = (err: Error | null): void => {
+            cb(err);
+            done();
+          };
+          if (f.failSyncs) setImmediate(() => end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+          else nodeFileSystem.fdatasync(fd, end);
+        });
+      if (f.holdSyncs) f.held.push(run);
+      else void run();
     },
     fsyncSync(fd: number): void {
       calls.fsyncSync!++;
@@ -197,15 +215,15 @@ describe('IngestLog', () => {
     });
 
     for (const sync of ['OFF', 'NORMAL', 'FULL'] as const) {
-      it(`writes each batch with one writev and fdatasyncs it ${sync === 'FULL' ? 'before resolving' : 'never'} (synchronous ${sync})`, async () => {
+      it(`writes each batch with one writev and fdatasyncs it ${sync === 'FULL' ? 'off the event loop before resolving' : 'never'} (synchronous ${sync})`, async () => {
         const store = openStore(tmp(), { synchronous: sync });
         const f = countingFs();
         const log = new IngestLog(store, { fileSystem: f });
         for (let batch = 0; batch < 3; batch++) {
           const all = Array.from({ length: 5 }, (_, i) => log.append('metrics', bytes(50, i), i));
-          const synced = all.map(() => f.calls.fdatasyncSync);
+          const synced = all.map(() => f.calls.fdatasync);
           // Each append resolves after its batch's fdatasync (FULL), never earlier.
-          await Promise.all(all.map((p, i) => p.then(() => (synced[i] = f.calls.fdatasyncSync))));
+          await Promise.all(all.map((p, i) => p.then(() => (synced[i] = f.calls.fdatasync))));
           assert.deepEqual(
             synced,
             all.map(() => (sync === 'FULL' ? batch + 1 : 0)),
@@ -213,10 +231,11 @@ describe('IngestLog', () => {
         }
         assert.equal(f.calls.writevSync, 3);
         assert.equal(log.stats().commits, 3);
-        assert.equal(f.calls.fdatasyncSync, sync === 'FULL' ? 3 : 0);
+        // On the thread pool (fdatasync), never on the event loop (fdatasyncSync).
+        assert.equal(f.calls.fdatasync, sync === 'FULL' ? 3 : 0);
+        assert.equal(f.calls.fdatasyncSync, 0);
         // Names made durable: the new ingest-log directory's (in the data directory), and the new segment file's.
         assert.equal(f.calls.fsyncSync, sync === 'FULL' ? 2 : 0);
-        assert.equal(f.calls.fdatasync, 0);
         assert.deepEqual(committedSeqs(store), Array.from({ length: 15 }, (_, i) => i + 1));
         store.close();
       });
@@ -253,11 +272,141 @@ describe('IngestLog', () => {
       const f = countingFs();
       const log = new IngestLog(store, { fileSystem: f });
       f.failSyncs = true;
-      await assert.rejects(log.append('metrics', bytes(1, 1), 1), /cannot commit 1 request\(s\) to the ingest log: cannot write 1 record\(s\) to .*0000000000000001\.seg at offset 0: EIO/);
+      await assert.rejects(log.append('metrics', bytes(1, 1), 1), /cannot commit 1 request\(s\) to the ingest log: cannot sync .*0000000000000001\.seg: EIO/);
       f.failSyncs = false;
       await assert.rejects(log.append('metrics', bytes(1, 2), 2), /EIO/);
       assert.equal(log.stats().failedAppends, 2);
       store.close();
+    });
+
+    describe('synchronous FULL: the fdatasync on the thread pool', () => {
+      /** A FULL log whose asynchronous syncs wait for the test; `settle` lets the event loop run. */
+      function heldLog(dir = tmp()) {
+        const store = openStore(dir, { synchronous: 'FULL' });
+        const f = countingFs();
+        f.holdSyncs = true;
+        const log = new IngestLog(store, { fileSystem: f });
+        const settle = async (): Promise<void> => {
+          for (let i = 0; i < 5; i++) await turn();
+        };
+        /** Runs the oldest held sync and lets its callback and the appends' continuations run. */
+        const releaseSync = async (): Promise<void> => {
+          assert.ok(f.held.length > 0, 'no sync is waiting');
+          await f.held.shift()!();
+          await settle();
+        };
+        return { dir, store, f, log, settle, releaseSync };
+      }
+      const state = (ps: Promise<unknown>[]) => {
+        const out = ps.map(() => 'pending');
+        ps.forEach((p, i) => p.then(() => (out[i] = 'resolved'), () => (out[i] = 'rejected')));
+        return out;
+      };
+
+      it('writes the appends made while a sync runs together after it, and resolves each only after its own sync', async () => {
+        const { store, f, log, settle, releaseSync } = heldLog();
+        const first = [log.append('metrics', bytes(10, 1), 1)];
+        await settle();
+        assert.equal(f.calls.writevSync, 1);
+        assert.equal(f.held.length, 1);
+        // The event loop goes on while the sync runs: more requests arrive and are queued, not written.
+        const second = [2, 3, 4].map((i) => log.append('metrics', bytes(10, i), i));
+        const s1 = state(first);
+        const s2 = state(second);
+        await settle();
+        assert.equal(f.calls.writevSync, 1);
+        assert.deepEqual(s1, ['pending']);
+        assert.equal(log.pendingCount, 3);
+        await releaseSync();
+        assert.deepEqual(s1, ['resolved']);
+        // One write for the three, then their own sync.
+        assert.equal(f.calls.writevSync, 2);
+        assert.deepEqual(s2, ['pending', 'pending', 'pending']);
+        await releaseSync();
+        assert.deepEqual(s2, ['resolved', 'resolved', 'resolved']);
+        assert.equal(f.calls.fdatasync, 2);
+        assert.equal(f.calls.fdatasyncSync, 0);
+        assert.equal(log.stats().commits, 2);
+        assert.deepEqual(committedSeqs(store), [1, 2, 3, 4]);
+        store.close();
+      });
+
+      it('rejects the batch of a failed sync, the appends queued behind it and every later one', async () => {
+        const { store, f, log, settle, releaseSync } = heldLog();
+        const first = assert.rejects(log.append('metrics', bytes(10, 1), 1), /cannot sync .*0000000000000001\.seg: EIO/);
+        await settle();
+        const queued = assert.rejects(log.append('metrics', bytes(10, 2), 2), /EIO/);
+        f.failSyncs = true;
+        await releaseSync();
+        await first;
+        await queued;
+        f.failSyncs = false;
+        f.holdSyncs = false;
+        await assert.rejects(log.append('metrics', bytes(10, 3), 3), /EIO/);
+        assert.equal(log.stats().failedAppends, 3);
+        store.close();
+      });
+
+      it('checkpoint() during a sync commits at once and writes the later appends to the next segment after the sync', async () => {
+        const { dir, store, f, log, settle, releaseSync } = heldLog();
+        const synced = [1, 2].map((i) => log.append('metrics', bytes(10, i), i));
+        await settle();
+        const covered = log.append('metrics', bytes(10, 3), 3);
+        const after = log.append('metrics', bytes(10, 4), 4);
+        const s = state([...synced, covered, after]);
+        // Syncs run one at a time: nothing is written now.
+        log.checkpoint('{"upto":3}', 3, 100);
+        assert.equal(f.calls.writevSync, 1);
+        assert.equal(committedCheckpoint(store), 3);
+        await settle();
+        // Covered by the committed checkpoint: acknowledged without a write; 4 waits for its own.
+        assert.deepEqual(s, ['pending', 'pending', 'resolved', 'pending']);
+        await releaseSync();
+        assert.deepEqual(s, ['resolved', 'resolved', 'resolved', 'pending']);
+        assert.equal(f.calls.writevSync, 2);
+        await releaseSync();
+        assert.deepEqual(s, ['resolved', 'resolved', 'resolved', 'resolved']);
+        assert.deepEqual(segmentPaths(dir).map((p) => [p.slice(-20), recordsOf(p).map((r) => r.seq)]), [['0000000000000004.seg', [4]]]);
+        assert.equal(f.calls.fdatasyncSync, 0);
+        await log.close();
+        store.close();
+        const again = new IngestLog(openStore(dir));
+        assert.deepEqual([...again.replay(3)].map((r) => r.seq), [4]);
+      });
+
+      it('writeCheckpoint() and close() wait for a running sync, then write and sync by themselves', async () => {
+        const { dir, store, f, log, settle, releaseSync } = heldLog();
+        const first = log.append('metrics', bytes(10, 1), 1);
+        await settle();
+        const second = log.append('metrics', bytes(10, 2), 2);
+        let committed = false;
+        const cp = log.writeCheckpoint(2, 100, () => '{"upto":2}').then(() => (committed = true));
+        await settle();
+        assert.equal(f.calls.writevSync, 1);
+        assert.equal(committed, false);
+        await releaseSync();
+        assert.equal(await first, 1);
+        assert.equal(await second, 2);
+        await cp;
+        assert.equal(committedCheckpoint(store), 2);
+        // The checkpoint's own write of 2 was synced on the spot: no sync was waiting.
+        assert.equal(f.calls.writevSync, 2);
+        assert.equal(f.calls.fdatasyncSync, 1);
+        const third = log.append('metrics', bytes(10, 3), 3);
+        await settle();
+        const fourth = log.append('metrics', bytes(10, 4), 4);
+        let closed = false;
+        const closing = log.close().then(() => (closed = true));
+        await settle();
+        assert.equal(closed, false);
+        await releaseSync();
+        await closing;
+        assert.equal(await third, 3);
+        assert.equal(await fourth, 4);
+        assert.equal(f.calls.fdatasyncSync, 2);
+        store.close();
+        assert.deepEqual([...new IngestLog(openStore(dir)).replay(2)].map((r) => r.seq), [3, 4]);
+      });
     });
 
     it('starts a new segment file once one has reached maxSegmentBytes, named by its first sequence number', async () => {
