@@ -80,7 +80,8 @@ export interface IngestLogOptions {
    * How long an append may wait for others to share its write, in ms. 0
    * writes at the end of the current event-loop turn (no timer): the
    * requests handled in one turn share one write at no added latency.
-   * A few ms helps only with `synchronous: 'FULL'`, where each write is followed by an fsync.
+   * Under `synchronous: 'FULL'` the appends made while a sync runs share the
+   * next write anyway (see {@link IngestLog.flush}), so a delay seldom helps.
    * @default 0
    */
   maxBatchDelayMs?: number;
