@@ -54,14 +54,14 @@ describe('decodeMetricsJson', () => {
         name: 'e',
         exponentialHistogram: {
           aggregationTemporality: 1,
-          dataPoints: [{ count: '7', scale: -2, zeroCount: '1', zeroThreshold: 1e-6, positive: { offset: -3, bucketCounts: ['2', 4] }, negative: {}, min: 0, max: '9.5' }],
+          dataPoints: [{ count: '7', scale: -2, zeroCount: '1', zeroThreshold: 1e-6, positive: { offset: -3, bucketCounts: ['2', 4] }, negative: { offset: 1, bucketCounts: [5, '6', 7] }, min: 0, max: '9.5' }],
         },
       }),
     ).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as ExpHistogramMetric;
     assert.equal(exp.temporality, 'delta');
     assert.deepEqual(
       { count: exp.points[0]!.count, scale: exp.points[0]!.scale, zero: exp.points[0]!.zeroCount, zt: exp.points[0]!.zeroThreshold, pos: exp.points[0]!.positive, neg: exp.points[0]!.negative, max: exp.points[0]!.max },
-      { count: 7, scale: -2, zero: 1, zt: 1e-6, pos: { offset: -3, bucketCounts: [2, 4] }, neg: { offset: 0, bucketCounts: [] }, max: 9.5 },
+      { count: 7, scale: -2, zero: 1, zt: 1e-6, pos: { offset: -3, bucketCounts: [2, 4] }, neg: { offset: 1, bucketCounts: [5, 6, 7] }, max: 9.5 },
     );
     const summary = decodeMetricsJson(wrap({ name: 'q', summary: { dataPoints: [{ count: '3', sum: 1.5, quantileValues: [{ quantile: 0.5, value: 0.4 }, { value: 1 }] }] } }))
       .resourceMetrics[0]!.scopeMetrics[0]!.metrics[0] as SummaryMetric;
@@ -104,6 +104,7 @@ describe('decodeMetricsJson', () => {
       ['a non-integer count', wrap({ name: 'x', histogram: { dataPoints: [{ count: 1.5 }] } }), /histogram\.dataPoints\[0\]\.count: expected an integer/],
       ['a bad timestamp', wrap({ name: 'x', gauge: { dataPoints: [{ timeUnixNano: 'yesterday' }] } }), /gauge\.dataPoints\[0\]\.timeUnixNano/],
       ['a bad bucket count', wrap({ name: 'x', exponentialHistogram: { dataPoints: [{ positive: { bucketCounts: [1, 'x'] } }] } }), /positive\.bucketCounts\[1\]/],
+      ['a fractional bucket count after whole ones', wrap({ name: 'x', exponentialHistogram: { dataPoints: [{ positive: { bucketCounts: [1, 2, 2.5] } }] } }), /positive\.bucketCounts\[2\]: expected an integer/],
       ['a bad attribute value', JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'k', value: { stringValue: 3 } }] } }] }), /resource\.attributes\[0\]\.value\.stringValue/],
     ];
     for (const [what, body, re] of cases) {
