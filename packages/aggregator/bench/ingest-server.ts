@@ -6,6 +6,9 @@
 //   parent -> child  { type: 'stall' } child -> parent { type: 'stall', maxMs, ticks } (then both reset)
 //   parent -> child  { type: 'tick' }  child runs one evaluation tick now (service.evaluate(): the
 //                                      timer's own code path), so a short measurement meets a tick
+//   parent -> child  { type: 'decode' } child -> parent { type: 'decode', pointsPerSecond }: the
+//                                      decode-only rate of the benchmark's payload, measured in this
+//                                      process on this core (the same heap and core as its ingest)
 //   parent -> child  { type: 'stop' }  child closes the service and exits
 // maxMs is the longest event-loop stall (perf_hooks.monitorEventLoopDelay, 1 ms
 // resolution) since the last report; ticks counts the ticks asked for since then.
@@ -24,6 +27,8 @@ import type * as ConfigModule from '../src/config/load.js';
 import type * as ServiceModule from '../src/service.js';
 import type * as ReceiverModule from '../src/receiver/index.js';
 import type { AggregatorConfig } from '../src/config/schema.js';
+import { decodeOnlyRate } from './decode.bench.js';
+import { buildIngestPayload } from './payload-ingest.js';
 
 // MW_BENCH_AGGREGATOR_MODULES: a directory of compiled aggregator modules (e.g.
 // `tsc -p tsconfig.build.json --outDir /tmp/agg`) to load instead of src/
@@ -34,7 +39,7 @@ const { validateConfig } = (await import(from('config/load.js'))) as typeof Conf
 const { startService } = (await import(from('service.js'))) as typeof ServiceModule;
 const { createHttpReceiver } = (await import(from('receiver/index.js'))) as typeof ReceiverModule;
 
-type Message = { type: 'cpu' } | { type: 'stall' } | { type: 'tick' } | { type: 'stop' };
+type Message = { type: 'cpu' } | { type: 'stall' } | { type: 'tick' } | { type: 'decode' } | { type: 'stop' };
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -105,6 +110,9 @@ async function main(): Promise<void> {
     } else if (msg.type === 'tick') {
       ticks++;
       service.evaluate().catch((err: unknown) => process.stderr.write(`tick failed: ${String(err)}\n`));
+    } else if (msg.type === 'decode') {
+      // The same payload as the parent's (same generator and seed; only the timestamps differ).
+      void buildIngestPayload().then((payload) => send({ type: 'decode', pointsPerSecond: decodeOnlyRate(payload) }));
     } else if (msg.type === 'cpu') {
       const u = process.cpuUsage();
       send({ type: 'cpu', userMs: u.user / 1000, systemMs: u.system / 1000, rssBytes: process.memoryUsage.rss() });

@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import * as grpc from '@grpc/grpc-js';
 import { validateConfig } from '../src/config/load.js';
-import { streamDecode } from './decode.bench.js';
+import { decodeOnlyRate } from './decode.bench.js';
 import { buildIngestPayload, type IngestPayload } from './payload-ingest.js';
 
 /** Options of {@link run}; the defaults are what `npm run bench` measures. */
@@ -111,6 +111,15 @@ export interface IngestBenchResult {
   /** Decode-only rate of this very payload in this process (CPU time, histogram points). */
   decodeOnlySamePayloadPointsPerSecond: number;
   /**
+   * The same decode-only rate measured inside the durable aggregator's process
+   * right after its throughput rounds (its heap, its core, the load generator
+   * idle). Processes on a shared VM start at different speeds, and this figure
+   * shares the ingest figure's process.
+   */
+  decodeOnlyInServerPointsPerSecond: number;
+  /** ingestPointsPerSecond / decodeOnlyInServerPointsPerSecond: the ratio with both figures from one process. */
+  ratioIngestVsDecodeInServer: number;
+  /**
    * Histogram points per CPU-second of the aggregator's OTLP/HTTP receiver
    * alone, its sink decoding each request and dropping it: the floor of a
    * served request (HTTP, kernel and the decode in a server process), measured
@@ -177,6 +186,8 @@ interface Server {
   stall(): Promise<{ maxMs: number; ticks: number }>;
   /** Asks the aggregator to run one evaluation tick now. */
   tick(): void;
+  /** The decode-only rate of the payload measured inside the aggregator's process, on its core. */
+  decodeRate(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -244,6 +255,7 @@ async function startServer(config: Record<string, unknown>, core: number | null,
     cpuMs: () => ask(child, 'cpu', 'no CPU report from the aggregator', (m: { userMs?: number; systemMs?: number }) => (m.userMs ?? 0) + (m.systemMs ?? 0)),
     stall: () => ask(child, 'stall', 'no stall report from the aggregator', (m: { maxMs?: number; ticks?: number }) => ({ maxMs: m.maxMs ?? Number.NaN, ticks: m.ticks ?? 0 })),
     tick: () => void child.send({ type: 'tick' }),
+    decodeRate: () => ask(child, 'decode', 'no decode rate from the aggregator', (m: { pointsPerSecond?: number }) => m.pointsPerSecond ?? Number.NaN),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
@@ -477,26 +489,6 @@ async function latency(server: Server, payload: IngestPayload, rate: number, sec
   };
 }
 
-/**
- * Histogram points per CPU-second of decoding this payload only, the way the
- * receiver decodes it (check pass, then every point visited), with nothing
- * done with the points (median of 5 runs of >= 300 ms).
- */
-function decodeOnly(payload: IngestPayload): number {
-  const decoded = streamDecode(payload.body);
-  if (decoded !== payload.points) throw new Error(`the receiver decoded ${decoded} points, the SDK exported ${payload.points}`);
-  for (let i = 0; i < 3; i++) streamDecode(payload.body);
-  const rates: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const c0 = cpuMsSelf();
-    let n = 0;
-    for (let i = 0; i < 10_000 && cpuMsSelf() - c0 < 300; i++, n++) streamDecode(payload.body);
-    rates.push((n * payload.histogramPoints) / ((cpuMsSelf() - c0) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return Math.round(rates[2] as number);
-}
-
 /** Runs the ingest benchmark (about 60 s with the defaults on an idle 2-core machine). */
 export async function run(options: IngestBenchOptions = {}): Promise<IngestBenchResult> {
   const o = {
@@ -511,7 +503,7 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   const serverCore = pinned ? 0 : null;
   if (!pinned) log('ingest: cannot pin to separate cores (needs taskset and 2 CPUs); aggregator and load generator share the machine');
   const payload = await buildIngestPayload();
-  const decodeSame = decodeOnly(payload);
+  const decodeSame = decodeOnlyRate(payload);
   log(`ingest: payload ${payload.body.length} bytes, ${payload.histogramPoints} histogram points (${payload.expHistogramPoints} exponential, ${payload.meanBuckets.toFixed(1)} buckets); decode-only ${decodeSame} histogram points/s`);
 
   const volatileConfig = options.volatileConfig === undefined ? volatileConfigIfSupported() : options.volatileConfig;
@@ -570,7 +562,10 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     log(`ingest ${name}: ${r.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${r.histogramPointsPerSecond} per wall-clock second, ${r.requestsPerSecond} req/s, aggregator CPU ${r.serverCpuShare}, load generator CPU ${r.loadGeneratorCpuShare}`);
   }
   let lat: LatencyRun;
+  let decodeInServer: number;
   try {
+    decodeInServer = await server.decodeRate();
+    log(`ingest: decode-only inside the durable aggregator's process ${decodeInServer} histogram points/s (in this process ${decodeSame})`);
     // Half of the rate actually sustained (wall clock): on a busy machine half
     // of the CPU-time rate could exceed what the aggregator gets, and the
     // latency would then measure an ever-growing queue.
@@ -587,6 +582,8 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     p99LatencyMs: lat.p99Ms,
     tickStallMs: lat.maxStallMs,
     decodeOnlySamePayloadPointsPerSecond: decodeSame,
+    decodeOnlyInServerPointsPerSecond: decodeInServer,
+    ratioIngestVsDecodeInServer: +(durable.histogramPointsPerCpuSecond / decodeInServer).toFixed(3),
     receiveOnlyPointsPerSecond: receive.histogramPointsPerCpuSecond,
     ratioIngestVsReceiveOnly: +(durable.histogramPointsPerCpuSecond / receive.histogramPointsPerCpuSecond).toFixed(3),
     ingestGrpcPointsPerSecond: overGrpc.histogramPointsPerCpuSecond,

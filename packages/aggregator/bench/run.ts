@@ -98,6 +98,7 @@ const HEADLINE = [
   'ratioIngestVsReceiveOnly',
   'ingestGrpcPointsPerSecond',
   'ratioGrpcVsHttp',
+  'ratioIngestVsDecodeInServer',
   'evaluate10kStreamsMs',
   'bytesPerStreamWindow',
   'bytesPerStreamWindowScale',
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
   };
   for (const k of ['decodeOnlyPointsPerSecond', 'jsonDecodePointsPerSecond']) take('decode', k);
   for (const k of ['evaluate10kStreamsMs', 'bytesPerStreamWindow', 'bytesPerStreamWindowScale']) take('engine', k);
-  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly', 'ingestGrpcPointsPerSecond', 'ratioGrpcVsHttp']) {
+  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly', 'ingestGrpcPointsPerSecond', 'ratioGrpcVsHttp', 'ratioIngestVsDecodeInServer']) {
     take('ingest', k);
   }
   take('quality', 'joinsPerSecond');
