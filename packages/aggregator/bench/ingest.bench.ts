@@ -113,8 +113,9 @@ export interface IngestBenchResult {
   /**
    * The same decode-only rate measured inside the durable aggregator's process
    * right after its throughput rounds (its heap, its core, the load generator
-   * idle). Processes on a shared VM start at different speeds, and this figure
-   * shares the ingest figure's process.
+   * idle). A shared VM's speed changes from one moment to the next (see
+   * docs/performance.md), and this figure shares the ingest figure's process
+   * and follows it closely in time.
    */
   decodeOnlyInServerPointsPerSecond: number;
   /** ingestPointsPerSecond / decodeOnlyInServerPointsPerSecond: the ratio with both figures from one process. */
