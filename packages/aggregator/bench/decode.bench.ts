@@ -20,18 +20,14 @@ function median(xs: number[]): number {
 function measure(decode: () => number, runs: number, minMs: number): number {
   for (let i = 0; i < 3; i++) decode(); // warm up the JIT
   const rates: number[] = [];
-  const cpuMs = (): number => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
   for (let r = 0; r < runs; r++) {
     let points = 0;
-    const t0 = cpuMs();
+    const t0 = cpuMsSelf();
     let elapsed = 0;
     // Bounded: at most 10,000 iterations per run.
     for (let i = 0; i < 10_000 && elapsed < minMs; i++) {
       points += decode();
-      elapsed = cpuMs() - t0;
+      elapsed = cpuMsSelf() - t0;
     }
     rates.push(points / (elapsed / 1000));
   }
@@ -51,6 +47,12 @@ export function streamDecode(body: Uint8Array): number {
   return n;
 }
 
+/** CPU milliseconds (user + system) this process has used. */
+export function cpuMsSelf(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /**
  * Histogram points per CPU-second of decoding `payload` only, the way the
  * receiver decodes it (check pass, then every point visited), with nothing
@@ -60,20 +62,12 @@ export function streamDecode(body: Uint8Array): number {
 export function decodeOnlyRate(payload: { body: Uint8Array; points: number; histogramPoints: number }): number {
   const decoded = streamDecode(payload.body);
   if (decoded !== payload.points) throw new Error(`the receiver decoded ${decoded} points, the SDK exported ${payload.points}`);
-  for (let i = 0; i < 3; i++) streamDecode(payload.body);
-  const cpuMs = (): number => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
-  const rates: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const c0 = cpuMs();
-    let n = 0;
-    for (let i = 0; i < 10_000 && cpuMs() - c0 < 300; i++, n++) streamDecode(payload.body);
-    rates.push((n * payload.histogramPoints) / ((cpuMs() - c0) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return Math.round(rates[2] as number);
+  return Math.round(
+    measure(() => {
+      streamDecode(payload.body);
+      return payload.histogramPoints;
+    }, 5, 300),
+  );
 }
 
 export interface DecodeBenchResult {

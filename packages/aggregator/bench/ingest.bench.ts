@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import * as grpc from '@grpc/grpc-js';
 import { validateConfig } from '../src/config/load.js';
-import { decodeOnlyRate } from './decode.bench.js';
+import { cpuMsSelf, decodeOnlyRate } from './decode.bench.js';
 import { buildIngestPayload, type IngestPayload } from './payload-ingest.js';
 
 /** Options of {@link run}; the defaults are what `npm run bench` measures. */
@@ -352,10 +352,6 @@ function sender(server: Server, transport: Transport, payload: IngestPayload, co
   return { send: () => post(agent, url, payload.body), close: () => agent.destroy() };
 }
 
-const cpuMsSelf = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 /** Raw counts of closed-loop segments; segments of one server add up. */
 interface Tally {
