@@ -89,6 +89,65 @@ describe('ExpWindow', () => {
       assert.deepEqual(keyed(a.toData(), a.scale), keyed(later, a.scale));
     });
 
+    it('holds the same window whether points join the open slot directly or through the full range check', () => {
+      // `sealed` is packed after every point, so each one takes the full path
+      // (unpack, range check on both signs and the totals); `open` keeps its
+      // newest slot unpacked, so points inside its range at no finer scale
+      // join it directly. Points vary in scale (narrow spreads are finer),
+      // range (some outside the open slot's), zero counts and sign.
+      // With 24 buckets the range check decides the scale; with 160 it rarely does.
+      for (const maxBuckets of [160, 24]) {
+        const r = rng(11);
+        const sealed = new ExpWindow(maxBuckets);
+        const open = new ExpWindow(maxBuckets);
+        for (let i = 0; i < 400; i++) {
+          const slot = 3 + Math.floor(i / 40);
+          const spread = [20, 5, 0.5, 60, 2][i % 5] as number;
+          const values = normals(r, 50 + (i % 7) * 30, 100, spread);
+          if (i % 13 === 0) values.push(0, 0);
+          if (i % 29 === 0) values.push(-7);
+          const p = expHistogram(values, maxBuckets);
+          const negate = i % 97 === 96;
+          assert.equal(sealed.add(slot, p, negate), true);
+          assert.equal(open.add(slot, p, negate), true);
+          sealed.snapshot();
+        }
+        assert.deepEqual(open.snapshot(), sealed.snapshot(), `maxBuckets ${maxBuckets}`);
+        assert.deepEqual(open.toData(), sealed.toData(), `maxBuckets ${maxBuckets}`);
+      }
+    });
+
+    it('downscales for a point just past the range of the open slot, or coarser than the window, as for any other', () => {
+      const pt = (scale: number, offset: number, counts: number[]): Parameters<ExpWindow['add']>[1] => ({
+        scale,
+        zeroCount: 0,
+        positive: { offset, bucketCounts: counts },
+        negative: { offset: 0, bucketCounts: [] },
+      });
+      const cases: [string, Parameters<ExpWindow['add']>[1]][] = [
+        ['above', pt(0, 0, [1, 1, 1, 1])],
+        ['below', pt(0, -4, [1, 1, 1, 1])],
+        ['coarser', pt(-1, -1, [1, 1])],
+      ];
+      for (const [name, third] of cases) {
+        const w = new ExpWindow(4);
+        const reference = new ExpWindow(4);
+        // Two points for slot 1 open it, covering buckets -2..1 at scale 0: the window's whole budget.
+        for (const p of [pt(0, -2, [1, 0, 0, 1]), pt(0, -1, [1, 1])]) {
+          w.add(1, p, false);
+          reference.add(1, p, false);
+          reference.snapshot();
+        }
+        w.add(1, third, false);
+        reference.add(1, third, false);
+        const d = w.toData();
+        assert.ok(d.scale < 0, `${name}: scale ${d.scale}`);
+        assert.ok(d.positive.bucketCounts.length <= 4, `${name}: ${d.positive.bucketCounts.length} buckets`);
+        assert.equal(d.count, 4 + Array.from(third.positive.bucketCounts).reduce((a, b) => a + b, 0), name);
+        assert.deepEqual(d, reference.toData(), name);
+      }
+    });
+
     it('refuses a point with a negative, NaN or infinite count on either sign and changes nothing', () => {
       const w = new ExpWindow(160);
       w.add(3, expHistogram([1, 2, 3]), false);
