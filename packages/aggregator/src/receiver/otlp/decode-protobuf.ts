@@ -538,7 +538,7 @@ function readPointAttributes(w: Walk, end: number, tag: number, field: string, c
   const found = findAttributes(r.view, start, stop);
   if (found >= 0) return cachedAttributes(found);
   const attributes = decodeAttributeRun(r, start, stop, field, current);
-  storeAttributes(found, buf, start, stop, attributes);
+  storeAttributes(found, r.view, start, stop, attributes);
   return attributes;
 }
 

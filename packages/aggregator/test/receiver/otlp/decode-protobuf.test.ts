@@ -358,6 +358,26 @@ describe('scanMetricsRequest', () => {
       assert.ok(Object.isFrozen(attrs[0]));
     });
 
+    it('keeps every set of a fleet of 100 models x 24 features: the next request shares all 2,400 objects', () => {
+      // Regression: with two ways per hash, ~30 of these sets evicted each other in every request.
+      const bytes = request((m) =>
+        msg(m, 10, (e) => {
+          for (let i = 0; i < 100; i++) {
+            for (let f = 0; f < 24; f++) expPoint(e, (p) => (kv(p, 1, 'ml.model.name', `model_${i}`), kv(p, 1, 'ml.model.version', '1'), kv(p, 1, 'ml.feature.name', `feature_${f}`)), [1]);
+          }
+        }),
+      );
+      const first: unknown[] = [];
+      scanMetricsRequest(bytes).forEachPoint((_r, _s, _m, p) => first.push(p.attributes));
+      let shared = 0;
+      let i = 0;
+      scanMetricsRequest(bytes).forEachPoint((_r, _s, _m, p) => {
+        if (p.attributes === first[i++]) shared++;
+      });
+      assert.equal(new Set(first).size, 2400);
+      assert.equal(shared, 2400);
+    });
+
     it('decodes more distinct sets than the cache holds, each right', () => {
       const n = 20_000;
       const bytes = request((m) =>
