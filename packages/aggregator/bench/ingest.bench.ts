@@ -31,6 +31,7 @@ import protobuf from 'protobufjs';
 import * as grpc from '@grpc/grpc-js';
 import { validateConfig } from '../src/config/load.js';
 import { cpuMsSelf, decodeOnlyRate } from './decode.bench.js';
+import { inProcessRates, type InProcessRates } from './in-process.js';
 import { buildIngestPayload, type IngestPayload } from './payload-ingest.js';
 
 /** Options of {@link run}; the defaults are what `npm run bench` measures. */
@@ -120,6 +121,17 @@ export interface IngestBenchResult {
   decodeOnlyInServerPointsPerSecond: number;
   /** ingestPointsPerSecond / decodeOnlyInServerPointsPerSecond: the ratio with both figures from one process. */
   ratioIngestVsDecodeInServer: number;
+  /**
+   * The payload handled in the load generator's process before the servers
+   * start, with no HTTP and no log: decode only, the service's ingest path
+   * (delta converter and engine), and the merge floor (see in-process.ts),
+   * in alternating rounds.
+   */
+  inProcess: InProcessRates;
+  /** inProcess engine / decode: the ratio an aggregator without HTTP, log or kernel would reach. */
+  ratioEngineInProcessVsDecode: number;
+  /** inProcess merge floor / decode: the most any engine that merges every point into per-stream state could reach here. */
+  ratioMergeFloorVsDecode: number;
   /**
    * Histogram points per CPU-second of the aggregator's OTLP/HTTP receiver
    * alone, its sink decoding each request and dropping it: the floor of a
@@ -502,6 +514,10 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   const payload = await buildIngestPayload();
   const decodeSame = decodeOnlyRate(payload);
   log(`ingest: payload ${payload.body.length} bytes, ${payload.histogramPoints} histogram points (${payload.expHistogramPoints} exponential, ${payload.meanBuckets.toFixed(1)} buckets); decode-only ${decodeSame} histogram points/s`);
+  const inProcess = inProcessRates(payload);
+  log(
+    `ingest in this process, no HTTP or log (histogram points/s): decode ${inProcess.decodePointsPerSecond}, engine ${inProcess.enginePointsPerSecond}, merge floor ${inProcess.mergeFloorPointsPerSecond}`,
+  );
 
   const volatileConfig = options.volatileConfig === undefined ? volatileConfigIfSupported() : options.volatileConfig;
   // Both aggregators run side by side (only one is driven at a time) and the
@@ -581,6 +597,9 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     decodeOnlySamePayloadPointsPerSecond: decodeSame,
     decodeOnlyInServerPointsPerSecond: decodeInServer,
     ratioIngestVsDecodeInServer: +(durable.histogramPointsPerCpuSecond / decodeInServer).toFixed(3),
+    inProcess,
+    ratioEngineInProcessVsDecode: +(inProcess.enginePointsPerSecond / inProcess.decodePointsPerSecond).toFixed(3),
+    ratioMergeFloorVsDecode: +(inProcess.mergeFloorPointsPerSecond / inProcess.decodePointsPerSecond).toFixed(3),
     receiveOnlyPointsPerSecond: receive.histogramPointsPerCpuSecond,
     ratioIngestVsReceiveOnly: +(durable.histogramPointsPerCpuSecond / receive.histogramPointsPerCpuSecond).toFixed(3),
     ingestGrpcPointsPerSecond: overGrpc.histogramPointsPerCpuSecond,

@@ -99,6 +99,8 @@ const HEADLINE = [
   'ingestGrpcPointsPerSecond',
   'ratioGrpcVsHttp',
   'ratioIngestVsDecodeInServer',
+  'ratioEngineInProcessVsDecode',
+  'ratioMergeFloorVsDecode',
   'evaluate10kStreamsMs',
   'bytesPerStreamWindow',
   'bytesPerStreamWindowScale',
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
   };
   for (const k of ['decodeOnlyPointsPerSecond', 'jsonDecodePointsPerSecond']) take('decode', k);
   for (const k of ['evaluate10kStreamsMs', 'bytesPerStreamWindow', 'bytesPerStreamWindowScale']) take('engine', k);
-  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly', 'ingestGrpcPointsPerSecond', 'ratioGrpcVsHttp', 'ratioIngestVsDecodeInServer']) {
+  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly', 'ingestGrpcPointsPerSecond', 'ratioGrpcVsHttp', 'ratioIngestVsDecodeInServer', 'ratioEngineInProcessVsDecode', 'ratioMergeFloorVsDecode']) {
     take('ingest', k);
   }
   take('quality', 'joinsPerSecond');

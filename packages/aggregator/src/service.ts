@@ -16,6 +16,7 @@ import {
   type Baseline,
   type EngineConfig,
   type EngineSnapshot,
+  type IngestResult,
   type OutputSignal,
   type SnapshotSection,
 } from './engine/index.js';
@@ -153,6 +154,23 @@ export function toEngineConfig(config: AggregatorConfig): EngineConfig {
   });
 }
 
+/**
+ * Streams the points of one metrics request through the cumulative-to-delta
+ * converter into the engine, received at `t` (ms): the ingest path of live
+ * requests and of replay after a restart alike. No decoded tree is built.
+ */
+export function ingestStreamed(engine: Engine, delta: DeltaConverter, req: MetricsPoints, t: number): { result: IngestResult; deltaRejections: DeltaRejections } {
+  delta.expire(t);
+  const deltaRejections = new DeltaRejections();
+  const result = engine.ingestPoints((sink) => {
+    req.forEachPoint((resource, scope, metric, point) => {
+      const d = delta.convertPoint(resource, scope, metric, point, t, deltaRejections);
+      if (d !== undefined) sink(resource.attributes, scope.attributes, metric, d);
+    });
+  }, t);
+  return { result, deltaRejections };
+}
+
 /** Starts the aggregator on the given configuration. */
 export async function startService(config: AggregatorConfig, options: ServiceOptions = {}): Promise<RunningService> {
   const now = options.now ?? Date.now;
@@ -191,14 +209,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     const ingestMetrics = (req: MetricsPoints, t: number): SinkResult => {
       // Streamed: each point goes from the request bytes through the delta
       // converter into the engine's windows; no decoded tree is built.
-      delta.expire(t);
-      const deltaRejections = new DeltaRejections();
-      const r = engine.ingestPoints((sink) => {
-        req.forEachPoint((resource, scope, metric, point) => {
-          const d = delta.convertPoint(resource, scope, metric, point, t, deltaRejections);
-          if (d !== undefined) sink(resource.attributes, scope.attributes, metric, d);
-        });
-      }, t);
+      const { result: r, deltaRejections } = ingestStreamed(engine, delta, req, t);
       const rejected = r.rejectedDataPoints + deltaRejections.count;
       counters.metrics.accepted += r.acceptedDataPoints;
       counters.metrics.rejected += rejected;

@@ -1,0 +1,104 @@
+// The ingest payload handled in this process, with no HTTP and no log, three
+// ways measured side by side (rounds alternate, medians reported):
+// - decode: the receiver's check and walk, nothing done with the points (the
+//   denominator of ratioIngestVsDecode);
+// - engine: the service's own ingest path (`ingestStreamed`: delta converter
+//   and engine) into a fresh engine, as a served request runs it;
+// - merge floor: the decode, then each exponential point's counts added by
+//   the engine's own add loop (`Run.addCounts`) into one slice of a single
+//   preallocated array per stream, the stream found by the point's (shared)
+//   attributes object. No model, feature or window is looked up or checked.
+//   Any engine that merges every point into per-stream state costs at least
+//   this on this machine; docs/performance.md compares the three.
+import type { IngestPayload } from './payload-ingest.js';
+import { scanMetricsRequest } from '../src/receiver/otlp/decode-protobuf.js';
+import { DeltaConverter } from '../src/receiver/delta.js';
+import { Engine } from '../src/engine/index.js';
+import { Run } from '../src/engine/window/run.js';
+import { validateConfig } from '../src/config/load.js';
+import { ingestStreamed, toEngineConfig } from '../src/service.js';
+import { cpuMsSelf } from './decode.bench.js';
+
+/** Histogram points per CPU-second of each way (medians of alternating rounds). */
+export interface InProcessRates {
+  decodePointsPerSecond: number;
+  enginePointsPerSecond: number;
+  mergeFloorPointsPerSecond: number;
+  rounds: number;
+}
+
+/** Slots per stream of the merge floor's array: the SDK's 160 buckets and some room. */
+const FLOOR_STRIDE = 176;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] as number;
+}
+
+/** Requests of `f` per CPU-millisecond over at least `minMs` of CPU time (at most 10,000 calls). */
+function perMs(f: () => void, minMs: number): number {
+  const t0 = cpuMsSelf();
+  let n = 0;
+  let elapsed = 0;
+  for (; n < 10_000 && elapsed < minMs; n++) {
+    f();
+    elapsed = cpuMsSelf() - t0;
+  }
+  return n / elapsed;
+}
+
+/**
+ * Measures the three ways of handling `payload` in `rounds` alternating
+ * rounds of >= `roundMs` CPU-milliseconds each.
+ * @throws Error when the engine refuses a point of the payload, or a point does not fit the floor's slices.
+ */
+export function inProcessRates(payload: IngestPayload, rounds = 8, roundMs = 250): InProcessRates {
+  const config = validateConfig({ server: { otlpGrpc: false } }, process.cwd(), 'in-process bench');
+  const engine = new Engine(toEngineConfig(config));
+  const delta = new DeltaConverter();
+  // Simulated receive times 5 ms apart: every request lands in the open slot, as at ~200 requests/s.
+  let t = Date.now();
+  const viaEngine = (): void => {
+    t += 5;
+    const { result, deltaRejections } = ingestStreamed(engine, delta, scanMetricsRequest(payload.body), t);
+    if (result.rejectedDataPoints + deltaRejections.count > 0) throw new Error(`the engine refused points of the payload: ${result.errors.join('; ')}`);
+  };
+
+  const maxStreams = payload.expHistogramPoints * 2;
+  const slab = new Float64Array(maxStreams * FLOOR_STRIDE);
+  const streams = new Map<object, Run>();
+  const floor = (): void => {
+    scanMetricsRequest(payload.body).forEachPoint((_resource, _scope, metric, point) => {
+      if (metric.type !== 'exponentialHistogram') return;
+      const p = point as { positive: { offset: number; bucketCounts: ArrayLike<number> } };
+      let run = streams.get(point.attributes);
+      if (run === undefined) {
+        if (streams.size >= maxStreams) throw new Error(`merge floor: more than ${maxStreams} streams`);
+        run = new Run();
+        run.c = slab.subarray(streams.size * FLOOR_STRIDE, (streams.size + 1) * FLOOR_STRIDE);
+        run.off = p.positive.offset;
+        run.len = FLOOR_STRIDE;
+        streams.set(point.attributes, run);
+      }
+      const counts = p.positive.bucketCounts;
+      // The payload is one export sent again and again: a stream's buckets never move.
+      if (p.positive.offset !== run.off || counts.length > FLOOR_STRIDE) throw new Error('merge floor: a point outside its stream\'s slice');
+      if (counts.length > 0) run.addCounts(p.positive.offset, counts, 0, counts.length - 1, 0);
+    });
+  };
+  const decode = (): void => scanMetricsRequest(payload.body).forEachPoint(() => {});
+
+  for (let i = 0; i < 20; i++) {
+    decode();
+    viaEngine();
+    floor();
+  }
+  const rates = { decode: [] as number[], engine: [] as number[], floor: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    rates.decode.push(perMs(decode, roundMs));
+    rates.engine.push(perMs(viaEngine, roundMs));
+    rates.floor.push(perMs(floor, roundMs));
+  }
+  const points = (perMsRates: number[]): number => Math.round(median(perMsRates) * 1000 * payload.histogramPoints);
+  return { decodePointsPerSecond: points(rates.decode), enginePointsPerSecond: points(rates.engine), mergeFloorPointsPerSecond: points(rates.floor), rounds };
+}
