@@ -12,6 +12,7 @@
 //   this on this machine; docs/performance.md compares the three.
 import type { IngestPayload } from './payload-ingest.js';
 import { scanMetricsRequest } from '../src/receiver/otlp/decode-protobuf.js';
+import type { MetricsPoints } from '../src/receiver/otlp/types.js';
 import { DeltaConverter } from '../src/receiver/delta.js';
 import { Engine } from '../src/engine/index.js';
 import { Run } from '../src/engine/window/run.js';
@@ -48,9 +49,39 @@ function perMs(f: () => void, minMs: number): number {
 }
 
 /**
+ * The merge floor's sink (see the top of this file): adds the counts of each
+ * exponential point of a request into its stream's slice of one array.
+ * @param maxStreams streams it has room for.
+ * @throws Error past `maxStreams` streams, or for a point whose buckets are
+ *   not where its stream's first point put them (the benchmark sends one
+ *   export again and again, so they never move).
+ */
+export function mergeFloor(maxStreams = 8192): (req: MetricsPoints) => void {
+  const slab = new Float64Array(maxStreams * FLOOR_STRIDE);
+  const streams = new Map<object, Run>();
+  return (req) =>
+    req.forEachPoint((_resource, _scope, metric, point) => {
+      if (metric.type !== 'exponentialHistogram') return;
+      const p = point as { positive: { offset: number; bucketCounts: ArrayLike<number> } };
+      let run = streams.get(point.attributes);
+      if (run === undefined) {
+        if (streams.size >= maxStreams) throw new Error(`merge floor: more than ${maxStreams} streams`);
+        run = new Run();
+        run.c = slab.subarray(streams.size * FLOOR_STRIDE, (streams.size + 1) * FLOOR_STRIDE);
+        run.off = p.positive.offset;
+        run.len = FLOOR_STRIDE;
+        streams.set(point.attributes, run);
+      }
+      const counts = p.positive.bucketCounts;
+      if (p.positive.offset !== run.off || counts.length > FLOOR_STRIDE) throw new Error("merge floor: a point outside its stream's slice");
+      if (counts.length > 0) run.addCounts(p.positive.offset, counts, 0, counts.length - 1, 0);
+    });
+}
+
+/**
  * Measures the three ways of handling `payload` in `rounds` alternating
  * rounds of >= `roundMs` CPU-milliseconds each.
- * @throws Error when the engine refuses a point of the payload, or a point does not fit the floor's slices.
+ * @throws Error when the engine refuses a point of the payload, or the merge floor does ({@link mergeFloor}).
  */
 export function inProcessRates(payload: IngestPayload, rounds = 8, roundMs = 250): InProcessRates {
   const config = validateConfig({ server: { otlpGrpc: false } }, process.cwd(), 'in-process bench');
@@ -64,40 +95,20 @@ export function inProcessRates(payload: IngestPayload, rounds = 8, roundMs = 250
     if (result.rejectedDataPoints + deltaRejections.count > 0) throw new Error(`the engine refused points of the payload: ${result.errors.join('; ')}`);
   };
 
-  const maxStreams = payload.expHistogramPoints * 2;
-  const slab = new Float64Array(maxStreams * FLOOR_STRIDE);
-  const streams = new Map<object, Run>();
-  const floor = (): void => {
-    scanMetricsRequest(payload.body).forEachPoint((_resource, _scope, metric, point) => {
-      if (metric.type !== 'exponentialHistogram') return;
-      const p = point as { positive: { offset: number; bucketCounts: ArrayLike<number> } };
-      let run = streams.get(point.attributes);
-      if (run === undefined) {
-        if (streams.size >= maxStreams) throw new Error(`merge floor: more than ${maxStreams} streams`);
-        run = new Run();
-        run.c = slab.subarray(streams.size * FLOOR_STRIDE, (streams.size + 1) * FLOOR_STRIDE);
-        run.off = p.positive.offset;
-        run.len = FLOOR_STRIDE;
-        streams.set(point.attributes, run);
-      }
-      const counts = p.positive.bucketCounts;
-      // The payload is one export sent again and again: a stream's buckets never move.
-      if (p.positive.offset !== run.off || counts.length > FLOOR_STRIDE) throw new Error('merge floor: a point outside its stream\'s slice');
-      if (counts.length > 0) run.addCounts(p.positive.offset, counts, 0, counts.length - 1, 0);
-    });
-  };
+  const floor = mergeFloor();
+  const merge = (): void => floor(scanMetricsRequest(payload.body));
   const decode = (): void => scanMetricsRequest(payload.body).forEachPoint(() => {});
 
   for (let i = 0; i < 20; i++) {
     decode();
     viaEngine();
-    floor();
+    merge();
   }
   const rates = { decode: [] as number[], engine: [] as number[], floor: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     rates.decode.push(perMs(decode, roundMs));
     rates.engine.push(perMs(viaEngine, roundMs));
-    rates.floor.push(perMs(floor, roundMs));
+    rates.floor.push(perMs(merge, roundMs));
   }
   const points = (perMsRates: number[]): number => Math.round(median(perMsRates) * 1000 * payload.histogramPoints);
   return { decodePointsPerSecond: points(rates.decode), enginePointsPerSecond: points(rates.engine), mergeFloorPointsPerSecond: points(rates.floor), rounds };

@@ -15,9 +15,11 @@
 // The raw configuration comes as JSON in argv[2] (merged over the defaults
 // below), so the parent can switch options such as durability. With argv[3]
 // = 'receive-only' it starts only the service's OTLP/HTTP receiver, with a
-// sink that walks the points and drops them (the floor of a served request).
-// The ready message names the OTLP/HTTP and OTLP/gRPC addresses (gRPC: null
-// for the receive-only server).
+// sink that walks the points and drops them (the floor of a served request);
+// with 'merge-floor', the same receiver whose sink merges each exponential
+// point into one flat array per stream (in-process.ts: the floor of any engine
+// that merges every point, served). The ready message names the OTLP/HTTP and
+// OTLP/gRPC addresses (gRPC: null for these two).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +29,9 @@ import type * as ConfigModule from '../src/config/load.js';
 import type * as ServiceModule from '../src/service.js';
 import type * as ReceiverModule from '../src/receiver/index.js';
 import type { AggregatorConfig } from '../src/config/schema.js';
+import type { MetricsPoints } from '../src/receiver/otlp/types.js';
 import { decodeOnlyRate } from './decode.bench.js';
+import { mergeFloor } from './in-process.js';
 import { buildIngestPayload } from './payload-ingest.js';
 
 // MW_BENCH_AGGREGATOR_MODULES: a directory of compiled aggregator modules (e.g.
@@ -55,6 +59,8 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 
 /** argv[3] for the receive-only server: the aggregator's HTTP receiver with a sink that only decodes. */
 const RECEIVE_ONLY = 'receive-only';
+/** argv[3] for the merge-floor server: the same receiver whose sink merges each point the cheapest way (in-process.ts). */
+const MERGE_FLOOR = 'merge-floor';
 
 /**
  * The floor of a served request: the OTLP/HTTP receiver of `config` (body
@@ -62,7 +68,10 @@ const RECEIVE_ONLY = 'receive-only';
  * nothing else: no engine, no log. What the aggregator spends beyond this is
  * what its engine and store cost.
  */
-async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otlpHttp: string; otlpGrpc: string | null }; evaluate(): Promise<void>; close(): Promise<void> }> {
+async function receiveOnly(
+  config: AggregatorConfig,
+  consume: (req: MetricsPoints) => void = (req) => req.forEachPoint(() => {}),
+): Promise<{ addresses: { otlpHttp: string; otlpGrpc: string | null }; evaluate(): Promise<void>; close(): Promise<void> }> {
   const receiver = await createHttpReceiver({
     host: config.server.otlpHttp.host,
     port: config.server.otlpHttp.port,
@@ -70,7 +79,7 @@ async function receiveOnly(config: AggregatorConfig): Promise<{ addresses: { otl
     maxInFlightRequests: config.limits.maxInFlightRequests,
     sink: {
       consumeMetrics(req) {
-        req.forEachPoint(() => {});
+        consume(req);
         return { rejected: 0 };
       },
       consumeLogs() {
@@ -98,7 +107,13 @@ async function main(): Promise<void> {
     overrides,
   );
   const config = validateConfig(raw, dataDir, 'ingest benchmark');
-  const service = process.argv[3] === RECEIVE_ONLY ? await receiveOnly(config) : await startService(config, { log: (m) => process.stderr.write(`[aggregator] ${m}\n`) });
+  const mode = process.argv[3];
+  const service =
+    mode === RECEIVE_ONLY
+      ? await receiveOnly(config)
+      : mode === MERGE_FLOOR
+        ? await receiveOnly(config, mergeFloor())
+        : await startService(config, { log: (m) => process.stderr.write(`[aggregator] ${m}\n`) });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   let ticks = 0;

@@ -142,6 +142,15 @@ export interface IngestBenchResult {
   /** ingestPointsPerSecond / receiveOnlyPointsPerSecond: the share of a served request's floor that ingest keeps. */
   ratioIngestVsReceiveOnly: number;
   /**
+   * The same receiver whose sink is the merge floor (in-process.ts): each
+   * exponential point's counts added into one flat array per stream, no
+   * engine, no log. What any engine that merges every point could at most
+   * reach when served, measured in rounds alternating with the others.
+   */
+  servedMergeFloorPointsPerSecond: number;
+  /** servedMergeFloorPointsPerSecond / decodeOnlySamePayloadPointsPerSecond: the highest ratioIngestVsDecode such an engine could reach. */
+  ratioServedMergeFloorVsDecode: number;
+  /**
    * The same durable aggregator driven over OTLP/gRPC (one channel, as many
    * calls in flight as HTTP connections), as a Collector's load_balancing
    * exporter sends: histogram points per aggregator CPU-second, in rounds
@@ -151,7 +160,7 @@ export interface IngestBenchResult {
   /** ingestGrpcPointsPerSecond / ingestPointsPerSecond. */
   ratioGrpcVsHttp: number;
   /** Histogram points per aggregator CPU-second of each alternating round, per mode (the spread of the run). */
-  roundsPointsPerCpuSecond: { durable: number[]; volatile: number[] | null; receiveOnly: number[]; grpc: number[] };
+  roundsPointsPerCpuSecond: { durable: number[]; volatile: number[] | null; receiveOnly: number[]; mergeFloor: number[]; grpc: number[] };
   ingestPointsPerSecondVolatile: number | null;
   ratioDurableVsVolatile: number | null;
   durabilityNote: string;
@@ -239,13 +248,14 @@ function ask<M, T>(child: ChildProcess, type: string, silence: string, read: (m:
 }
 
 /**
- * Starts the aggregator (bench/ingest-server.ts) on `core`. With `receiveOnly`,
- * only its OTLP/HTTP receiver, whose sink decodes each request and drops it.
+ * Starts the aggregator (bench/ingest-server.ts) on `core`. In mode `receive-only`,
+ * only its OTLP/HTTP receiver, whose sink decodes each request and drops it;
+ * in mode `merge-floor`, that receiver with the merge floor as its sink.
  */
-async function startServer(config: Record<string, unknown>, core: number | null, receiveOnly = false): Promise<Server> {
+async function startServer(config: Record<string, unknown>, core: number | null, mode: 'service' | 'receive-only' | 'merge-floor' = 'service'): Promise<Server> {
   // MW_BENCH_SERVER_NODE_ARGS adds flags to the aggregator process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.MW_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const nodeArgs = [...extra, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(config), ...(receiveOnly ? ['receive-only'] : [])];
+  const nodeArgs = [...extra, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(config), ...(mode === 'service' ? [] : [mode])];
   const [cmd, args] = core === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]];
   const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ otlpHttp: string; otlpGrpc: string | null }>((resolve, reject) => {
@@ -526,26 +536,34 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   const server = await startServer({}, serverCore);
   let volatileServer: Server | null = null;
   let receiveServer: Server | null = null;
+  let floorServer: Server | null = null;
   let durableTally = ZERO;
   let volatileTally = ZERO;
   let receiveTally = ZERO;
+  let floorTally = ZERO;
   let grpcTally = ZERO;
   // Each round's rate, to show how much the machine moved the figures.
   const durableRounds: number[] = [];
   const volatileRounds: number[] = [];
   const receiveRounds: number[] = [];
+  const floorRounds: number[] = [];
   const grpcRounds: number[] = [];
   try {
     volatileServer = volatileConfig === null ? null : await startServer(volatileConfig, serverCore);
-    receiveServer = await startServer({}, serverCore, true);
+    receiveServer = await startServer({}, serverCore, 'receive-only');
+    floorServer = await startServer({}, serverCore, 'merge-floor');
     await throughput(server, payload, o.connections, o.warmupSeconds);
     if (volatileServer !== null) await throughput(volatileServer, payload, o.connections, o.warmupSeconds);
     await throughput(receiveServer, payload, o.connections, o.warmupSeconds);
+    await throughput(floorServer, payload, o.connections, o.warmupSeconds);
     await throughput(server, payload, o.connections, o.warmupSeconds, 'grpc');
     for (let round = 0; round < ROUNDS; round++) {
       const r = await throughput(receiveServer, payload, o.connections, o.throughputSeconds / ROUNDS);
       receiveRounds.push(summarize(r, payload).histogramPointsPerCpuSecond);
       receiveTally = plus(receiveTally, r);
+      const f = await throughput(floorServer, payload, o.connections, o.throughputSeconds / ROUNDS);
+      floorRounds.push(summarize(f, payload).histogramPointsPerCpuSecond);
+      floorTally = plus(floorTally, f);
       if (volatileServer !== null) {
         const v = await throughput(volatileServer, payload, o.connections, o.throughputSeconds / ROUNDS);
         volatileRounds.push(summarize(v, payload).histogramPointsPerCpuSecond);
@@ -564,13 +582,15 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
   } finally {
     await volatileServer?.stop();
     await receiveServer?.stop();
+    await floorServer?.stop();
   }
   const durable = summarize(durableTally, payload);
   const volatile = volatileServer === null ? null : summarize(volatileTally, payload);
   const receive = summarize(receiveTally, payload);
+  const floor = summarize(floorTally, payload);
   const overGrpc = summarize(grpcTally, payload);
-  log(`ingest rounds (points per CPU-second): durable ${durableRounds.join(' ')}${volatileServer === null ? '' : `; volatile ${volatileRounds.join(' ')}`}; receive-only ${receiveRounds.join(' ')}; durable over gRPC ${grpcRounds.join(' ')}`);
-  for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile], ['receive-only (decode, no engine, no log)', receive], ['durable over OTLP/gRPC', overGrpc]] as const) {
+  log(`ingest rounds (points per CPU-second): durable ${durableRounds.join(' ')}${volatileServer === null ? '' : `; volatile ${volatileRounds.join(' ')}`}; receive-only ${receiveRounds.join(' ')}; merge floor ${floorRounds.join(' ')}; durable over gRPC ${grpcRounds.join(' ')}`);
+  for (const [name, r] of [['durable (default storage)', durable], ['volatile', volatile], ['receive-only (decode, no engine, no log)', receive], ['merge floor (no engine, no log)', floor], ['durable over OTLP/gRPC', overGrpc]] as const) {
     if (r === null) continue;
     log(`ingest ${name}: ${r.histogramPointsPerCpuSecond} histogram points per aggregator CPU-second, ${r.histogramPointsPerSecond} per wall-clock second, ${r.requestsPerSecond} req/s, aggregator CPU ${r.serverCpuShare}, load generator CPU ${r.loadGeneratorCpuShare}`);
   }
@@ -602,9 +622,11 @@ export async function run(options: IngestBenchOptions = {}): Promise<IngestBench
     ratioMergeFloorVsDecode: +(inProcess.mergeFloorPointsPerSecond / inProcess.decodePointsPerSecond).toFixed(3),
     receiveOnlyPointsPerSecond: receive.histogramPointsPerCpuSecond,
     ratioIngestVsReceiveOnly: +(durable.histogramPointsPerCpuSecond / receive.histogramPointsPerCpuSecond).toFixed(3),
+    servedMergeFloorPointsPerSecond: floor.histogramPointsPerCpuSecond,
+    ratioServedMergeFloorVsDecode: +(floor.histogramPointsPerCpuSecond / decodeSame).toFixed(3),
     ingestGrpcPointsPerSecond: overGrpc.histogramPointsPerCpuSecond,
     ratioGrpcVsHttp: +(overGrpc.histogramPointsPerCpuSecond / durable.histogramPointsPerCpuSecond).toFixed(3),
-    roundsPointsPerCpuSecond: { durable: durableRounds, volatile: volatileServer === null ? null : volatileRounds, receiveOnly: receiveRounds, grpc: grpcRounds },
+    roundsPointsPerCpuSecond: { durable: durableRounds, volatile: volatileServer === null ? null : volatileRounds, receiveOnly: receiveRounds, mergeFloor: floorRounds, grpc: grpcRounds },
     ingestPointsPerSecondVolatile: volatile?.histogramPointsPerCpuSecond ?? null,
     ratioDurableVsVolatile: volatile === null ? null : +(durable.histogramPointsPerCpuSecond / volatile.histogramPointsPerCpuSecond).toFixed(3),
     durabilityNote:

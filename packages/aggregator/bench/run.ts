@@ -96,6 +96,7 @@ const HEADLINE = [
   'ratioIngestVsDecode',
   'receiveOnlyPointsPerSecond',
   'ratioIngestVsReceiveOnly',
+  'ratioServedMergeFloorVsDecode',
   'ingestGrpcPointsPerSecond',
   'ratioGrpcVsHttp',
   'ratioIngestVsDecodeInServer',
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
   };
   for (const k of ['decodeOnlyPointsPerSecond', 'jsonDecodePointsPerSecond']) take('decode', k);
   for (const k of ['evaluate10kStreamsMs', 'bytesPerStreamWindow', 'bytesPerStreamWindowScale']) take('engine', k);
-  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly', 'ingestGrpcPointsPerSecond', 'ratioGrpcVsHttp', 'ratioIngestVsDecodeInServer', 'ratioEngineInProcessVsDecode', 'ratioMergeFloorVsDecode']) {
+  for (const k of ['ingestPointsPerSecond', 'ingestPointsPerSecondWallClock', 'ingestPointsPerSecondVolatile', 'ratioDurableVsVolatile', 'p99LatencyMs', 'receiveOnlyPointsPerSecond', 'ratioIngestVsReceiveOnly', 'ratioServedMergeFloorVsDecode', 'ingestGrpcPointsPerSecond', 'ratioGrpcVsHttp', 'ratioIngestVsDecodeInServer', 'ratioEngineInProcessVsDecode', 'ratioMergeFloorVsDecode']) {
     take('ingest', k);
   }
   take('quality', 'joinsPerSecond');
