@@ -6,31 +6,35 @@ import { decodeMetricsJson } from '../src/receiver/otlp/decode-json.js';
 import { countDataPoints } from '../src/receiver/otlp/types.js';
 import { buildPayload } from './decode-payload.js';
 
-function median(xs: number[]): number {
+/** Median of `xs` (mean of the middle two for an even count). */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 /**
- * Median points per CPU-second of `decode` over `runs` runs of at least `minMs`
- * of CPU time each. CPU time of this (single-threaded) process rather than
- * wall time, so other work on a shared machine does not count against us.
+ * Points per CPU-second of `decode` (which returns the points it handled)
+ * over one run of at least `minMs` of CPU time, at most 10,000 calls. CPU
+ * time of this (single-threaded) process rather than wall time, so other
+ * work on a shared machine does not count against us.
  */
+export function rateOnce(decode: () => number, minMs: number): number {
+  let points = 0;
+  const t0 = cpuMsSelf();
+  let elapsed = 0;
+  for (let i = 0; i < 10_000 && elapsed < minMs; i++) {
+    points += decode();
+    elapsed = cpuMsSelf() - t0;
+  }
+  return points / (elapsed / 1000);
+}
+
+/** Median of {@link rateOnce} over `runs` runs of at least `minMs` each, after a warm-up. */
 function measure(decode: () => number, runs: number, minMs: number): number {
   for (let i = 0; i < 3; i++) decode(); // warm up the JIT
   const rates: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    let points = 0;
-    const t0 = cpuMsSelf();
-    let elapsed = 0;
-    // Bounded: at most 10,000 iterations per run.
-    for (let i = 0; i < 10_000 && elapsed < minMs; i++) {
-      points += decode();
-      elapsed = cpuMsSelf() - t0;
-    }
-    rates.push(points / (elapsed / 1000));
-  }
+  for (let r = 0; r < runs; r++) rates.push(rateOnce(decode, minMs));
   return median(rates);
 }
 

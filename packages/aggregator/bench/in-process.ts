@@ -18,7 +18,7 @@ import { Engine } from '../src/engine/index.js';
 import { Run } from '../src/engine/window/run.js';
 import { validateConfig } from '../src/config/load.js';
 import { ingestStreamed, toEngineConfig } from '../src/service.js';
-import { cpuMsSelf } from './decode.bench.js';
+import { median, rateOnce } from './decode.bench.js';
 
 /** Histogram points per CPU-second of each way (medians of alternating rounds). */
 export interface InProcessRates {
@@ -30,23 +30,6 @@ export interface InProcessRates {
 
 /** Slots per stream of the merge floor's array: the SDK's 160 buckets and some room. */
 const FLOOR_STRIDE = 176;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1] as number;
-}
-
-/** Requests of `f` per CPU-millisecond over at least `minMs` of CPU time (at most 10,000 calls). */
-function perMs(f: () => void, minMs: number): number {
-  const t0 = cpuMsSelf();
-  let n = 0;
-  let elapsed = 0;
-  for (; n < 10_000 && elapsed < minMs; n++) {
-    f();
-    elapsed = cpuMsSelf() - t0;
-  }
-  return n / elapsed;
-}
 
 /**
  * The merge floor's sink (see the top of this file): adds the counts of each
@@ -89,15 +72,22 @@ export function inProcessRates(payload: IngestPayload, rounds = 8, roundMs = 250
   const delta = new DeltaConverter();
   // Simulated receive times 5 ms apart: every request lands in the open slot, as at ~200 requests/s.
   let t = Date.now();
-  const viaEngine = (): void => {
+  const viaEngine = (): number => {
     t += 5;
     const { result, deltaRejections } = ingestStreamed(engine, delta, scanMetricsRequest(payload.body), t);
     if (result.rejectedDataPoints + deltaRejections.count > 0) throw new Error(`the engine refused points of the payload: ${result.errors.join('; ')}`);
+    return payload.histogramPoints;
   };
 
   const floor = mergeFloor();
-  const merge = (): void => floor(scanMetricsRequest(payload.body));
-  const decode = (): void => scanMetricsRequest(payload.body).forEachPoint(() => {});
+  const merge = (): number => {
+    floor(scanMetricsRequest(payload.body));
+    return payload.histogramPoints;
+  };
+  const decode = (): number => {
+    scanMetricsRequest(payload.body).forEachPoint(() => {});
+    return payload.histogramPoints;
+  };
 
   for (let i = 0; i < 20; i++) {
     decode();
@@ -106,10 +96,10 @@ export function inProcessRates(payload: IngestPayload, rounds = 8, roundMs = 250
   }
   const rates = { decode: [] as number[], engine: [] as number[], floor: [] as number[] };
   for (let r = 0; r < rounds; r++) {
-    rates.decode.push(perMs(decode, roundMs));
-    rates.engine.push(perMs(viaEngine, roundMs));
-    rates.floor.push(perMs(merge, roundMs));
+    rates.decode.push(rateOnce(decode, roundMs));
+    rates.engine.push(rateOnce(viaEngine, roundMs));
+    rates.floor.push(rateOnce(merge, roundMs));
   }
-  const points = (perMsRates: number[]): number => Math.round(median(perMsRates) * 1000 * payload.histogramPoints);
+  const points = (xs: number[]): number => Math.round(median(xs));
   return { decodePointsPerSecond: points(rates.decode), enginePointsPerSecond: points(rates.engine), mergeFloorPointsPerSecond: points(rates.floor), rounds };
 }
