@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Installs the system packages and Python packages the test suite uses.
-# Idempotent: skips what is already present. Used by .ci/run and by developers.
+# Installs the Debian packages the test suite needs (scripts/system-deps.tsv):
+# each line's probe is run, and the packages whose probe fails are installed.
+# Needs root. Called by `npm test` (scripts/setup.mjs) when it runs as root and
+# something is missing, and by .ci/run.
 set -euo pipefail
-need_apt=()
-if [ ${#need_apt[@]} -gt 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+cd "$(dirname "$0")/.."
+need=()
+while IFS=$'\t' read -r probe pkg; do
+  case "$probe" in ''|'#'*) continue ;; esac
+  if ! bash -c "$probe" >/dev/null 2>&1; then need+=("$pkg"); fi
+done < scripts/system-deps.tsv
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
 fi
-
-# Python: the OpenTelemetry SDK for the tested Python instrumentation example
-# (docs/python.md). Pinned to the versions the example was written against.
-if ! python3 -c 'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http' 2>/dev/null; then
-  python3 -m pip install --quiet --disable-pip-version-check \
-    'opentelemetry-sdk==1.45.2' 'opentelemetry-exporter-otlp-proto-http==0.66b2'
+if [ "$(id -u)" -ne 0 ]; then
+  echo "system packages missing: ${need[*]}; run as root: sudo bash scripts/install-system-deps.sh" >&2
+  exit 1
 fi
+echo "system packages: installing ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"

@@ -17,7 +17,8 @@ import { DeltaConverter } from '../src/receiver/delta.js';
 import { Engine } from '../src/engine/index.js';
 import { Run } from '../src/engine/window/run.js';
 import { validateConfig } from '../src/config/load.js';
-import { ingestStreamed, toEngineConfig } from '../src/service.js';
+import { ingestStreamed } from '../src/service.js';
+import { toEngineConfig } from '../src/config/engine-config.js';
 import { median, rateOnce } from './decode.bench.js';
 
 /** Histogram points per CPU-second of each way (medians of alternating rounds). */

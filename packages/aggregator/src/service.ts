@@ -3,18 +3,15 @@
  * the HTTP API and the aggregator's own telemetry, and drives evaluation.
  * All I/O and the clock live here; the engine stays pure.
  */
-import { readFileSync } from 'node:fs';
 import type { AggregatorConfig } from './config/schema.js';
+import { toEngineConfig } from './config/engine-config.js';
 import { openStore, type Store } from './store/database.js';
 import { IngestLog } from './store/ingest-log.js';
 import { lockDataDir } from './store/lock.js';
 import { decodeCheckpoint, encodeCheckpoint } from './store/checkpoint-format.js';
 import {
   Engine,
-  engineConfig,
   parseBaseline,
-  type Baseline,
-  type EngineConfig,
   type EngineSnapshot,
   type IngestResult,
   type OutputSignal,
@@ -99,59 +96,6 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 interface CheckpointState {
   engine: unknown;
   delta?: string;
-}
-
-function readBaselineFile(path: string, model: string): Baseline {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`model ${JSON.stringify(model)}: cannot read baseline ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    return parseBaseline(JSON.parse(text));
-  } catch (err) {
-    throw new Error(`model ${JSON.stringify(model)}: invalid baseline ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-type GroundTruthSection = NonNullable<AggregatorConfig['defaults']['groundTruth']>;
-
-/** The YAML's `groundTruth` section as the quality tracker's options (undefined keys left out). */
-function groundTruthOptions(section: GroundTruthSection | undefined): NonNullable<EngineConfig['defaults']['groundTruth']> {
-  if (section === undefined) return {};
-  const { changeDetection, ...rest } = section;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined) out[k] = v;
-  if (changeDetection !== undefined) out.adwin = { delta: changeDetection.delta };
-  return out as NonNullable<EngineConfig['defaults']['groundTruth']>;
-}
-
-/** The engine's part of the validated configuration, with baseline files read. */
-export function toEngineConfig(config: AggregatorConfig): EngineConfig {
-  return engineConfig({
-    models: config.models.map((m) => ({
-      name: m.name,
-      ...(m.version !== undefined ? { version: m.version } : {}),
-      task: m.task,
-      ...(m.window !== undefined ? { window: m.window } : {}),
-      ...(m.slot !== undefined ? { slot: m.slot } : {}),
-      ...(m.baseline !== undefined ? { baseline: readBaselineFile(m.baseline, m.name) } : {}),
-      features: m.features,
-      ...(m.thresholds !== undefined ? { thresholds: m.thresholds as EngineConfig['defaults']['thresholds'] } : {}),
-      ...(m.alpha !== undefined ? { alpha: m.alpha } : {}),
-      ...(m.minSamples !== undefined ? { minSamples: m.minSamples } : {}),
-      slos: m.slos,
-      ...(m.groundTruth !== undefined ? { groundTruth: groundTruthOptions(m.groundTruth) } : {}),
-    })),
-    discovery: { enabled: config.discovery.enabled, maxModels: config.limits.maxModels },
-    defaults: { ...config.defaults, groundTruth: groundTruthOptions(config.defaults.groundTruth) },
-    bounds: {
-      maxSeriesPerModel: config.limits.maxSeriesPerModel,
-      maxAttributeLength: config.limits.maxAttributeLength,
-      maxCategories: config.limits.maxCategories,
-    },
-  });
 }
 
 /**

@@ -10,14 +10,15 @@ import { predictionIdHash } from '@modelwatch/instrumentation';
 import { decodeLogsRequest, decodeMetricsRequest, startReceiver } from './helpers/otlp-receiver.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/python/monitor_example.py', import.meta.url));
-const PYTHON = process.env['PYTHON'] ?? 'python3';
-const PIP_PACKAGES = 'opentelemetry-sdk opentelemetry-exporter-otlp-proto-http';
+// The project's own Python environment, made and updated by `npm test` (scripts/setup.mjs)
+// from requirements.txt; PYTHON overrides it.
+const PYTHON = process.env['PYTHON'] ?? fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
 
 /** Why the example cannot run here, or undefined when it can. */
 function missingPrerequisite(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http'], { encoding: 'utf8' });
   if (probe.error) return `${PYTHON} not found (${probe.error.message})`;
-  if (probe.status !== 0) return `Python OpenTelemetry packages missing: pip install ${PIP_PACKAGES}\n${probe.stderr.trim()}`;
+  if (probe.status !== 0) return `Python OpenTelemetry packages missing from ${PYTHON}: run node scripts/setup.mjs (the first step of npm test)\n${probe.stderr.trim()}`;
   return undefined;
 }
 

@@ -11,11 +11,14 @@
 export const OTHER_CATEGORY = '__other__';
 
 /**
- * Encoding of the `ml.drift.severity` gauge. `insufficient_data` (-1) means the
- * windows were too small to judge; otherwise higher is worse, so alert rules can
- * compare with `>=`.
+ * Encoding of the `ml.drift.severity` gauge. `error` (-2) means no verdict can
+ * be computed for a reason that more data will not fix (no baseline for the
+ * feature, a baseline of the other type, a statistics failure): the API names
+ * the reason. `insufficient_data` (-1) means the windows were too small to
+ * judge; otherwise higher is worse, so alert rules can compare with `>=`.
  */
 export const DRIFT_SEVERITY_LEVEL = Object.freeze({
+  error: -2,
   insufficient_data: -1,
   none: 0,
   info: 1,

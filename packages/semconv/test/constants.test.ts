@@ -40,8 +40,8 @@ describe('constants', () => {
 
   describe('DRIFT_SEVERITY_LEVEL', () => {
     it('orders severities so that worse is higher', () => {
-      const { insufficient_data, none, info, warning, critical } = DRIFT_SEVERITY_LEVEL;
-      assert.deepEqual([insufficient_data, none, info, warning, critical], [-1, 0, 1, 2, 3]);
+      const { error, insufficient_data, none, info, warning, critical } = DRIFT_SEVERITY_LEVEL;
+      assert.deepEqual([error, insufficient_data, none, info, warning, critical], [-2, -1, 0, 1, 2, 3]);
     });
 
     it('is the encoding the registry documents for ml.drift.severity', () => {

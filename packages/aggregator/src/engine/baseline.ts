@@ -193,3 +193,51 @@ export function parseBaseline(json: unknown): Baseline {
   }
   return r.data as Baseline;
 }
+
+/** A feature typed one way in a baseline and the other way in the config. */
+export interface BaselineTypeConflict {
+  feature: string;
+  baseline: FeatureBaseline['type'];
+  config: FeatureBaseline['type'];
+}
+
+/**
+ * The features whose type in `baseline` contradicts the configured `features`
+ * (features only one side knows are not conflicts: the drift report shows them).
+ */
+export function baselineTypeConflicts(baseline: Baseline, features: Readonly<Record<string, FeatureBaseline['type']>>): BaselineTypeConflict[] {
+  const out: BaselineTypeConflict[] = [];
+  for (const [feature, type] of Object.entries(features)) {
+    const b = baseline.features[feature];
+    if (b !== undefined && b.type !== type) out.push({ feature, baseline: b.type, config: type });
+  }
+  return out;
+}
+
+/** One sentence per conflict, naming the model, the feature, both types and where the baseline came from. */
+export function describeBaselineConflicts(model: string, source: string, conflicts: readonly BaselineTypeConflict[]): string[] {
+  return conflicts.map(
+    (c) => `model ${JSON.stringify(model)}: feature ${JSON.stringify(c.feature)} is ${c.baseline} in the baseline (${source}) but ${c.config} in the config; rebuild the baseline with \`modelwatch baseline --config\` or fix the type in the config`,
+  );
+}
+
+/** Thrown when a baseline contradicts the configured feature types; the message names each feature and both types. */
+export class BaselineConflictError extends Error {
+  override readonly name = 'BaselineConflictError';
+  /** One sentence per conflicting feature. */
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(problems.join('; '));
+    this.problems = problems;
+  }
+}
+
+/**
+ * Throws {@link BaselineConflictError} when `baseline` contradicts `features`.
+ * @param source where the baseline came from, for the message (a path, or "PUT /api/v1/models/{model}/baseline").
+ */
+export function assertBaselineMatches(model: string, baseline: Baseline, features: Readonly<Record<string, FeatureBaseline['type']>>, source: string): void {
+  const conflicts = baselineTypeConflicts(baseline, features);
+  if (conflicts.length > 0) throw new BaselineConflictError(describeBaselineConflicts(model, source, conflicts));
+}

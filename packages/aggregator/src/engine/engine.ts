@@ -26,7 +26,7 @@ import {
   METRIC_ML_PREDICTION_VALUE,
   OTHER_CATEGORY,
 } from '@modelwatch/semconv';
-import { BASELINE_FORMAT, type Baseline, type FeatureBaseline } from './baseline.js';
+import { assertBaselineMatches, BASELINE_FORMAT, type Baseline, type FeatureBaseline } from './baseline.js';
 import { resolveSettings } from './config.js';
 import { evaluateDrift, evaluateRed, evaluateSlos, alignCounts, currentNumeric, referenceNumeric } from './evaluate.js';
 import { ModelState, SCALAR, type ModelSnapshot } from './model.js';
@@ -122,6 +122,7 @@ export class Engine {
     }
     for (const m of config.models) {
       if (this.configs.has(m.name)) throw new Error(`models: duplicate model name ${JSON.stringify(m.name)}`);
+      if (m.baseline) assertBaselineMatches(m.name, m.baseline, m.features, 'the configured baseline file');
       this.configs.set(m.name, m);
       this.models.set(m.name, this.newModel(m.name, m, false));
     }
@@ -485,6 +486,10 @@ export class Engine {
       red: evaluateRed(m),
       slos: evaluateSlos(m, now),
       accepted: { ...m.accepted },
+      drift: {
+        severity: drift.severity,
+        errors: drift.features.flatMap((f) => (f.severity === 'error' ? [{ feature: f.name, reason: f.reason ?? 'unknown' }] : [])),
+      },
       evaluatedAt: iso,
     };
   }
@@ -517,6 +522,7 @@ export class Engine {
         red: evaluateRed(m),
         slos: [],
         accepted: { ...m.accepted },
+        drift: { severity: 'insufficient_data', errors: [] },
         evaluatedAt: null,
       }
     );
@@ -569,10 +575,14 @@ export class Engine {
     return m.qualityAt(this.lastEvaluation ?? m.lastSeen ?? 0);
   }
 
-  /** Replaces a model's baseline (per its `modelVersion`; without one, for every version). */
+  /**
+   * Replaces a model's baseline (per its `modelVersion`; without one, for every version).
+   * @throws {@link BaselineConflictError} when a feature's type in it contradicts the config.
+   */
   setBaseline(name: string, baseline: Baseline): void {
     const m = this.models.get(name);
     if (!m) throw new Error(`unknown model ${JSON.stringify(name)}`);
+    assertBaselineMatches(name, baseline, this.configs.get(name)?.features ?? {}, 'PUT /api/v1/models/{model}/baseline');
     this.beforeChange(m);
     if (baseline.modelVersion === undefined) m.baselines.clear();
     m.baselines.set(baseline.modelVersion ?? '', baseline);

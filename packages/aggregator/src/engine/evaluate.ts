@@ -24,7 +24,9 @@ import type {
   ValueDrift,
 } from './types.js';
 
-const RANK: Record<Severity, number> = { insufficient_data: -1, none: 0, info: 1, warning: 2, critical: 3 };
+// `error` ranks above critical: a verdict that cannot be computed means the
+// monitoring itself is broken, and that must not hide behind any drift level.
+const RANK: Record<Severity, number> = { insufficient_data: -1, none: 0, info: 1, warning: 2, critical: 3, error: 4 };
 
 /**
  * The verdict of DESIGN.md: insufficient_data below `minSamples` in either
@@ -40,7 +42,7 @@ export function severityOf(effect: number, t: SeverityThresholds, pValue: number
   return 'none';
 }
 
-/** The worse of two severities (insufficient_data ranks below none). */
+/** The worse of two severities (insufficient_data ranks below none, error above critical). */
 export function worst(a: Severity, b: Severity): Severity {
   return RANK[b] > RANK[a] ? b : a;
 }
@@ -78,11 +80,25 @@ export function alignCounts(ref: Record<string, number>, cur: Record<string, num
   return { categories, p: categories.map((c) => ref[c] ?? 0), q: categories.map((c) => cur[c] ?? 0) };
 }
 
+/**
+ * A feature the (ready) baseline cannot be compared with: absent from it, or of
+ * the other type there. While the baseline is still being learned, the verdict
+ * stays `insufficient_data` instead. More data will not change that, so it is an `error` with
+ * its reason, not `insufficient_data`.
+ */
+function noReference(out: FeatureDrift, b: FeatureBaseline | undefined): FeatureDrift {
+  out.severity = 'error';
+  out.reason = b
+    ? `the baseline has ${b.type} data for this ${out.type} feature: rebuild the baseline with the configured types (modelwatch baseline --config) or fix the feature's type in the config`
+    : 'no baseline for this feature: it is absent from the baseline (rebuild the baseline, or reset it through DELETE /api/v1/models/{model}/baseline to learn it again)';
+  return out;
+}
+
 function rate(missing: number, observed: number): number | null {
   return missing + observed > 0 ? missing / (missing + observed) : null;
 }
 
-function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings): FeatureDrift {
+function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings, learning: boolean): FeatureDrift {
   const cur = currentNumeric(f);
   const ref = referenceNumeric(b);
   const m = cur ? countOf(cur.data) : 0;
@@ -98,10 +114,7 @@ function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelS
     referenceCount: n,
     currentCount: m,
   };
-  if (!ref) {
-    out.note = b ? `baseline has ${b.type} data for this feature` : 'no baseline for this feature';
-    return out;
-  }
+  if (!ref) return learning ? out : noReference(out, b);
   if (!cur || n === 0) return out;
   if ('bounds' in ref !== 'bounds' in cur.data) {
     out.precision = 'reduced';
@@ -116,7 +129,7 @@ function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelS
   return out;
 }
 
-function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings): FeatureDrift {
+function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings, learning: boolean): FeatureDrift {
   const cur = f.categories?.counts() ?? {};
   const m = f.categories?.total ?? 0;
   const ref = b?.type === 'categorical' ? b.counts : null;
@@ -132,10 +145,7 @@ function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: Mo
     referenceCount: n,
     currentCount: m,
   };
-  if (!ref) {
-    out.note = b ? `baseline has ${b.type} data for this feature` : 'no baseline for this feature';
-    return out;
-  }
+  if (!ref) return learning ? out : noReference(out, b);
   if (n === 0 || m === 0) return out;
   return Object.assign(out, compareCounts(ref, cur, s, n, m));
 }
@@ -241,6 +251,7 @@ export function evaluateDrift(model: ModelState, baseline: Baseline | undefined)
   const s = model.settings;
   const names = new Set<string>([...Object.keys(model.declared), ...model.features.keys(), ...Object.keys(baseline?.features ?? {})]);
   const features: FeatureDrift[] = [];
+  const learning = baseline === undefined;
   for (const name of [...names].sort()) {
     const b = baseline?.features[name];
     const f: FeatureState = model.features.get(name) ?? {
@@ -251,7 +262,7 @@ export function evaluateDrift(model: ModelState, baseline: Baseline | undefined)
       categories: null,
       missing: null,
     };
-    features.push(guarded(f, () => (f.type === 'numeric' ? numericDrift(f, b, s) : categoricalDrift(f, b, s))));
+    features.push(guarded(f, () => (f.type === 'numeric' ? numericDrift(f, b, s, learning) : categoricalDrift(f, b, s, learning))));
   }
   const prediction: PredictionDrift = {};
   const confidence = attempt(() => confidenceDrift(model, baseline, s));
@@ -284,10 +295,10 @@ function guarded(f: FeatureState, run: () => FeatureDrift): FeatureDrift {
       type: f.type,
       missingRate: null,
       baselineMissingRate: null,
-      severity: 'insufficient_data',
+      severity: 'error',
       referenceCount: 0,
       currentCount: 0,
-      note: `not evaluated: ${err instanceof Error ? err.message : String(err)}`,
+      reason: `not evaluated: ${err instanceof Error ? err.message : String(err)}`,
     };
   }
 }

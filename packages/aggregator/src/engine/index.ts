@@ -6,9 +6,13 @@
  * @packageDocumentation
  */
 export {
+  assertBaselineMatches,
   BASELINE_FORMAT,
+  BaselineConflictError,
   BaselineFormatError,
+  baselineTypeConflicts,
   parseBaseline,
+  type BaselineTypeConflict,
   type Baseline,
   type BaselineSource,
   type CategoricalFeatureBaseline,

@@ -7,11 +7,16 @@
 import type { Baseline } from './baseline.js';
 import type { QualityOptions } from './quality/config.js';
 
-/** Drift verdict, from least to most severe; `insufficient_data` when a window holds too few samples. */
-export type Severity = 'none' | 'info' | 'warning' | 'critical' | 'insufficient_data';
+/**
+ * Drift verdict, from least to most severe; `insufficient_data` when a window
+ * holds too few samples; `error` when no verdict can be computed for a reason
+ * that more data will not fix (the verdict's `reason` says which).
+ */
+export type Severity = 'none' | 'info' | 'warning' | 'critical' | 'insufficient_data' | 'error';
 
 /** Numeric encoding of a {@link Severity} on the `ml.drift.severity` gauge. */
 export const SEVERITY_LEVEL: Readonly<Record<Severity, number>> = Object.freeze({
+  error: -2,
   insufficient_data: -1,
   none: 0,
   info: 1,
@@ -220,6 +225,12 @@ export interface ModelStatus {
   slos: SloStatus[];
   /** Data points and log records acknowledged for this model since start. */
   accepted: { dataPoints: number; logRecords: number };
+  /**
+   * The drift verdict at a glance: the worst severity, and every feature whose
+   * verdict is `error` with its reason (a misconfiguration stays visible here,
+   * not only in the drift report).
+   */
+  drift: { severity: Severity; errors: Array<{ feature: string; reason: string }> };
   /** ISO 8601 time of the evaluation these numbers come from; null before the first. */
   evaluatedAt: string | null;
 }
@@ -259,8 +270,10 @@ export interface FeatureDrift {
   severity: Severity;
   referenceCount: number;
   currentCount: number;
-  /** Why the verdict is what it is when not obvious (e.g. feature absent from the baseline). */
+  /** Why the verdict is what it is when not obvious (e.g. reduced precision). */
   note?: string;
+  /** Why no verdict could be computed; present exactly when `severity` is `error`. */
+  reason?: string;
 }
 
 /** Drift of the confidence distribution and the low-confidence share. */
@@ -326,7 +339,11 @@ export interface DriftReport {
     /** While learning: when the first full window completes (ISO 8601). */
     learnsAt?: string | null;
   };
-  /** Worst severity over features and predictions (insufficient_data only when nothing had enough data). */
+  /**
+   * Worst severity over features and predictions: `error` when any verdict is
+   * an error (a misconfiguration outranks every drift level), else the worst
+   * level; insufficient_data only when nothing had enough data.
+   */
   severity: Severity;
   features: FeatureDrift[];
   prediction: PredictionDrift;

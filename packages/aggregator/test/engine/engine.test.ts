@@ -111,6 +111,35 @@ describe('Engine', () => {
       assert.equal(f1?.referenceCount, 5000);
     });
 
+    it('grades a feature the ready baseline lacks as error with a reason, and insufficient_data while learning', () => {
+      const r = rng(15);
+      const e = new Engine(config());
+      sendSlot(e, r, T0 + 30_000, 200);
+      e.evaluate(T0 + MIN);
+      assert.deepEqual(e.driftReport('m')?.features.map((f) => f.severity), ['insufficient_data', 'insufficient_data', 'insufficient_data'], 'learning is not an error');
+      const { baseline } = makeBaseline(r, 5000);
+      delete baseline.features['c1'];
+      e.setBaseline('m', baseline);
+      e.evaluate(T0 + MIN + 1);
+      const report = e.driftReport('m');
+      const c1 = report?.features.find((f) => f.name === 'c1');
+      assert.equal(c1?.severity, 'error');
+      assert.match(c1?.reason ?? '', /no baseline for this feature/);
+      assert.equal(report?.severity, 'error', 'the model verdict shows the error');
+      assert.deepEqual(e.modelStatus('m')?.drift.errors.map((x) => x.feature), ['c1']);
+      const gauge = e.outputs().find((o) => o.name === 'ml.drift.severity' && o.attributes['ml.feature.name'] === 'c1');
+      assert.equal(gauge?.value, -2);
+    });
+
+    it('refuses a baseline that types a configured feature the other way, naming it and both types', () => {
+      const e = new Engine(config());
+      const { baseline } = makeBaseline(rng(16), 200);
+      baseline.features['f1'] = { type: 'categorical', counts: { x: 3 }, missing: 0 };
+      assert.throws(() => e.setBaseline('m', baseline), { name: 'BaselineConflictError', message: /feature "f1" is categorical in the baseline .* but numeric in the config/ });
+      assert.equal(e.baseline('m'), undefined, 'nothing installed');
+      assert.throws(() => new Engine(engineConfig({ models: [{ ...config().models[0]!, baseline }] })), /feature "f1" is categorical in the baseline/);
+    });
+
     it('brackets the exact KS of the raw samples: statistic <= D <= bound', () => {
       const r = rng(14);
       const e = new Engine(config());

@@ -135,9 +135,9 @@ export const METRIC_ML_DRIFT_JENSEN_SHANNON = 'ml.drift.jensen_shannon';
 export const METRIC_ML_DRIFT_WASSERSTEIN = 'ml.drift.wasserstein';
 
 /**
- * Drift verdict: -1 insufficient data, 0 none, 1 info, 2 warning, 3 critical.
+ * Drift verdict: -2 error, -1 insufficient data, 0 none, 1 info, 2 warning, 3 critical.
  *
- * Raised only when the effect size (KS D, PSI) crosses its threshold and the shift is statistically clear. The encoding is exported as DRIFT_SEVERITY_LEVEL.
+ * Raised only when the effect size (KS D, PSI) crosses its threshold and the shift is statistically clear. Error (-2) means no verdict can be computed for a reason more data will not fix (no baseline for the feature, a baseline of the other type); the drift API names the reason. The encoding is exported as DRIFT_SEVERITY_LEVEL.
  *
  * Instrument: gauge. Unit: `{severity}`.
  * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).

@@ -422,8 +422,8 @@ export const METRICS = {
     name: 'ml.drift.severity',
     instrument: 'gauge',
     unit: '{severity}',
-    brief: 'Drift verdict: -1 insufficient data, 0 none, 1 info, 2 warning, 3 critical.',
-    note: 'Raised only when the effect size (KS D, PSI) crosses its threshold and the shift is statistically clear. The encoding is exported as DRIFT_SEVERITY_LEVEL.',
+    brief: 'Drift verdict: -2 error, -1 insufficient data, 0 none, 1 info, 2 warning, 3 critical.',
+    note: 'Raised only when the effect size (KS D, PSI) crosses its threshold and the shift is statistically clear. Error (-2) means no verdict can be computed for a reason more data will not fix (no baseline for the feature, a baseline of the other type); the drift API names the reason. The encoding is exported as DRIFT_SEVERITY_LEVEL.',
     attributes: [
       { name: 'ml.model.name', requirementLevel: 'required' },
       { name: 'ml.model.version', requirementLevel: 'recommended' },
