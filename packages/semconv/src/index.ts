@@ -32,3 +32,28 @@ export type {
   MetricDefinition,
   EventDefinition,
 } from './types.js';
+export {
+  ALERT_CATALOGUE,
+  ALERT_NAMES,
+  PAGE_BURN_WINDOWS,
+  TICKET_BURN_WINDOWS,
+  burnRateCondition,
+} from './alerts/catalogue.js';
+export {
+  BURN_RATE_WINDOWS,
+  alertOverrideProblems,
+  fillSettings,
+  resolveAlertRules,
+  type AlertModelContext,
+  type AlertOverrides,
+} from './alerts/resolve.js';
+export type {
+  AlertAnnotations,
+  AlertContext,
+  AlertOverride,
+  AlertRule,
+  AlertSeverity,
+  AlertTerm,
+  BurnWindowPair,
+  Comparison,
+} from './alerts/types.js';

@@ -57,6 +57,7 @@ export const BURN_WINDOWS: readonly { label: string; ms: number }[] = Object.fre
   { label: '5m', ms: 5 * 60_000 },
   { label: '30m', ms: 30 * 60_000 },
   { label: '1h', ms: 3_600_000 },
+  { label: '2h', ms: 2 * 3_600_000 },
   { label: '6h', ms: 6 * 3_600_000 },
   { label: '1d', ms: 24 * 3_600_000 },
   { label: '3d', ms: 72 * 3_600_000 },
