@@ -12,7 +12,7 @@ import {
   type FeatureBaseline,
   type PredictionBaseline,
 } from '../engine/baseline.js';
-import { plainNumber, readCell, type Cell } from './values.js';
+import { disguisedNumber, plainNumber, readCell, type Cell } from './values.js';
 
 /** Type of a feature column. */
 export type FeatureType = 'numeric' | 'categorical';
@@ -45,9 +45,11 @@ export interface BaselineWarning {
    * - `missing_prediction`: a row without a usable label / confidence / value (not counted);
    * - `out_of_range`: a confidence outside [0, 1] (counted in the edge bucket);
    * - `categories_capped`: more distinct values than `maxCategories` (the rest counted as `__other__`);
-   * - `no_values`: a column with no value at all (typed categorical).
+   * - `no_values`: a column with no value at all (typed categorical);
+   * - `disguised_numbers`: at least half of a feature column's values are numbers
+   *   wrapped in text (`np.float64(1.5)`, `'1.5'`), so they were not read as numbers.
    */
-  kind: 'non_numeric' | 'unsupported' | 'missing_prediction' | 'out_of_range' | 'categories_capped' | 'no_values';
+  kind: 'non_numeric' | 'unsupported' | 'missing_prediction' | 'out_of_range' | 'categories_capped' | 'no_values' | 'disguised_numbers';
   /** How many values it concerned. */
   count: number;
   /** 1-based data row where it first happened (the header is not a row). */
@@ -60,16 +62,57 @@ export interface BaselineWarning {
   message: string;
 }
 
+/**
+ * What the builder saw in one feature column, so a person can check the types
+ * before trusting the baseline (the CLI prints one line per column).
+ */
+export interface FeatureSummary {
+  /** The column's name. */
+  column: string;
+  /** The type the baseline uses. */
+  type: FeatureType;
+  /** The type the config declares; absent when the type was inferred. */
+  declared?: FeatureType;
+  /**
+   * What inference says of the values: numeric when every one of the first
+   * `inferenceSample` non-missing values is a number, else categorical; absent
+   * when the column has no value. Tracked for declared columns too, so a
+   * declared type the values contradict shows.
+   */
+  inferred?: FeatureType;
+  /** Non-missing values: numbers and texts (text in a numeric column included, though the baseline counts it as missing). */
+  values: number;
+  /** Missing values: empty and NA-style cells, absent JSON keys, and values that are neither number nor text. */
+  missing: number;
+  /** Distinct values, compared as text; exact unless {@link FeatureSummary.distinctCapped}. */
+  distinct: number;
+  /** Counting stopped at the bound (`max(maxCategories, 1000) + 1`) to keep memory bounded: `distinct` is a lower bound. */
+  distinctCapped: boolean;
+  /** Share of `values` that are not numbers, in [0, 1]; 0 without values. */
+  nonNumericShare: number;
+  /** Texts that are numbers in disguise (`np.float64(1.5)`, `Decimal('1.5')`, `'1.5'`). */
+  disguisedNumbers: number;
+  /** The first value that is not a number, shortened. */
+  example?: string;
+}
+
 /** What {@link BaselineAccumulator.finish} returns. */
 export interface AccumulatorResult {
   baseline: Baseline;
   warnings: BaselineWarning[];
+  /** One summary per feature column, sorted by name. */
+  columns: FeatureSummary[];
 }
 
 /** Where a value came from, for warnings. */
 interface Position {
   row: number;
   line: number | undefined;
+}
+
+/** A value as quoted in warnings: long texts are cut so one warning stays one line. */
+function shorten(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
 
 class Issue {
@@ -82,10 +125,15 @@ class Issue {
     if (this.count === 0) {
       this.firstRow = at.row;
       this.firstLine = at.line;
-      this.example = example === undefined ? undefined : example.length > 40 ? `${example.slice(0, 40)}...` : example;
+      this.example = example === undefined ? undefined : shorten(example);
     }
     this.count++;
   }
+}
+
+/** Where an {@link Issue} first happened, for messages. */
+function firstAt(issue: Issue): string {
+  return issue.firstLine === undefined ? `row ${issue.firstRow}` : `line ${issue.firstLine}`;
 }
 
 /** Category counts as a plain record with sorted keys, so the file is stable whatever order the rows came in. */
@@ -103,9 +151,13 @@ function overflow(d: CategoricalDistribution): number {
   return named >= d.maxCategories ? (counts.get(d.otherCategory) ?? 0) : 0;
 }
 
-/** One feature column: its type (declared or being inferred), its distribution and missing count. */
+/**
+ * One feature column: its type (declared or being inferred), its distribution
+ * and missing count, and what its summary reports.
+ */
 class FeatureColumn {
   type: FeatureType | undefined;
+  /** Missing in the baseline's sense: includes text in a numeric column. */
   missing = 0;
   /** Values seen while the type is still being inferred (all numbers, else the type would be categorical). */
   private pending: Cell[] = [];
@@ -113,12 +165,26 @@ class FeatureColumn {
   private cats: CategoricalDistribution | undefined;
   readonly nonNumeric = new Issue();
   readonly unsupported = new Issue();
+  readonly disguised = new Issue();
+  /** Numbers and texts seen (whatever the type made of them). */
+  private values = 0;
+  private texts = 0;
+  private firstText: string | undefined;
+  /** What inference says, kept apart from `type` so a declared column has it too. */
+  private inferred: FeatureType | undefined;
+  /** Distinct texts, up to {@link distinctBound} + 1 of them: enough to tell "more than maxCategories" exactly. */
+  private readonly distinct = new Set<string>();
+  private readonly distinctBound: number;
+  private distinctCapped = false;
+  /** The first distinct value past `maxCategories`: for a categorical column, the first one counted as `__other__`. */
+  private firstSurplus: string | undefined;
 
   constructor(
     readonly name: string,
-    declared: FeatureType | undefined,
+    private readonly declared: FeatureType | undefined,
     private readonly opts: { maxSize: number; maxCategories: number; inferenceSample: number },
   ) {
+    this.distinctBound = Math.max(opts.maxCategories, 1000);
     if (declared !== undefined) this.decide(declared);
   }
 
@@ -128,6 +194,8 @@ class FeatureColumn {
       // Finite check: "1e400" is decimal text but overflows; readCell reports it.
       if (Number.isFinite(v)) {
         this.hist.record(v);
+        // The same text readCell would give: plainNumber only accepts untrimmed decimals.
+        this.seeNumber(typeof raw === 'string' ? raw : String(v));
         return;
       }
     }
@@ -141,6 +209,7 @@ class FeatureColumn {
         this.unsupported.note(at, cell.text);
         return;
       case 'number':
+        this.seeNumber(cell.text);
         if (this.type === 'numeric') this.hist?.record(cell.value);
         else if (this.type === 'categorical') this.cats?.add(cell.text);
         else {
@@ -149,6 +218,7 @@ class FeatureColumn {
         }
         return;
       case 'text':
+        this.seeText(cell.text, at);
         if (this.type === 'numeric') {
           this.missing++;
           this.nonNumeric.note(at, cell.text);
@@ -158,6 +228,29 @@ class FeatureColumn {
         }
         return;
     }
+  }
+
+  private seeNumber(text: string): void {
+    this.values++;
+    // Same rule as the type itself: numeric once the first inferenceSample values are all numbers.
+    if (this.inferred === undefined && this.values >= this.opts.inferenceSample) this.inferred = 'numeric';
+    this.seeDistinct(text);
+  }
+
+  private seeText(text: string, at: Position): void {
+    this.values++;
+    this.texts++;
+    this.inferred ??= 'categorical';
+    this.firstText ??= shorten(text);
+    if (disguisedNumber(text) !== undefined) this.disguised.note(at, text);
+    this.seeDistinct(text);
+  }
+
+  private seeDistinct(text: string): void {
+    if (this.distinctCapped || this.distinct.has(text)) return;
+    this.distinct.add(text);
+    if (this.distinct.size === this.opts.maxCategories + 1) this.firstSurplus = shorten(text);
+    if (this.distinct.size > this.distinctBound) this.distinctCapped = true;
   }
 
   private decide(type: FeatureType): void {
@@ -180,6 +273,8 @@ class FeatureColumn {
       }
       this.decide(this.pending.length > 0 ? 'numeric' : 'categorical');
     }
+    // Disguised numbers first: they are usually why the other warnings (text in a numeric column, too many categories) happened.
+    if (this.disguised.count > 0 && this.disguised.count * 2 >= this.values) warnings.push(this.disguisedWarning());
     if (this.nonNumeric.count > 0) {
       warnings.push(warning(this.name, 'non_numeric', this.nonNumeric, `non-numeric values in numeric column "${this.name}" counted as missing`));
     }
@@ -187,19 +282,71 @@ class FeatureColumn {
       warnings.push(warning(this.name, 'unsupported', this.unsupported, `values that are neither numbers nor text in column "${this.name}" counted as missing`));
     }
     const capped = this.cats ? overflow(this.cats) : 0;
-    if (capped > 0) {
-      warnings.push({
-        column: this.name, kind: 'categories_capped', count: capped,
-        message: `column "${this.name}" has more than ${this.opts.maxCategories} distinct values; ${capped} values past the bound counted as "${OTHER_CATEGORY}"`,
-      });
-    }
+    if (capped > 0) warnings.push(this.cappedWarning(capped));
     if (this.type === 'numeric' && this.hist) return { type: 'numeric', histogram: this.hist.toData(), missing: this.missing };
     return { type: 'categorical', counts: this.cats ? countsRecord(this.cats) : {}, missing: this.missing };
+  }
+
+  /** The column's summary; call after {@link finish}, which settles the type. */
+  summary(): FeatureSummary {
+    const s: FeatureSummary = {
+      column: this.name,
+      type: this.type ?? 'categorical',
+      values: this.values,
+      // Text in a numeric column is a value here (it shows in nonNumericShare), missing only in the baseline.
+      missing: this.missing - this.nonNumeric.count,
+      distinct: this.distinct.size,
+      distinctCapped: this.distinctCapped,
+      nonNumericShare: this.values === 0 ? 0 : this.texts / this.values,
+      disguisedNumbers: this.disguised.count,
+    };
+    if (this.declared !== undefined) s.declared = this.declared;
+    // Fewer values than the sample, all numbers: numeric, as finish() types an undeclared column.
+    const inferred = this.inferred ?? (this.values > 0 ? 'numeric' : undefined);
+    if (inferred !== undefined) s.inferred = inferred;
+    if (this.firstText !== undefined) s.example = this.firstText;
+    return s;
+  }
+
+  private disguisedWarning(): BaselineWarning {
+    const d = this.disguised;
+    const example = d.example ?? '';
+    let consequence: string;
+    if (this.type === 'numeric') {
+      consequence = `the column is ${this.declared === undefined ? 'numeric (inferred from its first values)' : 'declared numeric'}, so they were counted as missing`;
+    } else if (this.declared === undefined) {
+      consequence = 'the column was therefore inferred categorical (numeric needs plain numbers), each distinct text a category';
+    } else {
+      consequence = 'the column is declared categorical, so each distinct text is a category';
+    }
+    let fix = 'write plain numbers, e.g. convert with float() or .astype(float) before writing the file';
+    // Declaring the type does not read the disguise, but turns a silent category into an error.
+    if (this.declared === undefined) fix += ', or declare the type with --config (a declared numeric column with such values is an error)';
+    const w: BaselineWarning = {
+      column: this.name, kind: 'disguised_numbers', count: d.count, firstRow: d.firstRow, example,
+      message: `column "${this.name}": ${d.count} of ${this.values} values are numbers written as text, e.g. ${JSON.stringify(example)} (first at ${firstAt(d)}); ${consequence}. Fix: ${fix}`,
+    };
+    if (d.firstLine !== undefined) w.firstLine = d.firstLine;
+    return w;
+  }
+
+  private cappedWarning(capped: number): BaselineWarning {
+    const max = this.opts.maxCategories;
+    const distinct = this.distinctCapped ? `at least ${this.distinct.size}` : String(this.distinct.size);
+    const w: BaselineWarning = {
+      column: this.name, kind: 'categories_capped', count: capped,
+      message: `column "${this.name}" has ${distinct} distinct values, more than the ${max} kept`
+        + (this.firstSurplus === undefined ? '' : ` (the first one past the bound: ${JSON.stringify(this.firstSurplus)})`)
+        + `; ${capped} values past the bound counted as "${OTHER_CATEGORY}". If it is a measurement, declare it numeric with --config;`
+        + ` else raise --max-categories (and limits.maxCategories in modelwatch.yaml, which bounds the live counts the same way)`,
+    };
+    if (this.firstSurplus !== undefined) w.example = this.firstSurplus;
+    return w;
   }
 }
 
 function warning(column: string, kind: BaselineWarning['kind'], issue: Issue, what: string): BaselineWarning {
-  const where = issue.firstLine === undefined ? `row ${issue.firstRow}` : `line ${issue.firstLine}`;
+  const where = firstAt(issue);
   const example = issue.example === undefined ? '' : ` (${JSON.stringify(issue.example)})`;
   const w: BaselineWarning = {
     column, kind, count: issue.count, firstRow: issue.firstRow,
@@ -364,13 +511,16 @@ export class BaselineAccumulator {
     this.rowCount += n;
   }
 
-  /** Builds the baseline from everything added. */
+  /** Builds the baseline from everything added, with a summary per feature column. */
   finish(meta: { model: string; modelVersion?: string; createdAt: string; path?: string }): AccumulatorResult {
     const warnings: BaselineWarning[] = [];
     const features: Record<string, FeatureBaseline> = {};
+    const columns: FeatureSummary[] = [];
     for (const name of [...this.features.keys()].sort()) {
       const col = this.features.get(name);
-      if (col) features[name] = col.finish(warnings);
+      if (!col) continue;
+      features[name] = col.finish(warnings);
+      columns.push(col.summary());
     }
     const prediction: PredictionBaseline = {};
     if (this.confidence) prediction.confidence = { bounds: [...CONFIDENCE_BUCKETS], counts: this.confidence.slice() };
@@ -399,7 +549,7 @@ export class BaselineAccumulator {
     if (meta.modelVersion !== undefined) baseline.modelVersion = meta.modelVersion;
     if (meta.path !== undefined && baseline.source) baseline.source.path = meta.path;
     if (Object.keys(prediction).length > 0) baseline.prediction = prediction;
-    return { baseline, warnings };
+    return { baseline, warnings, columns };
   }
 
   /** A JSON Lines key seen for the first time: earlier rows lacked it, so they count as missing. */

@@ -15,6 +15,15 @@ against) from a CSV, JSON Lines or Parquet file, streaming it. Columns are
 features; their types come from the config when given, else are inferred
 (numbers -> numeric, anything else -> categorical).
 
+Then a summary goes to stderr: one line per feature column with its type
+(declared) or (inferred), values, distinct values, missing values and the
+share of values that are not numbers, and one "warning:" line per warning,
+e.g. numbers written as text (np.float64(1.5), Decimal('1.5'), '1.5'),
+which make a column categorical, or more distinct values than
+--max-categories. With --config, a column declared numeric whose values are
+mostly not numbers is an error and nothing is written. stdout gets one JSON
+status line.
+
 Options:
   --model NAME              model the baseline belongs to (required)
   --input FILE              data file: .csv, .jsonl/.ndjson or .parquet (required)
@@ -26,8 +35,13 @@ Options:
   --confidence-column NAME  column with the confidence score (default: confidence)
   --value-column NAME       column with the regression output (default: none)
   --max-size N              buckets per sign of each exponential histogram (default: 160)
-  --max-categories N        categories kept per column; the rest count as __other__ (default: 100)
+  --max-categories N        categories kept per column; the rest count as __other__
+                            (default: limits.maxCategories of --config, else 100)
   -h, --help                show this help
+
+Exit status: 0 baseline written (warnings or not); 1 not written: a bad flag,
+an unreadable or malformed input, or a column contradicting its declared type;
+2 the --config file is invalid.
 `;
 
 /** Parsed `modelwatch baseline` flags. */

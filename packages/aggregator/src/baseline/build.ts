@@ -2,7 +2,7 @@
  * `buildBaseline`: a data file in, a {@link Baseline} out, streaming.
  */
 import { stat } from 'node:fs/promises';
-import { BaselineAccumulator, type BaselineWarning, type FeatureType } from './accumulator.js';
+import { BaselineAccumulator, type BaselineWarning, type FeatureSummary, type FeatureType } from './accumulator.js';
 import { BaselineInputError } from './errors.js';
 import { BASELINE_INPUT_FORMATS, formatFromPath, type BaselineInputFormat } from './format.js';
 import { readCsv } from './readers/csv.js';
@@ -36,6 +36,8 @@ export interface BuildBaselineOptions {
    * columns are features and each must be in the file. When absent, every column
    * but the prediction columns is a feature, typed by inference: numeric when its
    * first {@link BuildBaselineOptions.inferenceSample} non-missing values are all numbers, else categorical.
+   * A column declared numeric whose values are mostly (more than half) not
+   * numbers is an error; one declared categorical may hold numbers (codes).
    */
   features?: Record<string, FeatureType>;
   /** Column with the predicted label; an explicitly named column must exist. @default 'label' */
@@ -63,6 +65,8 @@ export interface BaselineReport {
   baseline: Baseline;
   /** What was counted differently from a plain reading of the file. */
   warnings: BaselineWarning[];
+  /** One summary per feature column (type, distinct, missing, non-numeric share), sorted by name. */
+  columns: FeatureSummary[];
   /** Data rows read. */
   rows: number;
   /** Size of the input in bytes. */
@@ -72,11 +76,38 @@ export interface BaselineReport {
 }
 
 /**
+ * The columns declared numeric whose values are mostly not numbers. Text in a
+ * numeric column is counted as missing, so building on would give a baseline of
+ * a few stray numbers (or none) while the file plainly says something else:
+ * better to stop and name the column.
+ * @throws {@link BaselineInputError} `type_mismatch` naming every such column.
+ */
+function checkDeclaredTypes(columns: readonly FeatureSummary[], path: string): void {
+  const problems: string[] = [];
+  for (const c of columns) {
+    if (c.declared !== 'numeric' || c.nonNumericShare <= 0.5) continue;
+    // Exact: the share is texts / values, and both are far below 2^52.
+    const texts = Math.round(c.nonNumericShare * c.values);
+    const example = c.example === undefined ? '' : `, e.g. ${JSON.stringify(c.example)}`;
+    const fix = c.disguisedNumbers > 0
+      ? `${c.disguisedNumbers} of them are numbers written as text: write plain numbers, e.g. convert with float() or .astype(float) before writing the file`
+      : 'if it holds categories, declare it categorical';
+    problems.push(`column "${c.column}" is declared numeric in the config, but ${texts} of its ${c.values} values are not numbers: they read as categorical${example}; ${fix}`);
+  }
+  if (problems.length === 0) return;
+  const message = problems.length === 1
+    ? `${path}: ${problems[0] ?? ''}`
+    : `${path}: ${problems.length} columns contradict the types declared in the config:\n  - ${problems.join('\n  - ')}`;
+  throw new BaselineInputError('type_mismatch', message, { path });
+}
+
+/**
  * Builds a baseline from a data file, streaming it, and returns it with the
- * warnings met on the way.
+ * warnings met on the way and a summary of each feature column.
  * @throws {@link BaselineInputError} naming the problem: an unknown format, a
  *   missing or empty file, a malformed row (with its line), a configured column
- *   absent from the file. An aborted `signal` rejects with its reason.
+ *   absent from the file, a column declared numeric whose values are mostly not
+ *   numbers (`type_mismatch`). An aborted `signal` rejects with its reason.
  */
 export async function buildBaselineReport(opts: BuildBaselineOptions): Promise<BaselineReport> {
   if (typeof opts.model !== 'string' || opts.model.trim() === '') {
@@ -135,9 +166,10 @@ export async function buildBaselineReport(opts: BuildBaselineOptions): Promise<B
     path: opts.input,
   };
   if (opts.modelVersion !== undefined) meta.modelVersion = opts.modelVersion;
-  const { baseline, warnings } = acc.finish(meta);
+  const { baseline, warnings, columns } = acc.finish(meta);
+  checkDeclaredTypes(columns, opts.input);
   for (const w of warnings) opts.onWarning?.(w);
-  return { baseline, warnings, rows: acc.rows, bytes: totalBytes, format };
+  return { baseline, warnings, columns, rows: acc.rows, bytes: totalBytes, format };
 }
 
 /**

@@ -10,7 +10,9 @@ export type BaselineInputErrorCode =
   | 'not_a_file'
   | 'empty'
   | 'parse'
-  | 'missing_column';
+  | 'missing_column'
+  /** A column declared numeric in the config whose values are mostly not numbers. */
+  | 'type_mismatch';
 
 /**
  * A baseline could not be built from the given input; the message names the

@@ -15,7 +15,33 @@ export const MISSING_TOKENS: ReadonlySet<string> = new Set([
 
 // A decimal number as written by CSV and JSON writers. Number() alone would also
 // accept "0x10", "Infinity" and "  " (as 0), none of which is a measured value.
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DECIMAL_BODY = String.raw`[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?`;
+const DECIMAL = new RegExp(`^${DECIMAL_BODY}$`);
+
+// A dotted name called on one decimal, bare or quoted: numpy 2's repr of its scalars
+// (`np.float64(100.02)`), `Decimal('1.5')`, `float32(3)`, torch's `tensor(0.53)`.
+const CALL_WRAPPED = new RegExp(String.raw`^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\(\s*(['"]?)(${DECIMAL_BODY})\1\s*\)$`);
+// A decimal in matching quotes, as left by writing repr() of a string, or quoting twice.
+const QUOTED = new RegExp(String.raw`^(['"])(${DECIMAL_BODY})\1$`);
+
+/**
+ * The number inside a text that is a decimal number in disguise: wrapped in a
+ * call (`np.float64(100.02)`, `Decimal('1.5')`, `float32(3)`) or in matching
+ * quotes (`'1.5'`, `"1.5"`); else undefined. Such texts come from writing
+ * Python objects' repr() instead of their values (numpy 2 changed the repr of
+ * its scalars from `100.02` to `np.float64(100.02)`); {@link readCell} reads
+ * them as text, so the builder counts them to warn about them.
+ */
+export function disguisedNumber(text: string): number | undefined {
+  const t = text.trim();
+  // Every disguise ends with ")" or a quote: most texts are rejected without a regex.
+  const last = t.charCodeAt(t.length - 1);
+  if (last !== 0x29 && last !== 0x27 && last !== 0x22) return undefined;
+  const m = CALL_WRAPPED.exec(t) ?? QUOTED.exec(t);
+  if (!m) return undefined;
+  const value = Number(m[2]);
+  return Number.isFinite(value) ? value : undefined;
+}
 
 /**
  * Fast path for columns already known to be numeric: the value of a plain

@@ -8,7 +8,8 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { startService } from '../service.js';
 import {
   BASELINE_HELP,
-  buildBaseline,
+  buildBaselineReport,
+  formatSummary,
   parseBaselineArgs,
   progressBar,
   writeBaseline,
@@ -84,15 +85,34 @@ async function baseline(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   let features: Record<string, 'numeric' | 'categorical'> | undefined;
+  let maxCategories = args.maxCategories;
   if (args.config !== undefined) {
     const config = loadConfig({ path: args.config });
     features = config.models.find((m) => m.name === args.model)?.features;
+    // The live engine folds categories past limits.maxCategories: a baseline kept with another bound would not compare like for like.
+    maxCategories ??= config.limits.maxCategories;
   }
   const bar = process.stderr.isTTY ? progressBar({ stream: process.stderr }) : undefined;
-  const result = await buildBaseline({ ...args, ...(features !== undefined ? { features } : {}), ...(bar ? { onProgress: bar.update } : {}) });
-  bar?.done();
+  let report;
+  try {
+    report = await buildBaselineReport({
+      ...args,
+      ...(features !== undefined ? { features } : {}),
+      ...(maxCategories !== undefined ? { maxCategories } : {}),
+      ...(bar ? { onProgress: bar.update } : {}),
+    });
+  } finally {
+    // Also on failure (a type mismatch is found at the end): the error then starts on its own line.
+    bar?.done();
+  }
+  // The summary goes to stderr with the progress: stdout stays one JSON line for scripts.
+  for (const line of formatSummary(report)) io.stderr(line);
+  const result = report.baseline;
   await writeBaseline(result, args.out);
-  io.stdout(JSON.stringify({ status: 'written', out: args.out, model: result.model, features: Object.keys(result.features).length, rows: result.source?.rows ?? null }));
+  io.stdout(JSON.stringify({
+    status: 'written', out: args.out, model: result.model, features: Object.keys(result.features).length,
+    rows: result.source?.rows ?? null, warnings: report.warnings.length,
+  }));
   return 0;
 }
 

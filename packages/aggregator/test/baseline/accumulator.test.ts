@@ -180,5 +180,92 @@ describe('BaselineAccumulator', () => {
       assert.equal(h.count, 1000);
       assert.equal(acc.rows, 1000);
     });
+
+    it('summarises each feature column: values, missing, distinct, non-numeric share and the first text', () => {
+      const rows = [['1', 'en', 'a'], ['2', 'de', '1'], ['2', 'en', 'b'], ['', 'NA', '1'], ['abc', 'fr', '2']];
+      const { baseline, columns } = fromRows(['n', 'lang', 'label'], rows, { inferenceSample: 3 });
+      assert.deepEqual(columns, [
+        { column: 'lang', type: 'categorical', inferred: 'categorical', values: 4, missing: 1, distinct: 3, distinctCapped: false, nonNumericShare: 1, disguisedNumbers: 0, example: 'en' },
+        // 'abc' is a value here (a quarter of them) though the baseline counts it as missing.
+        { column: 'n', type: 'numeric', inferred: 'numeric', values: 4, missing: 1, distinct: 3, distinctCapped: false, nonNumericShare: 0.25, disguisedNumbers: 0, example: 'abc' },
+      ]);
+      assert.equal(numeric(baseline, 'n').missing, 2);
+    });
+
+    it('shows the declared type beside what inference says of the values', () => {
+      const { columns } = fromRows(['code', 'score', 'late'], [['1', '0.5', '1'], ['2', 'x', '2'], ['3', '0.7', 'z']], {
+        features: { code: 'categorical', score: 'numeric', late: 'categorical' },
+        inferenceSample: 2,
+      });
+      const byName = new Map(columns.map((c) => [c.column, c]));
+      assert.deepEqual([byName.get('code')?.type, byName.get('code')?.declared, byName.get('code')?.inferred], ['categorical', 'categorical', 'numeric']);
+      assert.deepEqual([byName.get('score')?.type, byName.get('score')?.declared, byName.get('score')?.inferred], ['numeric', 'numeric', 'categorical']);
+      // Two numbers filled the inference sample before 'z': inference says numeric, as it would without a config.
+      assert.equal(byName.get('late')?.inferred, 'numeric');
+      assert.equal(byName.get('score')?.nonNumericShare, 1 / 3);
+    });
+
+    it('infers the same type for a declared column as the type an undeclared one gets', () => {
+      const samples = [['1', '2', 'x'], ['1', 'x', '2'], ['1', '2', '3', '4'], ['x'], ['', '1'], ['', '']];
+      for (const values of samples) {
+        const rows = values.map((v) => [v]);
+        const free = fromRows(['c'], rows, { inferenceSample: 2 });
+        const declared = fromRows(['c'], rows, { inferenceSample: 2, features: { c: 'categorical' } });
+        const expected = free.columns[0]?.values === 0 ? undefined : free.baseline.features.c?.type;
+        assert.equal(declared.columns[0]?.inferred, expected, values.join(','));
+        assert.equal(free.columns[0]?.inferred, expected, values.join(','));
+      }
+    });
+
+    it('counts distinct values exactly up to max(maxCategories, 1000), then as a lower bound', () => {
+      const cols = (n: number, maxCategories: number) => {
+        const acc = new BaselineAccumulator({ maxCategories });
+        acc.declareColumns(['num', 'cat']);
+        for (let i = 0; i < n; i++) acc.addArrayRow([String(i % 1500), `v${i % 1500}`]);
+        return acc.finish(META).columns.map((c) => [c.column, c.distinct, c.distinctCapped]);
+      };
+      assert.deepEqual(cols(1000, 2), [['cat', 1000, false], ['num', 1000, false]]);
+      assert.deepEqual(cols(3000, 2), [['cat', 1001, true], ['num', 1001, true]]);
+      assert.deepEqual(cols(3000, 1200), [['cat', 1201, true], ['num', 1201, true]]);
+      assert.deepEqual(cols(3000, 1500), [['cat', 1500, false], ['num', 1500, false]]);
+    });
+  });
+
+  describe('finish warnings', () => {
+    it('warns about numbers in disguise when at least half the values are, naming the column, count, example and fix', () => {
+      const rows = [['np.float64(1.5)', "'1'", 'a'], ['np.float64(2.25)', '2', 'np.float64(1)'], ['3', '3', 'b']];
+      const { warnings, columns } = fromRows(['x', 'half', 'few'], rows);
+      const disguised = warnings.filter((w) => w.kind === 'disguised_numbers');
+      assert.deepEqual(disguised.map((w) => w.column), ['x']);
+      const w = disguised[0];
+      assert.deepEqual({ count: w?.count, example: w?.example, firstRow: w?.firstRow, firstLine: w?.firstLine }, { count: 2, example: 'np.float64(1.5)', firstRow: 1, firstLine: 2 });
+      assert.match(w?.message ?? '', /^column "x": 2 of 3 values are numbers written as text, e\.g\. "np\.float64\(1\.5\)" \(first at line 2\); the column was therefore inferred categorical/);
+      assert.match(w?.message ?? '', /Fix: write plain numbers, e\.g\. convert with float\(\) or \.astype\(float\) before writing the file, or declare the type with --config/);
+      assert.deepEqual(columns.map((c) => [c.column, c.disguisedNumbers]), [['few', 1], ['half', 1], ['x', 2]]);
+    });
+
+    it('warns about numbers in disguise at exactly half the values, and says a declared categorical column keeps them as categories', () => {
+      const { warnings } = fromRows(['x'], [["'1.5'"], ['2']], { features: { x: 'categorical' } });
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]?.kind, 'disguised_numbers');
+      assert.match(warnings[0]?.message ?? '', /1 of 2 values .*"'1\.5'".*declared categorical, so each distinct text is a category/);
+      assert.doesNotMatch(warnings[0]?.message ?? '', /--config/);
+    });
+
+    it('names the column, distinct count, bound and first surplus value when categories are capped, and the fixes', () => {
+      const rows = ['shop1', 'shop2', 'shop1', 'shop3', 'shop4', 'shop2', 'shop5'].map((v) => [v]);
+      const { warnings } = fromRows(['merchant'], rows, { maxCategories: 2 });
+      assert.equal(warnings.length, 1);
+      const w = warnings[0];
+      assert.deepEqual({ kind: w?.kind, column: w?.column, count: w?.count, example: w?.example }, { kind: 'categories_capped', column: 'merchant', count: 3, example: 'shop3' });
+      assert.match(w?.message ?? '', /column "merchant" has 5 distinct values, more than the 2 kept \(the first one past the bound: "shop3"\); 3 values past the bound counted as "__other__"/);
+      assert.match(w?.message ?? '', /declare it numeric with --config.*--max-categories.*limits\.maxCategories/);
+    });
+
+    it('says "at least" when the distinct count was capped', () => {
+      const rows = Array.from({ length: 1200 }, (_, i) => [`id${i}`]);
+      const { warnings } = fromRows(['id'], rows, { maxCategories: 10 });
+      assert.match(warnings[0]?.message ?? '', /has at least 1001 distinct values, more than the 10 kept \(the first one past the bound: "id10"\)/);
+    });
   });
 });

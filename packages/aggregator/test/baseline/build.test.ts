@@ -9,6 +9,7 @@ import { buildBaseline, buildBaselineReport, type BaselineProgress } from '../..
 import { BaselineInputError } from '../../src/baseline/errors.js';
 import { formatFromPath } from '../../src/baseline/format.js';
 import { parseBaseline, type Baseline, type CategoricalFeatureBaseline, type NumericFeatureBaseline } from '../../src/engine/baseline.js';
+import { numpyReprCsv } from './numpy-repr-csv.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/baseline/', import.meta.url));
 const fixture = (name: string): string => join(FIXTURES, name);
@@ -201,6 +202,89 @@ describe('build', () => {
       const r = await buildBaselineReport({ model: 'm', input: p });
       assert.deepEqual(r.baseline.features['city, name'], { type: 'categorical', counts: { 'Paris, FR': 1, 'multi\nline': 1 }, missing: 0 });
       assert.equal(r.rows, 2);
+    });
+  });
+
+  describe('buildBaselineReport', () => {
+    it('summarises each feature column of a small CSV', async () => {
+      const p = await write('summary.csv', 'age,lang,zip,label\n31,en,10115,pos\n,de,80331,neg\n42,en,NA,pos\nx7,fr,10115,pos\n');
+      const r = await buildBaselineReport({ model: 'm', input: p });
+      assert.deepEqual(r.columns, [
+        { column: 'age', type: 'categorical', inferred: 'categorical', values: 3, missing: 1, distinct: 3, distinctCapped: false, nonNumericShare: 1 / 3, disguisedNumbers: 0, example: 'x7' },
+        { column: 'lang', type: 'categorical', inferred: 'categorical', values: 4, missing: 0, distinct: 3, distinctCapped: false, nonNumericShare: 1, disguisedNumbers: 0, example: 'en' },
+        { column: 'zip', type: 'numeric', inferred: 'numeric', values: 3, missing: 1, distinct: 2, distinctCapped: false, nonNumericShare: 0, disguisedNumbers: 0 },
+      ]);
+    });
+
+    it('regression: numpy 2 repr floats (np.float64(100.02)) are reported as numbers in disguise, not silently made categories', async () => {
+      const p = await write('numpy.csv', numpyReprCsv(2000));
+      const r = await buildBaselineReport({ model: 'm', input: p });
+      const byName = new Map(r.columns.map((c) => [c.column, c]));
+      assert.equal(byName.get('text_length')?.type, 'categorical');
+      assert.equal(byName.get('text_length')?.disguisedNumbers, 2000);
+      assert.equal(byName.get('language')?.disguisedNumbers, 0);
+      const disguised = r.warnings.filter((w) => w.kind === 'disguised_numbers');
+      assert.deepEqual(disguised.map((w) => w.column), ['sentiment_score', 'text_length']);
+      const tl = disguised.find((w) => w.column === 'text_length');
+      assert.match(tl?.example ?? '', /^np\.float64\(\d+(\.\d+)?\)$/);
+      assert.match(tl?.message ?? '', /column "text_length": 2000 of 2000 values are numbers written as text, e\.g\. "np\.float64\(20\)" \(first at row 1\); the column was therefore inferred categorical/);
+      assert.match(tl?.message ?? '', /float\(\).*astype\(float\).*--config/);
+      // Past the 100 kept, text_length's values fold into __other__: said too, with an example.
+      const capped = r.warnings.find((w) => w.kind === 'categories_capped' && w.column === 'text_length');
+      assert.match(capped?.message ?? '', /column "text_length" has \d+ distinct values, more than the 100 kept \(the first one past the bound: "np\.float64\(/);
+      assert.equal(r.warnings.some((w) => w.column === 'language'), false);
+    });
+
+    it('reads the same file written with plain numbers as numeric, without warnings', async () => {
+      const r = await buildBaselineReport({ model: 'm', input: await write('plain.csv', numpyReprCsv(2000, { plain: true })) });
+      assert.deepEqual(r.columns.map((c) => [c.column, c.type]), [['language', 'categorical'], ['sentiment_score', 'numeric'], ['text_length', 'numeric']]);
+      assert.deepEqual(r.warnings, []);
+    });
+
+    it('warns when a column has more distinct values than maxCategories, naming it with an example', async () => {
+      const p = await write('merchants.csv', `merchant\n${Array.from({ length: 30 }, (_, i) => `m${i}`).join('\n')}\n`);
+      const r = await buildBaselineReport({ model: 'm', input: p, maxCategories: 5 });
+      assert.equal(r.warnings.length, 1);
+      assert.deepEqual({ kind: r.warnings[0]?.kind, column: r.warnings[0]?.column, example: r.warnings[0]?.example, count: r.warnings[0]?.count }, { kind: 'categories_capped', column: 'merchant', example: 'm5', count: 25 });
+      assert.match(r.warnings[0]?.message ?? '', /column "merchant" has 30 distinct values, more than the 5 kept/);
+    });
+
+    it('rejects a column declared numeric whose values are mostly not numbers, naming column, types, count and example', async () => {
+      const p = await write('numpy-config.csv', numpyReprCsv(2000));
+      const seen: string[] = [];
+      await rejectsWith(
+        buildBaselineReport({ model: 'm', input: p, features: { text_length: 'numeric', language: 'categorical' }, onWarning: (w) => seen.push(w.kind) }),
+        'type_mismatch',
+        /column "text_length" is declared numeric in the config, but 2000 of its 2000 values are not numbers: they read as categorical, e\.g\. "np\.float64\(20\)"; 2000 of them are numbers written as text: write plain numbers/,
+      );
+      assert.deepEqual(seen, []);
+    });
+
+    it('names every column that contradicts its declared type at once', async () => {
+      const p = await write('numpy-two.csv', numpyReprCsv(50));
+      const e = await buildBaselineReport({ model: 'm', input: p, features: { text_length: 'numeric', sentiment_score: 'numeric', language: 'numeric' } }).catch((x: unknown) => x);
+      assert.ok(e instanceof BaselineInputError);
+      assert.equal(e.code, 'type_mismatch');
+      assert.match(e.message, /3 columns contradict the types declared in the config/);
+      for (const c of ['language', 'sentiment_score', 'text_length']) assert.match(e.message, new RegExp(`column "${c}" is declared numeric`));
+      assert.match(e.message, /column "language" .*e\.g\. "en"; if it holds categories, declare it categorical/);
+    });
+
+    it('keeps a declared numeric column with at most half its values text, counting the text as missing', async () => {
+      const p = await write('half.csv', 'x\n1\nabc\n2\ndef\n');
+      const r = await buildBaselineReport({ model: 'm', input: p, features: { x: 'numeric' } });
+      assert.equal((r.baseline.features.x as NumericFeatureBaseline).missing, 2);
+      assert.deepEqual(r.warnings.map((w) => w.kind), ['non_numeric']);
+      await rejectsWith(buildBaselineReport({ model: 'm', input: await write('more.csv', 'x\n1\nabc\ndef\n'), features: { x: 'numeric' } }), 'type_mismatch', /column "x" is declared numeric in the config, but 2 of its 3 values are not numbers: they read as categorical, e\.g\. "abc"/);
+    });
+
+    it('accepts a declared categorical column of numeric codes and reports that its values read as numeric', async () => {
+      const p = await write('codes.csv', `country_code,language\n${Array.from({ length: 40 }, (_, i) => `${i % 7},en`).join('\n')}\n`);
+      const r = await buildBaselineReport({ model: 'm', input: p, features: { country_code: 'categorical', language: 'categorical' } });
+      const code = r.columns.find((c) => c.column === 'country_code');
+      assert.deepEqual([code?.type, code?.declared, code?.inferred, code?.distinct], ['categorical', 'categorical', 'numeric', 7]);
+      assert.equal(r.baseline.features.country_code?.type, 'categorical');
+      assert.deepEqual(r.warnings, []);
     });
   });
 

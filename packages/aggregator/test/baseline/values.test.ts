@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MISSING_TOKENS, readCell } from '../../src/baseline/values.js';
+import { MISSING_TOKENS, disguisedNumber, readCell } from '../../src/baseline/values.js';
 
 describe('values', () => {
   describe('readCell', () => {
@@ -34,6 +34,30 @@ describe('values', () => {
 
     it('reads a Date (Parquet timestamp) as its ISO text', () => {
       assert.deepEqual(readCell(new Date(Date.UTC(2024, 0, 2))), { kind: 'text', text: '2024-01-02T00:00:00.000Z' });
+    });
+  });
+
+  describe('disguisedNumber', () => {
+    it('finds the number in a call wrapper: numpy 2 repr, Decimal, float32', () => {
+      assert.equal(disguisedNumber('np.float64(100.02)'), 100.02);
+      assert.equal(disguisedNumber('np.float64(0.53)'), 0.53);
+      assert.equal(disguisedNumber('numpy.int64(-3)'), -3);
+      assert.equal(disguisedNumber("Decimal('1.5')"), 1.5);
+      assert.equal(disguisedNumber('Decimal("2e3")'), 2000);
+      assert.equal(disguisedNumber('float32(3)'), 3);
+      assert.equal(disguisedNumber(' tensor( .25 ) '), 0.25);
+    });
+
+    it('finds the number in matching single or double quotes', () => {
+      assert.equal(disguisedNumber("'1.5'"), 1.5);
+      assert.equal(disguisedNumber('"1.5"'), 1.5);
+      assert.equal(disguisedNumber("'-7'"), -7);
+    });
+
+    it('rejects texts that are not one decimal in a wrapper', () => {
+      for (const t of ['abc(x)', '1.5kg', 'v1.2.3', '1.5', '(1.5)', 'f(1, 2)', "'1.5\"", "'abc'", 'np.float64(nan)', 'np.float64(inf)', 'f(0x10)', '.f(1)', 'np.float64(1e400)', '', 'en']) {
+        assert.equal(disguisedNumber(t), undefined, JSON.stringify(t));
+      }
     });
   });
 });
