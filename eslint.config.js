@@ -16,6 +16,7 @@ export default tseslint.config(
     ignores: [
       '**/dist/**',
       '**/node_modules/**',
+      '.venv/**',
       '**/.turbo/**',
       '**/fixtures/**',
       'bench/results/**',

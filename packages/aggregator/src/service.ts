@@ -35,6 +35,7 @@ import {
 } from './receiver/index.js';
 import { startHttpServer, type ApiBackend } from './http/server.js';
 import { createTelemetry } from './export/telemetry.js';
+import { createAlertStage } from './alerts/from-config.js';
 
 /** Where the started service listens. */
 export interface ServiceAddresses {
@@ -280,6 +281,9 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     };
 
     let ready = false;
+    let apiUrl = '';
+    const alerts = createAlertStage(config, store, () => apiUrl, log);
+    closers.push(() => alerts.close());
     const signals = (): OutputSignal[] => [
       ...engine.outputs(),
       { name: 'ml.aggregator.accepted', value: counters.metrics.accepted, attributes: { 'ml.signal': 'metrics' } },
@@ -287,7 +291,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       { name: 'ml.aggregator.rejected', value: counters.metrics.rejected, attributes: { 'ml.signal': 'metrics', 'ml.rejection.reason': 'refused' } },
       { name: 'ml.aggregator.rejected', value: counters.logs.rejected, attributes: { 'ml.signal': 'logs', 'ml.rejection.reason': 'refused' } },
     ];
-    const telemetry = createTelemetry({ signals, env });
+    const telemetry = createTelemetry({ signals: () => [...signals(), ...alerts.outputs()], env });
     closers.push(() => telemetry.shutdown());
 
     const backend: ApiBackend = {
@@ -297,6 +301,8 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       driftReport: (name) => engine.driftReport(name),
       qualityReport: (name) => engine.quality(name),
       featureDistributions: (name, feature) => engine.featureDistributions(name, feature),
+      alerts: (model) => alerts.view(model),
+      readiness: () => ({ alerting: alerts.receivers() }),
       setBaseline: (name, body) => {
         const baseline = parseBaseline(body);
         engine.setBaseline(name, baseline);
@@ -344,6 +350,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       ...(config.server.tls ? { tls: config.server.tls } : {}),
     });
     closers.push(() => http.close());
+    apiUrl = http.url;
 
     // One tick at a time. The evaluation, then the checkpoint's snapshot, are
     // spread over turns of at most about sliceMs each: requests that arrive
@@ -359,6 +366,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
             while (!done && performance.now() - start < sliceMs);
             await nextTurn();
           }
+          alerts.evaluate(signals(), now());
           if (checkpoint === 'always' || checkpointDue()) await persist();
         } catch (err) {
           log(`evaluation failed: ${(err as Error).stack ?? String(err)}`);

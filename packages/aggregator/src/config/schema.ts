@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration, parseListenAddress, parseSize, type ListenAddress } from './duration.js';
+import { alertingSchema, alertOverridesSchema } from './alerting-schema.js';
 
 const duration = (def: string) =>
   z
@@ -130,6 +131,8 @@ const modelSchema = z.strictObject({
   minSamples: z.number().int().positive().optional(),
   slos: z.array(sloSchema).default([]),
   groundTruth: groundTruthSchema,
+  /** Overrides of the alert catalogue for this model, by alertname. */
+  alerts: alertOverridesSchema,
 });
 
 /** The validated, normalised configuration. */
@@ -206,8 +209,11 @@ export const configSchema = z.strictObject({
       livenessTimeout: duration('5m'),
       thresholds,
       groundTruth: groundTruthSchema,
+      /** Overrides of the alert catalogue for every model, by alertname. */
+      alerts: alertOverridesSchema,
     })
     .prefault({}),
+  alerting: alertingSchema,
   models: z.array(modelSchema).default([]),
 });
 

@@ -20,6 +20,10 @@ export interface ApiBackend {
   hasModel(name: string): boolean;
   /** Throws (synchronously) for an invalid baseline; the promise settles once the change is durable. */
   setBaseline(name: string, baseline: unknown): void | Promise<void>;
+  /** Pending, firing and recently resolved alerts, of one model or of all. */
+  alerts(model?: string): unknown;
+  /** Extra facts for /readyz (e.g. alert delivery). */
+  readiness(): Record<string, unknown>;
   resetBaseline(name: string): void | Promise<void>;
 }
 
@@ -99,7 +103,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
       throw new ApiError('MW_UNAUTHORIZED', 'missing or wrong bearer token');
     }
     if (path === '/readyz') {
-      return options.ready() ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'starting' });
+      return options.ready() ? send(res, 200, { status: 'ready', ...backend.readiness() }) : send(res, 503, { status: 'starting' });
     }
     if (path === '/metrics') {
       if (method !== 'GET' && method !== 'HEAD') throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
@@ -110,6 +114,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
       parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
     } catch (err) {
       throw new ApiError('MW_BAD_REQUEST', `malformed percent-encoding in ${JSON.stringify(path)}`, { cause: err });
+    }
+    if (parts[0] === 'api' && parts[1] === 'v1' && parts[2] === 'alerts' && parts.length === 3) {
+      if (method !== 'GET' && method !== 'HEAD') throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return send(res, 200, backend.alerts());
     }
     if (parts[0] !== 'api' || parts[1] !== 'v1' || parts[2] !== 'models') {
       throw new ApiError('MW_NOT_FOUND', `no route ${method} ${path}`);
@@ -134,6 +142,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
         throw new ApiError('MW_UNKNOWN_FEATURE', `model ${JSON.stringify(model)} has no feature ${JSON.stringify(feature)}`);
       }
       return send(res, 200, dist);
+    }
+    if (sub === 'alerts' && feature === undefined) {
+      if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return send(res, 200, backend.alerts(model));
     }
     if (sub === 'quality' && feature === undefined) {
       if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);

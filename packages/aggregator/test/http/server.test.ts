@@ -17,6 +17,8 @@ function backend(): ApiBackend & { baselines: Map<string, unknown> } {
       baselines.set(n, b);
     },
     resetBaseline: (n) => void baselines.delete(n),
+    alerts: (model) => ({ active: model === undefined ? [{ labels: { alertname: 'A' } }] : [], resolved: [], model: model ?? null }),
+    readiness: () => ({ alerting: [{ url: 'http://127.0.0.1:9093/api/v2/alerts', failed: 2 }] }),
   };
 }
 
@@ -43,7 +45,9 @@ describe('http', () => {
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
       assert.equal((await fetch(`${server.url}/readyz`)).status, 503);
       ready = true;
-      assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+      const r = await fetch(`${server.url}/readyz`);
+      assert.equal(r.status, 200);
+      assert.deepEqual(await r.json(), { status: 'ready', alerting: [{ url: 'http://127.0.0.1:9093/api/v2/alerts', failed: 2 }] }, 'delivery failures shown on /readyz');
       const m = await fetch(`${server.url}/metrics`);
       assert.equal(await m.text(), '# metrics\n');
     });
@@ -55,6 +59,13 @@ describe('http', () => {
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift`)).json(), { model: 'plain', features: [] });
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift/x`)).json(), { model: 'plain', feature: 'x' });
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/quality`)).json(), { model: 'plain', accuracy: null });
+    });
+
+    it('serves the alerts of every model and of one model', async () => {
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/alerts`)).json(), { active: [{ labels: { alertname: 'A' } }], resolved: [], model: null });
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/alerts`)).json(), { active: [], resolved: [], model: 'plain' });
+      assert.equal((await fetch(`${server.url}/api/v1/alerts`, { method: 'POST' })).status, 405);
+      assert.equal((await fetch(`${server.url}/api/v1/models/unknown/alerts`)).status, 404);
     });
 
     it('answers 404 with a message naming the unknown model or feature', async () => {

@@ -303,6 +303,52 @@ export const ATTR_ML_ALERT_SEVERITY_VALUE_WARNING = 'warning';
 export const ATTR_ML_ALERT_SEVERITY_VALUE_CRITICAL = 'critical';
 
 /**
+ * State of an alert in the embedded evaluator (Prometheus' `alertstate`).
+ *
+ * Type: `enum`. Examples: `firing`.
+ */
+export const ATTR_ML_ALERT_STATE = 'ml.alert.state';
+
+/**
+ * `ml.alert.state` = `pending`: The condition holds, but not yet for the rule's `for` duration.
+ */
+export const ATTR_ML_ALERT_STATE_VALUE_PENDING = 'pending';
+
+/**
+ * `ml.alert.state` = `firing`: The condition has held for the rule's `for` duration (or is kept firing by `keepFiringFor`).
+ */
+export const ATTR_ML_ALERT_STATE_VALUE_FIRING = 'firing';
+
+/**
+ * Where notifications go, as configured (an Alertmanager or webhook URL).
+ *
+ * Type: `string`. Examples: `http://127.0.0.1:9093`.
+ */
+export const ATTR_ML_ALERT_RECEIVER = 'ml.alert.receiver';
+
+/**
+ * Outcome of one notification delivery attempt.
+ *
+ * Type: `enum`. Examples: `sent`.
+ */
+export const ATTR_ML_NOTIFICATION_OUTCOME = 'ml.notification.outcome';
+
+/**
+ * `ml.notification.outcome` = `sent`: The receiver accepted the notification.
+ */
+export const ATTR_ML_NOTIFICATION_OUTCOME_VALUE_SENT = 'sent';
+
+/**
+ * `ml.notification.outcome` = `failed`: A delivery attempt failed (it is retried with backoff).
+ */
+export const ATTR_ML_NOTIFICATION_OUTCOME_VALUE_FAILED = 'failed';
+
+/**
+ * `ml.notification.outcome` = `dropped`: Given up after the last retry, or pushed out of a full queue.
+ */
+export const ATTR_ML_NOTIFICATION_OUTCOME_VALUE_DROPPED = 'dropped';
+
+/**
  * OTLP signal an ingestion count refers to.
  *
  * Type: `enum`. Examples: `metrics`.

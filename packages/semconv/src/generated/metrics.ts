@@ -373,6 +373,30 @@ export const METRIC_ML_ALERTS_FIRING = 'ml.alerts.firing';
 export const METRIC_ML_ALERTS_TRIGGERED = 'ml.alerts.triggered';
 
 /**
+ * One series per pending or firing alert of the embedded evaluator, value 1, with the alert's identifying attributes (Prometheus' ALERTS).
+ *
+ * Instrument: gauge. Unit: `{alert}`.
+ * Attributes: `ml.alert.name` (required), `ml.alert.severity` (required), `ml.alert.state` (required), `ml.model.name` (required), `ml.model.version` (recommended), `ml.feature.name` (conditionally_required: if the alert is about one feature), `ml.slo.name` (conditionally_required: if the alert is about one SLO), `ml.drift.subject` (conditionally_required: if the alert is about one drift subject).
+ */
+export const METRIC_ML_ALERTS_ACTIVE = 'ml.alerts.active';
+
+/**
+ * Notification delivery attempts to Alertmanagers and webhooks, by receiver and outcome.
+ *
+ * Instrument: counter. Unit: `{notification}`.
+ * Attributes: `ml.alert.receiver` (required), `ml.notification.outcome` (required).
+ */
+export const METRIC_ML_ALERTS_NOTIFICATIONS = 'ml.alerts.notifications';
+
+/**
+ * Notifications waiting for delivery, per receiver (bounded by alerting.maxQueue).
+ *
+ * Instrument: gauge. Unit: `{notification}`.
+ * Attributes: `ml.alert.receiver` (required).
+ */
+export const METRIC_ML_ALERTS_QUEUED = 'ml.alerts.queued';
+
+/**
  * Data points and log records the aggregator accepted.
  *
  * Instrument: counter. Unit: `{item}`.

@@ -203,6 +203,33 @@ export const ATTRIBUTES = {
       { id: 'critical', value: 'critical', brief: 'Needs attention now.' },
     ],
   },
+  'ml.alert.state': {
+    name: 'ml.alert.state',
+    type: 'enum',
+    brief: 'State of an alert in the embedded evaluator (Prometheus\' `alertstate`).',
+    examples: ['firing'],
+    members: [
+      { id: 'pending', value: 'pending', brief: 'The condition holds, but not yet for the rule\'s `for` duration.' },
+      { id: 'firing', value: 'firing', brief: 'The condition has held for the rule\'s `for` duration (or is kept firing by `keepFiringFor`).' },
+    ],
+  },
+  'ml.alert.receiver': {
+    name: 'ml.alert.receiver',
+    type: 'string',
+    brief: 'Where notifications go, as configured (an Alertmanager or webhook URL).',
+    examples: ['http://127.0.0.1:9093'],
+  },
+  'ml.notification.outcome': {
+    name: 'ml.notification.outcome',
+    type: 'enum',
+    brief: 'Outcome of one notification delivery attempt.',
+    examples: ['sent'],
+    members: [
+      { id: 'sent', value: 'sent', brief: 'The receiver accepted the notification.' },
+      { id: 'failed', value: 'failed', brief: 'A delivery attempt failed (it is retried with backoff).' },
+      { id: 'dropped', value: 'dropped', brief: 'Given up after the last retry, or pushed out of a full queue.' },
+    ],
+  },
   'ml.signal': {
     name: 'ml.signal',
     type: 'enum',
@@ -739,6 +766,41 @@ export const METRICS = {
       { name: 'ml.alert.name', requirementLevel: 'required' },
       { name: 'ml.alert.severity', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if the alert is about one feature' },
+    ],
+  },
+  'ml.alerts.active': {
+    name: 'ml.alerts.active',
+    instrument: 'gauge',
+    unit: '{alert}',
+    brief: 'One series per pending or firing alert of the embedded evaluator, value 1, with the alert\'s identifying attributes (Prometheus\' ALERTS).',
+    attributes: [
+      { name: 'ml.alert.name', requirementLevel: 'required' },
+      { name: 'ml.alert.severity', requirementLevel: 'required' },
+      { name: 'ml.alert.state', requirementLevel: 'required' },
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if the alert is about one feature' },
+      { name: 'ml.slo.name', requirementLevel: 'conditionally_required', condition: 'if the alert is about one SLO' },
+      { name: 'ml.drift.subject', requirementLevel: 'conditionally_required', condition: 'if the alert is about one drift subject' },
+    ],
+  },
+  'ml.alerts.notifications': {
+    name: 'ml.alerts.notifications',
+    instrument: 'counter',
+    unit: '{notification}',
+    brief: 'Notification delivery attempts to Alertmanagers and webhooks, by receiver and outcome.',
+    attributes: [
+      { name: 'ml.alert.receiver', requirementLevel: 'required' },
+      { name: 'ml.notification.outcome', requirementLevel: 'required' },
+    ],
+  },
+  'ml.alerts.queued': {
+    name: 'ml.alerts.queued',
+    instrument: 'gauge',
+    unit: '{notification}',
+    brief: 'Notifications waiting for delivery, per receiver (bounded by alerting.maxQueue).',
+    attributes: [
+      { name: 'ml.alert.receiver', requirementLevel: 'required' },
     ],
   },
   'ml.aggregator.accepted': {

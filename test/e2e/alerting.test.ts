@@ -1,0 +1,164 @@
+/**
+ * End to end with real processes: the OpenTelemetry SDK sends drifting traffic
+ * to `modelwatch serve`, which sends its alerts to a real Alertmanager, which
+ * routes them (grouped by model and severity) to a webhook run by the test.
+ * The drift alert arrives with its runbook, survives `kill -9` of the
+ * aggregator without a second "new" notification, and resolves once traffic
+ * is normal again. An error burst makes the SLO fast-burn page fire and clear.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startModelwatch } from '@modelwatch/node';
+import { ModelMonitor } from '@modelwatch/instrumentation';
+import { ALERT_NAMES } from '@modelwatch/semconv';
+import { MODELWATCH_BIN, getJson, startAggregator, tempDir, waitFor, type RunningAggregator } from '../helpers/aggregator.js';
+import { alertmanagerConfig, startAlertmanager, startWebhookSink, type Notification, type RunningAlertmanager, type WebhookSink } from '../helpers/alertmanager.js';
+import { seeded } from '../helpers/random.js';
+
+/** Sends `n` predictions of model `model` through the SDK: x ~ N(mean, 20); `errors` of them fail. */
+async function send(otlp: string, model: string, n: number, opts: { mean?: number; errors?: number; seed?: number } = {}): Promise<void> {
+  const sdk = startModelwatch({ serviceName: 'e2e-alerting', otlpEndpoint: otlp, hostMetrics: false, runtimeMetrics: false, setGlobal: false, exportIntervalMillis: 60_000 });
+  const monitor = new ModelMonitor({
+    model: { name: model },
+    task: 'classification',
+    features: { x: 'numeric' },
+    meterProvider: sdk.meterProvider,
+    loggerProvider: sdk.loggerProvider,
+    featureSampling: { rate: 1 },
+  });
+  const r = seeded(opts.seed ?? 7);
+  for (let i = 0; i < n; i++) {
+    const failed = i < (opts.errors ?? 0);
+    monitor.record({ durationSeconds: 0.01, ...(failed ? { error: new Error('boom') } : { label: 'a', confidence: 0.9 }), features: { x: r.normal(opts.mean ?? 100, 20) } });
+  }
+  await sdk.forceFlush();
+  await sdk.shutdown();
+}
+
+/** Every alert in the notifications so far, with the notification's status and group. */
+function alertsIn(received: Notification[], alertname: string): Array<{ status: string; group: Record<string, string>; labels: Record<string, string>; annotations: Record<string, string> }> {
+  return received.flatMap((n) => n.alerts.filter((a) => a.labels['alertname'] === alertname).map((a) => ({ status: a.status, group: n.groupLabels, labels: a.labels, annotations: a.annotations })));
+}
+
+const OTHERS_OFF = (keep: string[]): string => ALERT_NAMES.filter((n) => !keep.includes(n)).map((n) => `${n}: { enabled: false }`).join(', ');
+
+describe('alerts through a real Alertmanager', () => {
+  let hook: WebhookSink;
+  let am: RunningAlertmanager;
+  before(async () => {
+    hook = await startWebhookSink();
+    am = await startAlertmanager(alertmanagerConfig(hook.url));
+  });
+  after(async () => {
+    await am?.stop();
+    await hook?.close();
+  });
+
+  describe('DataDriftDetected', () => {
+    let aggregator: RunningAggregator;
+    let config: string;
+    const dataDir = tempDir();
+    before(() => {
+      const dir = tempDir();
+      const r = seeded(1);
+      writeFileSync(join(dir, 'reference.csv'), `x\n${Array.from({ length: 2000 }, () => r.normal(100, 20)).join('\n')}\n`);
+      config = `
+evaluation: { interval: 1s }
+alerting: { alertmanagers: [ "${am.url}" ], resendDelay: 2s }
+defaults:
+  window: 10s
+  slot: 1s
+  alerts: { ${OTHERS_OFF(['DataDriftDetected'])} }
+models:
+  - name: sentiment
+    task: classification
+    baseline: ${join(dir, 'sentiment.json')}
+    features: { x: numeric }
+    alerts: { DataDriftDetected: { for: 0s } }
+`;
+      writeFileSync(join(dir, 'modelwatch.yaml'), config);
+      const b = spawnSync(process.execPath, [MODELWATCH_BIN, 'baseline', '--model', 'sentiment', '--input', join(dir, 'reference.csv'), '--out', join(dir, 'sentiment.json'), '--config', join(dir, 'modelwatch.yaml')], { encoding: 'utf8' });
+      assert.equal(b.status, 0, b.stderr);
+    });
+    after(async () => {
+      await aggregator?.stop();
+    });
+
+    it('reaches the webhook through Alertmanager, grouped by model and severity, with its runbook', async () => {
+      aggregator = await startAggregator(config, { dataDir });
+      await send(aggregator.addresses.otlpHttp, 'sentiment', 500, { mean: 160 });
+      const firing = await waitFor('a firing DataDriftDetected notification', async () => {
+        const a = alertsIn(hook.received, 'DataDriftDetected').find((x) => x.status === 'firing' && x.labels['severity'] === 'critical');
+        return a;
+      }, 30_000);
+      assert.deepEqual(firing.group, { ml_model_name: 'sentiment', severity: 'critical' });
+      assert.equal(firing.labels['ml_feature_name'], 'x');
+      assert.match(firing.annotations['summary'] ?? '', /Severe data drift on sentiment feature x/);
+      assert.match(firing.annotations['description'] ?? '', /KS statistic 0\.\d+ \(p-value [0-9.e-]+\)/);
+      assert.match(firing.annotations['runbook'] ?? '', /^1\. Compare the current and baseline distributions: GET \/api\/v1\/models\/sentiment\/drift\/x/m);
+      // The aggregator's own view agrees.
+      const view = await getJson<{ active: Array<{ status: string; labels: Record<string, string> }> }>(`${aggregator.addresses.http}/api/v1/models/sentiment/alerts`);
+      assert.ok(view.active.some((a) => a.status === 'firing' && a.labels['alertname'] === 'DataDriftDetected'));
+      const metrics = await (await fetch(`${aggregator.addresses.http}/metrics`)).text();
+      assert.match(metrics, /ml_alerts_active\{[^}]*ml_alert_name="DataDriftDetected"[^}]*ml_alert_state="firing"[^}]*\} 1/);
+    });
+
+    it('after kill -9 and a restart, announces nothing new, and still delivers the resolve', async () => {
+      const firingBefore = alertsIn(hook.received, 'DataDriftDetected').filter((a) => a.status === 'firing' && a.labels['severity'] === 'critical').length;
+      assert.equal(await aggregator.stop('SIGKILL'), null);
+      aggregator = await startAggregator(config, { dataDir });
+      const view = await getJson<{ active: Array<{ status: string; labels: Record<string, string> }> }>(`${aggregator.addresses.http}/api/v1/models/sentiment/alerts`);
+      assert.ok(view.active.some((a) => a.status === 'firing' && a.labels['severity'] === 'critical'), 'the firing alert was restored as firing');
+      // Several resend delays and Alertmanager group intervals pass: the alert is re-sent, but is not new.
+      await new Promise((r) => setTimeout(r, 5000));
+      const firingAfter = alertsIn(hook.received, 'DataDriftDetected').filter((a) => a.status === 'firing' && a.labels['severity'] === 'critical').length;
+      assert.equal(firingAfter, firingBefore, 'no second firing notification after the restart');
+
+      // Normal traffic once the shifted data has left the 10 s window.
+      await waitFor('the shifted data to leave the window', async () => {
+        const d = await getJson<{ features: Array<{ name: string; currentCount: number }> }>(`${aggregator.addresses.http}/api/v1/models/sentiment/drift`);
+        return d.features.find((f) => f.name === 'x')?.currentCount === 0 ? true : undefined;
+      }, 30_000);
+      await send(aggregator.addresses.otlpHttp, 'sentiment', 500, { mean: 100, seed: 9 });
+      const resolved = await waitFor('a resolved DataDriftDetected notification', async () =>
+        alertsIn(hook.received, 'DataDriftDetected').find((a) => a.status === 'resolved' && a.labels['severity'] === 'critical'), 30_000);
+      assert.equal(resolved.group['ml_model_name'], 'sentiment');
+      const view2 = await getJson<{ active: unknown[]; resolved: Array<{ labels: Record<string, string> }> }>(`${aggregator.addresses.http}/api/v1/models/sentiment/alerts`);
+      assert.deepEqual(view2.active, []);
+      assert.ok(view2.resolved.some((a) => a.labels['alertname'] === 'DataDriftDetected'));
+    });
+  });
+
+  describe('SLOErrorBudgetBurn', () => {
+    let aggregator: RunningAggregator;
+    after(async () => {
+      await aggregator?.stop();
+    });
+
+    it('pages on an error burst (both 1h and 5m burn faster than 14.4x) and clears when good traffic dilutes it', async () => {
+      aggregator = await startAggregator(`
+evaluation: { interval: 1s }
+alerting: { alertmanagers: [ "${am.url}" ], resendDelay: 2s }
+defaults:
+  alerts: { ${OTHERS_OFF(['SLOErrorBudgetBurn'])} }
+models:
+  - name: ranker
+    task: classification
+    slos: [ { name: errors, kind: error_rate, objective: 0.99 } ]
+`, { dataDir: tempDir() });
+      // 50% errors against a 1% budget: a burn rate of 50 in every window.
+      await send(aggregator.addresses.otlpHttp, 'ranker', 200, { errors: 100 });
+      const page = await waitFor('the fast-burn page', async () =>
+        alertsIn(hook.received, 'SLOErrorBudgetBurn').find((a) => a.status === 'firing' && a.labels['severity'] === 'critical'), 30_000);
+      assert.deepEqual(page.group, { ml_model_name: 'ranker', severity: 'critical' });
+      assert.equal(page.labels['ml_slo_name'], 'errors');
+      // 100 errors in 10,200 requests: a burn rate of about 1, under both factors.
+      await send(aggregator.addresses.otlpHttp, 'ranker', 10_000, { seed: 3 });
+      await waitFor('the page to resolve', async () =>
+        alertsIn(hook.received, 'SLOErrorBudgetBurn').find((a) => a.status === 'resolved' && a.labels['severity'] === 'critical'), 30_000);
+    });
+  });
+});
