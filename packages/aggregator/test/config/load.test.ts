@@ -139,6 +139,39 @@ models:
     });
   });
 
+  describe('alerting', () => {
+    it('reads the issue\'s shape: receivers, defaults.alerts and per-model alerts by alertname', () => {
+      const c = loadConfig({ path: writeConfig(`
+alerting:
+  alertmanagers: [ "http://127.0.0.1:9093" ]
+  webhooks: [ { url: "http://127.0.0.1:8080/hook" } ]
+defaults:
+  alerts: { HighLowConfidencePredictions: { threshold: 0.3 } }
+models:
+  - name: sentiment_classifier
+    alerts:
+      DataDriftDetected: { for: 0s }
+      HighErrorRate: { enabled: false, keepFiringFor: 90s }
+`) });
+      assert.deepEqual(c.alerting.alertmanagers, ['http://127.0.0.1:9093']);
+      assert.deepEqual(c.alerting.webhooks, [{ url: 'http://127.0.0.1:8080/hook', repeatInterval: '4h', headers: {} }]);
+      assert.equal(c.alerting.resendDelay, '1m');
+      assert.deepEqual(c.defaults.alerts, { HighLowConfidencePredictions: { threshold: 0.3 } });
+      assert.deepEqual(c.models[0]?.alerts, { DataDriftDetected: { for: '0s' }, HighErrorRate: { enabled: false, keepFiringFor: '1m30s' } });
+    });
+
+    it('refuses an unknown alertname, listing the known ones, and an unknown key inside a rule', () => {
+      assert.throws(() => loadConfig({ path: writeConfig('models:\n  - name: m\n    alerts: { HighErorRate: { for: 1m }, ModelDown: { after: 1m } }\n') }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        const text = err.problems.join('\n');
+        assert.match(text, /models\.0\.alerts\.HighErorRate: unknown alert; known alerts are HighErrorRate, HighLatencyP95, DataDriftDetected/);
+        assert.match(text, /models\.0\.alerts\.ModelDown.*after/);
+        return true;
+      });
+      assert.throws(() => loadConfig({ path: writeConfig('alerting: { alertmanagers: [ "ftp://x" ] }\n') }), /alerting\.alertmanagers\.0/);
+    });
+  });
+
   describe('parseSize', () => {
     it('parses sizes with binary and decimal units', () => {
       assert.equal(parseSize('16MiB'), 16 * 1024 * 1024);
