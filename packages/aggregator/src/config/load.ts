@@ -122,9 +122,12 @@ export function validateConfig(raw: unknown, baseDir: string, source = 'modelwat
     const slot = m.slot ?? config.defaults.slot;
     if (slot > window) problems.push(`models.${i}.slot: slot (${slot} ms) must not be longer than the window (${window} ms)`);
     m.slos.forEach((slo, j) => {
-      if (slo.kind === 'latency' && slo.threshold === undefined) {
-        problems.push(`models.${i}.slos.${j}.threshold: a latency SLO needs a threshold in seconds`);
+      const needs = { latency: 'a threshold in seconds', throughput: 'a threshold: the requests/s to handle without degradation', cost: 'a threshold: the most cost per 1,000 requests' } as const;
+      if ((slo.kind === 'latency' || slo.kind === 'throughput' || slo.kind === 'cost') && slo.threshold === undefined) {
+        problems.push(`models.${i}.slos.${j}.threshold: a ${slo.kind} SLO needs ${needs[slo.kind]}`);
       }
+      if (slo.kind === 'cost' && slo.costPerHour === undefined) problems.push(`models.${i}.slos.${j}.costPerHour: a cost SLO needs costPerHour, what serving the model costs per hour`);
+      if (slo.kind !== 'cost' && slo.costPerHour !== undefined) problems.push(`models.${i}.slos.${j}.costPerHour: only cost SLOs have costPerHour; this one is ${slo.kind}`);
     });
   });
   if (config.defaults.slot > config.defaults.window) {

@@ -108,11 +108,13 @@ const groundTruthSchema = z
 
 const sloSchema = z.strictObject({
   name: z.string().min(1),
-  kind: z.enum(['latency', 'error_rate', 'availability', 'accuracy']),
-  /** Share of good events required, e.g. 0.95 or 0.995. */
+  kind: z.enum(['latency', 'error_rate', 'availability', 'accuracy', 'throughput', 'cost']),
+  /** Share of good events (requests, or minutes for throughput and cost) required, e.g. 0.95 or 0.995. */
   objective: z.number().gt(0).lt(1),
-  /** latency: seconds a request may take; accuracy: minimum accuracy. */
+  /** latency: seconds a request may take; throughput: requests/s to handle without degradation; cost: most cost per 1,000 requests. */
   threshold: z.number().positive().optional(),
+  /** cost: what serving the model costs per hour. */
+  costPerHour: z.number().positive().optional(),
   /** Compliance period. */
   period: duration('30d'),
 });

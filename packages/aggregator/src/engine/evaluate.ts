@@ -12,6 +12,7 @@ import type { ExpHistogramData } from './histogram-data.js';
 import { chiSquareCounts, jensenShannon, ksBucketed, psiBucketed, psiCounts, type Bucketed, type ExplicitData } from './measures.js';
 import { SCALAR, type FeatureState, type ModelState } from './model.js';
 import { BURN_WINDOWS, bucketQuantile, countAtOrBelow } from './red.js';
+import { classifyMinutes } from './time-slices.js';
 import type {
   ConfidenceDrift,
   FeatureDrift,
@@ -337,7 +338,8 @@ export function evaluateRed(model: ModelState): RedSummary {
 /** SLO compliance, error budget and burn rates at `now`. */
 export function evaluateSlos(model: ModelState, now: number): SloStatus[] {
   let latencyColumn = 2;
-  return model.settings.slos.map((slo) => {
+  if (model.slo) classifyMinutes(model.slo, model.settings.slos, model.sloColumns, now);
+  return model.settings.slos.map((slo, index) => {
     const period = slo.period ?? DEFAULT_SLO_PERIOD_MS;
     const column = slo.kind === 'latency' ? latencyColumn++ : -1;
     const base: SloStatus = {
@@ -371,11 +373,24 @@ export function evaluateSlos(model: ModelState, now: number): SloStatus[] {
       base.note = 'counted by label arrival time';
       return base;
     }
-    const goodOf = (sums: number[]): number => (slo.kind === 'latency' ? (sums[column] as number) : (sums[0] as number) - (sums[1] as number));
+    const slice = model.sloColumns.slices.get(index);
+    // Request-based SLOs count requests; time-slice ones count the minutes that count (see time-slices.ts).
+    const totalOf = (sums: number[]): number => (slice ? (sums[slice.eligible] as number) : (sums[0] as number));
+    const goodOf = (sums: number[]): number =>
+      slice ? (sums[slice.good] as number) : slo.kind === 'latency' ? (sums[column] as number) : (sums[0] as number) - (sums[1] as number);
     const history = model.slo;
     if (!history) return base;
     const sums = history.sum(now, period);
-    const total = sums[0] as number;
+    const total = totalOf(sums);
+    if (slo.kind === 'cost') {
+      // Cost over the minutes with traffic: what was paid for them over what they served.
+      const minutes = sums[slice?.eligible ?? 0] as number;
+      base.costPer1000 = minutes > 0 && (sums[0] as number) > 0 ? (((slo.costPerHour ?? 0) * minutes) / 60 / (sums[0] as number)) * 1000 : null;
+      base.note = 'time slices: each minute with traffic is one event, good when its cost per 1,000 requests is within the threshold';
+    }
+    if (slo.kind === 'throughput') {
+      base.note = 'time slices: each minute with traffic at or below the threshold rate is one event, good when its errors and latency met their objectives';
+    }
     if (slo.kind === 'latency') {
       const th = slo.threshold ?? 0;
       if (model.duration.bounds.length > 0 && !model.duration.bounds.includes(th)) {
@@ -393,7 +408,7 @@ export function evaluateSlos(model: ModelState, now: number): SloStatus[] {
     }
     base.burnRates = BURN_WINDOWS.map((w) => {
       const ws = history.sum(now, w.ms);
-      const t = ws[0] as number;
+      const t = totalOf(ws);
       return { window: w.label, value: t > 0 ? (t - goodOf(ws)) / t / (1 - slo.objective) : null };
     });
     return base;

@@ -11,6 +11,7 @@ import { ExpWindow, type ExpWindowSnapshot, type SnapshotSection } from './windo
 import { ExplicitWindow, type ExplicitWindowSnapshot } from './window/explicit-window.js';
 import { CountWindow, type CountWindowSnapshot } from './window/count-window.js';
 import { SloHistory, type SloHistorySnapshot } from './red.js';
+import { sloColumns, type SloColumns } from './time-slices.js';
 import { DEFAULT_SLO_PERIOD_MS } from './config.js';
 import { QualityTracker, resolveQualitySettings, type QualityReport, type QualitySnapshot } from './quality/index.js';
 
@@ -46,6 +47,8 @@ export class ModelState {
   readonly slo: SloHistory | null;
   /** Latency SLO thresholds, in the order of their columns in `slo` (after requests, errors). */
   readonly latencyThresholds: number[];
+  /** Where `slo` keeps each SLO's counts. */
+  readonly sloColumns: SloColumns;
   /** Baselines by model version; '' is the baseline for any version. */
   readonly baselines = new Map<string, Baseline>();
   drift: DriftReport | null = null;
@@ -67,7 +70,8 @@ export class ModelState {
     this.value = new ExpWindow(maxBuckets, settings.window / settings.slot);
     this.latencyThresholds = settings.slos.filter((s) => s.kind === 'latency').map((s) => s.threshold ?? 0);
     const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
-    this.slo = settings.slos.length > 0 ? new SloHistory(2 + this.latencyThresholds.length, longest) : null;
+    this.sloColumns = sloColumns(settings.slos);
+    this.slo = settings.slos.length > 0 ? new SloHistory(this.sloColumns.width, longest) : null;
     if (config?.baseline) this.baselines.set(config.baseline.modelVersion ?? '', config.baseline);
     // Validate the ground-truth settings now, though the tracker is made with the first event.
     resolveQualitySettings({ ...settings.groundTruth, task });

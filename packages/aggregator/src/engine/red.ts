@@ -66,13 +66,15 @@ export const BURN_WINDOWS: readonly { label: string; ms: number }[] = Object.fre
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** Minute slots kept: windows up to 6 h are summed at minute resolution. */
-const MINUTE_SLOTS = 360;
+export const MINUTE_SLOTS = 360;
 
 /** JSON-serialisable state of a {@link SloHistory}. */
 export interface SloHistorySnapshot {
   width: number;
   minutes: [number, number[]][];
   hours: [number, number[]][];
+  /** Last minute whose time slices were judged (see {@link SloHistory.classifiedUpTo}). */
+  classifiedUpTo?: number;
 }
 
 /**
@@ -88,6 +90,11 @@ export class SloHistory {
   private readonly hourIds: Float64Array;
   private readonly hourVals: Float64Array;
   private readonly hourSlots: number;
+  /**
+   * The last minute (id, epoch ms / 60,000) whose time-slice SLOs (throughput,
+   * cost) were judged and added; NaN before the first.
+   */
+  classifiedUpTo = Number.NaN;
 
   /** `width` numbers per slot; `maxPeriodMs` the longest window ever asked for. */
   constructor(
@@ -123,12 +130,19 @@ export class SloHistory {
       width: this.width,
       minutes: ringEntries(this.minuteIds, this.minuteVals, this.width),
       hours: ringEntries(this.hourIds, this.hourVals, this.width),
+      ...(Number.isNaN(this.classifiedUpTo) ? {} : { classifiedUpTo: this.classifiedUpTo }),
     };
+  }
+
+  /** The sums of one minute (id, epoch ms / 60,000), while it is within the minute ring. */
+  minute(id: number): number[] {
+    return sumRing(this.minuteIds, this.minuteVals, this.width, id - 1, id);
   }
 
   /** Adds a snapshot's slots into this (fresh) history; ignored when the width differs (SLOs changed). */
   restore(s: SloHistorySnapshot): void {
     if (s.width !== this.width) return;
+    if (s.classifiedUpTo !== undefined) this.classifiedUpTo = s.classifiedUpTo;
     for (const [id, vals] of s.minutes) addRing(this.minuteIds, this.minuteVals, this.width, id, vals);
     for (const [id, vals] of s.hours) addRing(this.hourIds, this.hourVals, this.width, id, vals);
   }

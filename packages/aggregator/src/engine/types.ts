@@ -46,7 +46,7 @@ export type FeatureType = 'numeric' | 'categorical';
 export type ModelTask = 'classification' | 'regression';
 
 /** Kinds of service-level objective. */
-export type SloKind = 'latency' | 'error_rate' | 'availability' | 'accuracy';
+export type SloKind = 'latency' | 'error_rate' | 'availability' | 'accuracy' | 'throughput' | 'cost';
 
 /**
  * One service-level objective of a model. Every kind is a ratio of good events
@@ -55,15 +55,28 @@ export type SloKind = 'latency' | 'error_rate' | 'availability' | 'accuracy';
  * - `latency`: good = inference requests that took <= `threshold` seconds;
  * - `error_rate` and `availability`: good = requests without `error.type`
  *   (an inference that completed). The two differ only in intent and name;
- * - `accuracy`: needs ground truth (a later issue); reported as `no_data`.
+ * - `accuracy`: good = joined predictions that were right (by label arrival time);
+ * - `throughput` and `cost` are time-slice objectives: each closed minute with
+ *   traffic is one event. `throughput` ("handle `threshold` requests/s without
+ *   degradation"): a minute whose rate is at most `threshold` counts, and is good
+ *   when its error ratio and latency met the model's error and latency
+ *   objectives (minutes above the promised rate do not count). `cost`: a
+ *   minute is good when `costPerHour` spread over its requests costs at most
+ *   `threshold` per 1,000 requests.
  */
 export interface SloConfig {
   name: string;
   kind: SloKind;
   /** Target share of good events, in (0, 1), e.g. 0.99. */
   objective: number;
-  /** Latency threshold in seconds (`latency` only). */
+  /**
+   * `latency`: seconds a request may take; `accuracy`: unused (the objective is
+   * the share right); `throughput`: requests/s the model must handle without
+   * degradation; `cost`: most cost per 1,000 requests.
+   */
   threshold?: number;
+  /** `cost` only: what serving the model costs per hour (any currency). */
+  costPerHour?: number;
   /** Compliance period in ms. @default 30 days */
   period?: number;
 }
@@ -212,6 +225,8 @@ export interface SloStatus {
   burnRates: BurnRate[];
   /** Set when the value is approximate, e.g. a latency threshold between bucket bounds (interpolated). */
   note?: string;
+  /** `cost` only: the measured cost per 1,000 requests over the period's minutes with traffic; null without traffic. */
+  costPer1000?: number | null;
 }
 
 /** Everything the API shows for one model besides drift. */

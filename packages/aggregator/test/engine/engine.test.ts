@@ -374,6 +374,47 @@ describe('Engine', () => {
   });
 
   describe('modelStatus', () => {
+    it('judges throughput and cost SLOs by minutes: degraded minutes within the promised rate are bad, minutes above it do not count', () => {
+      const bounds = [0.1, 0.25, 0.5, 1];
+      const e = new Engine(engineConfig({
+        models: [{
+          name: 'm', task: 'classification', window: 10 * MIN, features: {},
+          slos: [
+            { name: 'lat', kind: 'latency', objective: 0.9, threshold: 0.25 },
+            { name: 'err', kind: 'error_rate', objective: 0.99 },
+            { name: 'tput', kind: 'throughput', objective: 0.9, threshold: 2 },
+            { name: 'cost', kind: 'cost', objective: 0.5, threshold: 0.5, costPerHour: 3 },
+          ],
+        }],
+      }));
+      // Minute by minute (requests per minute, errors, fast requests): a good minute at 1/s; a degraded one (errors) at 1/s;
+      // a degraded one (slow) at 1.5/s; an overloaded one at 3/s (degraded, but above the promised 2/s); one with no traffic.
+      const minutes: Array<[number, number, number]> = [[60, 0, 60], [60, 5, 60], [90, 0, 30], [180, 50, 10], [0, 0, 0]];
+      minutes.forEach(([n, errors, fast], i) => {
+        if (n === 0) return;
+        const t = T0 + i * MIN + 30_000;
+        const ok = n - errors;
+        const okFast = Math.min(ok, fast);
+        e.ingestMetrics(request([
+          metric({ kind: 'explicit', name: 'ml.inference.duration', bounds, counts: [okFast, 0, ok - okFast, 0, 0], time: t }),
+          ...(errors > 0 ? [metric({ kind: 'explicit', name: 'ml.inference.duration', attrs: { 'error.type': 'E' }, bounds, counts: [errors, 0, 0, 0, 0], time: t })] : []),
+        ], MODEL), t);
+        e.evaluate(t + 1000);
+      });
+      e.evaluate(T0 + 6 * MIN);
+      const slos = e.modelStatus('m')?.slos ?? [];
+      const tput = slos.find((x) => x.name === 'tput');
+      assert.deepEqual([tput?.good, tput?.total], [1, 3], 'three minutes within 2/s, one of them good');
+      assert.ok(Math.abs((tput?.burnRates.find((b) => b.window === '30m')?.value ?? 0) - (2 / 3) / 0.1) < 1e-9);
+      const cost = slos.find((x) => x.name === 'cost');
+      // 3 per hour = 0.05 per minute: per 1,000 requests 0.83 at 60/min (bad), 0.56 at 90 (bad), 0.28 at 180 (good).
+      assert.deepEqual([cost?.good, cost?.total], [1, 4]);
+      assert.ok(Math.abs((cost?.costPer1000 ?? 0) - (3 * 4 / 60 / 390) * 1000) < 1e-9);
+      // Judged once: another evaluation adds nothing.
+      e.evaluate(T0 + 6 * MIN + 1000);
+      assert.equal(e.modelStatus('m')?.slos.find((x) => x.name === 'tput')?.total, 3);
+    });
+
     it('computes RED, SLO compliance, error budget and burn rates from the duration histogram', () => {
       const bounds = [0.1, 0.25, 0.5, 1];
       const e = new Engine(
