@@ -29,7 +29,8 @@ const cases: Array<{ id: string; fires: OutputSignal[]; quiet: OutputSignal[] }>
   { id: 'DataDriftDetected:warning', fires: [sig('ml.drift.severity', 2, feature('x'))], quiet: [sig('ml.drift.severity', 1, feature('x')), sig('ml.drift.severity', -1, feature('y')), sig('ml.drift.severity', -2, feature('z'))] },
   { id: 'DataDriftDetected:critical', fires: [sig('ml.drift.severity', 3, feature('x'))], quiet: [sig('ml.drift.severity', 2, feature('x'))] },
   { id: 'ConceptDriftDetected', fires: [sig('ml.drift.severity', 2, { 'ml.drift.subject': 'prediction.confidence' })], quiet: [sig('ml.drift.severity', 1, { 'ml.drift.subject': 'prediction.label' }), sig('ml.drift.severity', -1, { 'ml.drift.subject': 'prediction.value' }), sig('ml.drift.severity', 3, feature('x'))] },
-  { id: 'LowModelAccuracy', fires: [sig('ml.accuracy', 0.6)], quiet: [sig('ml.accuracy', 0.7), sig('ml.accuracy', 0.1, { 'ml.segment': 'mobile' })] },
+  { id: 'LowModelAccuracy', fires: [sig('ml.accuracy', 0.6), sig('ml.accuracy.sample_count', 30)], quiet: [sig('ml.accuracy', 0.7), sig('ml.accuracy.sample_count', 500), sig('ml.accuracy', 0.1, { 'ml.segment': 'mobile' })] },
+  { id: 'GroundTruthCoverageLow', fires: [sig('ml.accuracy.sample_count', 29)], quiet: [sig('ml.accuracy.sample_count', 30), sig('ml.accuracy.sample_count', 2, { 'ml.segment': 'mobile' })] },
   { id: 'HighLowConfidencePredictions', fires: [sig('ml.prediction.low_confidence_ratio', 0.25, { 'ml.prediction.confidence.threshold': 0.7 })], quiet: [sig('ml.prediction.low_confidence_ratio', 0.2)] },
   { id: 'ModelDown', fires: [sig('ml.model.up', 0)], quiet: [sig('ml.model.up', 1)] },
   { id: 'AccuracyDropDetected', fires: [sig('ml.accuracy.change', -1)], quiet: [sig('ml.accuracy.change', 0), sig('ml.accuracy.change', 1)] },
@@ -41,6 +42,10 @@ const cases: Array<{ id: string; fires: OutputSignal[]; quiet: OutputSignal[] }>
 
 describe('alerts/evaluator', () => {
   describe('evaluateAlerts over the default catalogue', () => {
+    it('does not judge accuracy on too few labels: LowModelAccuracy needs 30', () => {
+      assert.deepEqual(firing([sig('ml.accuracy', 0.5), sig('ml.accuracy.sample_count', 10)]), ['GroundTruthCoverageLow/info']);
+    });
+
     it('has a case for every catalogue rule', () => {
       assert.deepEqual(cases.map((c) => c.id).sort(), ALERT_CATALOGUE.map((r) => r.id).sort());
     });

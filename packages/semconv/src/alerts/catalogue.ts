@@ -14,6 +14,7 @@ import {
   METRIC_ML_ACCURACY,
   METRIC_ML_ACCURACY_CHANGE,
   METRIC_ML_ACCURACY_ESTIMATED,
+  METRIC_ML_ACCURACY_SAMPLE_COUNT,
   METRIC_ML_DRIFT_KS_P_VALUE,
   METRIC_ML_DRIFT_KS_STATISTIC,
   METRIC_ML_DRIFT_PSI,
@@ -28,6 +29,14 @@ import {
 import type { AlertRule, AlertTerm, BurnWindowPair } from './types.js';
 
 const MODEL = ['ml.model.name', 'ml.model.version'] as const;
+
+/**
+ * Labelled predictions an accuracy alert needs in its window: with fewer, a
+ * 70% floor cannot be told from chance. A model that is right 85% of the time
+ * (the seed's baseline) shows under 70% on 30 labels with probability 0.010,
+ * on 10 labels 0.050 (binomial CDF).
+ */
+export const MIN_LABELS = 30;
 const FEATURE = [...MODEL, 'ml.feature.name'] as const;
 const SLO = [...MODEL, 'ml.slo.name'] as const;
 
@@ -172,7 +181,11 @@ Interpretation: PSI < 0.1 no significant change; 0.1-0.2 slight change (behaviou
     alertname: 'LowModelAccuracy',
     severity: 'critical',
     by: MODEL,
-    when: [[{ metric: METRIC_ML_ACCURACY, match: { 'ml.segment': '' }, op: '<', value: 'threshold' }]],
+    // Judged only on enough labels: below MIN_LABELS, GroundTruthCoverageLow says so instead.
+    when: [[
+      { metric: METRIC_ML_ACCURACY, match: { 'ml.segment': '' }, op: '<', value: 'threshold' },
+      { metric: METRIC_ML_ACCURACY_SAMPLE_COUNT, match: { 'ml.segment': '' }, op: '>=', value: MIN_LABELS },
+    ]],
     threshold: 0.7,
     for: '30m',
     annotations: {
@@ -259,6 +272,24 @@ Interpretation: if the model's calibration still holds, accuracy has fallen; gro
         'Check the calibration report (GET /api/v1/models/{{ $labels.ml_model_name }}/quality): a stale calibration makes the estimate wrong.',
         'Check confidence drift and low-confidence predictions.',
         'Speed up ground-truth labelling to confirm.',
+      ],
+    },
+  }),
+  rule({
+    alertname: 'GroundTruthCoverageLow',
+    severity: 'info',
+    by: MODEL,
+    when: [[{ metric: METRIC_ML_ACCURACY_SAMPLE_COUNT, match: { 'ml.segment': '' }, op: '<', value: 'threshold' }]],
+    threshold: MIN_LABELS,
+    for: '1h',
+    annotations: {
+      summary: 'Too little ground truth to judge the accuracy of model {{ $labels.ml_model_name }}',
+      description: `Model {{ $labels.ml_model_name }} has {{ $value }} labelled predictions in its accuracy window (at least {{ threshold }} needed, for {{ for }}).
+Interpretation: accuracy alerts (LowModelAccuracy) cannot fire on so few labels; a drop in accuracy would go unseen.`,
+      runbook: [
+        'Check that feedback (ml.ground_truth events) still arrives: GET /api/v1/models/{{ $labels.ml_model_name }}/quality (coverage).',
+        'Raise the ground-truth sampling rate, or speed up labelling.',
+        'Check that prediction ids in feedback match the sampled predictions (unmatched labels in the coverage).',
       ],
     },
   }),

@@ -221,6 +221,16 @@ export const METRIC_ML_INFERENCE_LATENCY = 'ml.inference.latency';
 export const METRIC_ML_ACCURACY = 'ml.accuracy';
 
 /**
+ * Predictions joined with ground truth in the current accuracy window, the n behind ml.accuracy.
+ *
+ * Without ml.segment the count is overall; with it, within that segment.
+ *
+ * Instrument: gauge. Unit: `{prediction}`.
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.segment` (conditionally_required: for per-segment counts).
+ */
+export const METRIC_ML_ACCURACY_SAMPLE_COUNT = 'ml.accuracy.sample_count';
+
+/**
  * Accuracy over the last N ground-truth labels to arrive (N = groundTruth.rollingSize).
  *
  * Instrument: gauge. Unit: `1`.

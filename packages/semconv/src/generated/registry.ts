@@ -560,6 +560,18 @@ export const METRICS = {
       { name: 'ml.segment', requirementLevel: 'conditionally_required', condition: 'for per-segment accuracy' },
     ],
   },
+  'ml.accuracy.sample_count': {
+    name: 'ml.accuracy.sample_count',
+    instrument: 'gauge',
+    unit: '{prediction}',
+    brief: 'Predictions joined with ground truth in the current accuracy window, the n behind ml.accuracy.',
+    note: 'Without ml.segment the count is overall; with it, within that segment.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.model.version', requirementLevel: 'recommended' },
+      { name: 'ml.segment', requirementLevel: 'conditionally_required', condition: 'for per-segment counts' },
+    ],
+  },
   'ml.accuracy.rolling': {
     name: 'ml.accuracy.rolling',
     instrument: 'gauge',

@@ -15,6 +15,7 @@ import {
   ATTR_ML_PREDICTION_LABEL,
   ATTR_ML_SEGMENT,
   METRIC_ML_ACCURACY,
+  METRIC_ML_ACCURACY_SAMPLE_COUNT,
   METRIC_ML_ACCURACY_CHANGE,
   METRIC_ML_ACCURACY_ESTIMATED,
   METRIC_ML_ACCURACY_ROLLING,
@@ -53,7 +54,11 @@ export function qualityOutputs(report: QualityReport, base: Attrs, out: OutputSi
   push(METRIC_ML_GROUND_TRUTH_LABELS, cov.relabeled, { [ATTR_ML_GROUND_TRUTH_OUTCOME]: ATTR_ML_GROUND_TRUTH_OUTCOME_VALUE_RELABELED });
   if (report.accuracy) {
     push(METRIC_ML_ACCURACY, report.accuracy.window.value);
-    for (const s of report.accuracy.bySegment) push(METRIC_ML_ACCURACY, s.value, { [ATTR_ML_SEGMENT]: s.segment });
+    push(METRIC_ML_ACCURACY_SAMPLE_COUNT, report.accuracy.window.count);
+    for (const s of report.accuracy.bySegment) {
+      push(METRIC_ML_ACCURACY, s.value, { [ATTR_ML_SEGMENT]: s.segment });
+      push(METRIC_ML_ACCURACY_SAMPLE_COUNT, s.count, { [ATTR_ML_SEGMENT]: s.segment });
+    }
     push(METRIC_ML_ACCURACY_ROLLING, report.accuracy.rolling.value);
   }
   if (report.changeDetection) {
