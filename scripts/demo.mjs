@@ -114,6 +114,7 @@ modelwatch demo is running.
   aggregator API   ${ready.http}/api/v1/models
   model status     ${api}
   drift report     ${api}/drift
+  alerts           ${ready.http}/api/v1/alerts
   one feature      ${api}/drift/text_length
   Prometheus       ${ready.http}/metrics
   example service  ${svc.url} (POST /predict, POST /feedback)
@@ -122,6 +123,7 @@ The baseline is learned from the first 30 s window; traffic drifts after ${value
 `);
 
 let last = '';
+const announced = new Set();
 const poll = setInterval(async () => {
   try {
     const r = await fetch(`${api}/drift`);
@@ -131,9 +133,21 @@ const poll = setInterval(async () => {
     if (d.prediction?.confidence) parts.push(`confidence=${d.prediction.confidence.severity}`);
     if (d.prediction?.labels) parts.push(`labels=${d.prediction.labels.severity}`);
     const line = `baseline ${d.baseline?.state ?? '?'}; ${parts.join(' ') || 'no data yet'}`;
+    const now = new Date().toISOString().slice(11, 19);
     if (line !== last) {
       last = line;
-      console.log(`demo [${new Date().toISOString().slice(11, 19)}] ${line}`);
+      console.log(`demo [${now}] ${line}`);
+    }
+    // Alerts as they fire and resolve (what Alertmanager or a webhook would receive).
+    const a = await (await fetch(`${ready.http}/api/v1/alerts`)).json();
+    for (const alert of a.active ?? []) {
+      if (alert.status !== 'firing' || announced.has(alert.fingerprint)) continue;
+      announced.add(alert.fingerprint);
+      console.log(`demo [${now}] ALERT ${alert.labels.severity} ${alert.labels.alertname}: ${alert.annotations.summary}`);
+    }
+    for (const alert of a.resolved ?? []) {
+      if (!announced.delete(alert.fingerprint)) continue;
+      console.log(`demo [${now}] resolved ${alert.labels.alertname}: ${alert.annotations.summary}`);
     }
   } catch {
     // the aggregator may be starting or stopping
