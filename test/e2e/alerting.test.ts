@@ -47,14 +47,18 @@ const OTHERS_OFF = (keep: string[]): string => ALERT_NAMES.filter((n) => !keep.i
 
 describe('alerts through a real Alertmanager', () => {
   let hook: WebhookSink;
+  /** A webhook the aggregator notifies directly (no Alertmanager in between). */
+  let direct: WebhookSink;
   let am: RunningAlertmanager;
   before(async () => {
     hook = await startWebhookSink();
+    direct = await startWebhookSink();
     am = await startAlertmanager(alertmanagerConfig(hook.url));
   });
   after(async () => {
     await am?.stop();
     await hook?.close();
+    await direct?.close();
   });
 
   describe('DataDriftDetected', () => {
@@ -67,7 +71,7 @@ describe('alerts through a real Alertmanager', () => {
       writeFileSync(join(dir, 'reference.csv'), `x\n${Array.from({ length: 2000 }, () => r.normal(100, 20)).join('\n')}\n`);
       config = `
 evaluation: { interval: 1s }
-alerting: { alertmanagers: [ "${am.url}" ], resendDelay: 2s }
+alerting: { alertmanagers: [ "${am.url}" ], webhooks: [ { url: "${direct.url}" } ], resendDelay: 2s }
 defaults:
   window: 10s
   slot: 1s
@@ -104,6 +108,15 @@ models:
       assert.ok(view.active.some((a) => a.status === 'firing' && a.labels['alertname'] === 'DataDriftDetected'));
       const metrics = await (await fetch(`${aggregator.addresses.http}/metrics`)).text();
       assert.match(metrics, /ml_alerts_active\{[^}]*ml_alert_name="DataDriftDetected"[^}]*ml_alert_state="firing"[^}]*\} 1/);
+      assert.match(metrics, /ml_alerts_notifications_total\{[^}]*ml_notification_outcome="sent"[^}]*\} [1-9]/);
+      // The direct webhook got the same alert, in Alertmanager's webhook shape.
+      const viaHook = await waitFor('the direct webhook notification', async () =>
+        alertsIn(direct.received, 'DataDriftDetected').find((a) => a.status === 'firing' && a.labels['severity'] === 'critical'));
+      assert.equal(viaHook.labels['ml_feature_name'], 'x');
+      // /readyz shows every receiver's delivery counts.
+      const ready = await getJson<{ alerting: Array<{ kind: string; sent: number; failed: number; queued: number }> }>(`${aggregator.addresses.http}/readyz`);
+      assert.deepEqual(ready.alerting.map((r) => r.kind).sort(), ['alertmanager', 'webhook']);
+      assert.ok(ready.alerting.every((r) => r.sent > 0 && r.failed === 0), JSON.stringify(ready.alerting));
     });
 
     it('after kill -9 and a restart, announces nothing new, and still delivers the resolve', async () => {
@@ -116,6 +129,8 @@ models:
       await new Promise((r) => setTimeout(r, 5000));
       const firingAfter = alertsIn(hook.received, 'DataDriftDetected').filter((a) => a.status === 'firing' && a.labels['severity'] === 'critical').length;
       assert.equal(firingAfter, firingBefore, 'no second firing notification after the restart');
+      const directFiring = (): number => alertsIn(direct.received, 'DataDriftDetected').filter((a) => a.status === 'firing' && a.labels['severity'] === 'critical').length;
+      assert.equal(directFiring(), 1, 'the direct webhook was not notified again either');
 
       // Normal traffic once the shifted data has left the 10 s window.
       await waitFor('the shifted data to leave the window', async () => {
@@ -126,6 +141,9 @@ models:
       const resolved = await waitFor('a resolved DataDriftDetected notification', async () =>
         alertsIn(hook.received, 'DataDriftDetected').find((a) => a.status === 'resolved' && a.labels['severity'] === 'critical'), 30_000);
       assert.equal(resolved.group['ml_model_name'], 'sentiment');
+      await waitFor('the direct webhook\'s resolve', async () =>
+        alertsIn(direct.received, 'DataDriftDetected').find((a) => a.status === 'resolved' && a.labels['severity'] === 'critical'));
+      assert.equal(directFiring(), 1);
       const view2 = await getJson<{ active: unknown[]; resolved: Array<{ labels: Record<string, string> }> }>(`${aggregator.addresses.http}/api/v1/models/sentiment/alerts`);
       assert.deepEqual(view2.active, []);
       assert.ok(view2.resolved.some((a) => a.labels['alertname'] === 'DataDriftDetected'));
