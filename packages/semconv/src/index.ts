@@ -43,8 +43,10 @@ export {
   BURN_RATE_WINDOWS,
   alertOverrideProblems,
   fillSettings,
+  latencySloThreshold,
   resolveAlertRules,
   type AlertModelContext,
+  type AlertSloFacts,
   type AlertOverrides,
 } from './alerts/resolve.js';
 export type {

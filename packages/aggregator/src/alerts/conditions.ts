@@ -2,8 +2,10 @@
  * Evaluates catalogue conditions over the aggregator's exported signals, the
  * way Prometheus evaluates the generated rules over the same series: a term
  * selects the series of one metric by attribute matchers and compares their
- * values; a conjunction joins its terms on the rule's `by` attributes; the
- * alert's value is the largest among the terms that held. Pure.
+ * values (the largest per identity, as `max by`); a conjunction joins its
+ * terms on the rule's `by` attributes and keeps the first term's value (as
+ * `and on(...)`); alternatives are united, the first holding one giving the
+ * value (as `or`). Pure.
  *
  * @module
  */
@@ -109,17 +111,13 @@ export function evaluateCondition(rule: AlertRule, index: SignalIndex, accept: (
         acc = t;
         continue;
       }
+      // PromQL `and on(by)`: the left side's series, where the right side has one too.
       const next = new Map<string, { labels: Record<string, string>; value: number }>();
-      for (const [k, a] of acc) {
-        const b = t.get(k);
-        if (b) next.set(k, { labels: a.labels, value: Math.max(a.value, b.value) });
-      }
+      for (const [k, a] of acc) if (t.has(k)) next.set(k, a);
       acc = next;
     }
-    for (const [k, v] of acc ?? []) {
-      const prev = held.get(k);
-      if (!prev || v.value > prev.value) held.set(k, v);
-    }
+    // PromQL `or`: an identity already held by an earlier alternative keeps that one's value.
+    for (const [k, v] of acc ?? []) if (!held.has(k)) held.set(k, v);
   }
   const out: ActiveCondition[] = [];
   for (const [, v] of held) {

@@ -5,22 +5,11 @@
  *
  * @module
  */
-import { resolveAlertRules } from '@modelwatch/semconv';
+import { latencySloThreshold, resolveAlertRules } from '@modelwatch/semconv';
 import { parseDuration } from '../config/duration.js';
 import type { AggregatorConfig } from '../config/schema.js';
 import type { AlertRuleSet } from './evaluator.js';
 import { AlertStage, type AlertStore } from './stage.js';
-
-/** The latency SLO threshold HighLatencyP95 doubles: the SLO nearest a p95 objective. */
-function latencySloThreshold(slos: AggregatorConfig['models'][number]['slos']): number | undefined {
-  let best: { threshold: number; distance: number } | undefined;
-  for (const s of slos) {
-    if (s.kind !== 'latency' || s.threshold === undefined) continue;
-    const distance = Math.abs(s.objective - 0.95);
-    if (!best || distance < best.distance) best = { threshold: s.threshold, distance };
-  }
-  return best?.threshold;
-}
 
 /** Builds the {@link AlertRuleSet} of a configuration. */
 export function alertRuleSet(config: AggregatorConfig): AlertRuleSet {

@@ -28,6 +28,7 @@ export interface ServeArgs {
 export type Command =
   | ServeArgs
   | { command: 'baseline'; argv: string[] }
+  | { command: 'rules' | 'alertmanager'; argv: string[] }
   | { command: 'help'; topic?: string }
   | { command: 'version' };
 
@@ -38,6 +39,9 @@ export const HELP: Record<'main' | 'serve', string> = {
 Commands:
   serve      run the aggregator (OTLP in; drift, quality and SLO signals out)
   baseline   build a baseline file from CSV, JSON Lines or Parquet
+  rules      write Prometheus alerting, recording and SLO rules
+  alertmanager
+             write an Alertmanager configuration (routing, inhibition)
   help       show help for a command
   version    print the version
 
@@ -76,6 +80,9 @@ export function parseArgs(argv: readonly string[]): Command {
       return { command: 'version' };
     case 'baseline':
       return { command: 'baseline', argv: rest };
+    case 'rules':
+    case 'alertmanager':
+      return { command, argv: rest };
     case 'serve': {
       let values: Record<string, string | boolean | undefined>;
       try {

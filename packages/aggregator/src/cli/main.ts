@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { HELP, parseArgs, UsageError, type ServeArgs } from './args.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { startService } from '../service.js';
+import { GENERATE_HELP, parseGenerateArgs, runGenerate, type GenerateCommand } from './generate.js';
 import {
   BASELINE_HELP,
   buildBaselineReport,
@@ -116,13 +117,26 @@ async function baseline(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+function generate(command: GenerateCommand, argv: string[], env: NodeJS.ProcessEnv, io: CliIo): number {
+  const args = parseGenerateArgs(command, argv);
+  if (args.help) {
+    io.stdout(GENERATE_HELP[command]);
+    return 0;
+  }
+  const { text, warnings } = runGenerate(command, args, env);
+  for (const w of warnings) io.stderr(`modelwatch ${command}: warning: ${w}`);
+  if (args.out === undefined) io.stdout(text.replace(/\n$/, ''));
+  else io.stderr(`modelwatch ${command}: wrote ${args.out}`);
+  return 0;
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: CliIo = defaultIo): Promise<number> {
   try {
     const cmd = parseArgs(argv);
     switch (cmd.command) {
       case 'help':
-        io.stdout(cmd.topic === 'serve' ? HELP.serve : cmd.topic === 'baseline' ? BASELINE_HELP : HELP.main);
+        io.stdout(cmd.topic === 'serve' ? HELP.serve : cmd.topic === 'baseline' ? BASELINE_HELP : cmd.topic === 'rules' || cmd.topic === 'alertmanager' ? GENERATE_HELP[cmd.topic] : HELP.main);
         return 0;
       case 'version':
         io.stdout(version());
@@ -131,11 +145,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await serve(cmd, env, io);
       case 'baseline':
         return await baseline(cmd.argv, io);
+      case 'rules':
+      case 'alertmanager':
+        return generate(cmd.command, cmd.argv, env, io);
     }
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`modelwatch: ${err.message}\n`);
-      io.stderr(err.command === 'serve' ? HELP.serve : HELP.main);
+      io.stderr(err.command === 'serve' ? HELP.serve : err.command === 'rules' || err.command === 'alertmanager' ? GENERATE_HELP[err.command] : HELP.main);
       return 2;
     }
     if (err instanceof ConfigError) {

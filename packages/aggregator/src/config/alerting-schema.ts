@@ -74,5 +74,14 @@ export const alertingSchema = z
     timeout: durationText().prefault('10s'),
     /** Resolved alerts kept in GET /api/v1/alerts. */
     historyLimit: z.number().int().positive().default(200),
+    /** Receivers written into `modelwatch alertmanager`'s output (placeholders when absent). */
+    routing: z
+      .strictObject({
+        pagerdutyRoutingKey: z.string().min(1).optional(),
+        slackWebhookUrl: httpUrl.optional(),
+        slackChannel: z.string().min(1).optional(),
+        infoChannel: z.string().min(1).optional(),
+      })
+      .default({}),
   })
   .prefault({});

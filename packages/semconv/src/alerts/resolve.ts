@@ -14,6 +14,28 @@ export const BURN_RATE_WINDOWS: readonly string[] = Object.freeze(['5m', '30m', 
 /** Overrides by alertname. */
 export type AlertOverrides = Readonly<Record<string, AlertOverride>>;
 
+/** The facts of an SLO that alert resolution reads. */
+export interface AlertSloFacts {
+  kind: string;
+  objective: number;
+  threshold?: number;
+}
+
+/**
+ * The latency SLO threshold HighLatencyP95 doubles: that of the latency SLO
+ * whose objective is nearest a p95 (0.95), as the seed's rule reads "p95
+ * above twice the SLO"; undefined without a latency SLO.
+ */
+export function latencySloThreshold(slos: readonly AlertSloFacts[]): number | undefined {
+  let best: { threshold: number; distance: number } | undefined;
+  for (const s of slos) {
+    if (s.kind !== 'latency' || s.threshold === undefined) continue;
+    const distance = Math.abs(s.objective - 0.95);
+    if (!best || distance < best.distance) best = { threshold: s.threshold, distance };
+  }
+  return best?.threshold;
+}
+
 /** What a model's effective rules depend on besides the overrides. */
 export interface AlertModelContext {
   /**

@@ -67,8 +67,9 @@ export interface AlertAnnotations {
  * The condition is `when`: alternatives (any of them) of conjunctions (all of
  * their terms), evaluated per alert identity, that is per distinct values of
  * the `by` attributes. A conjunction joins its terms on those attributes (as
- * PromQL's `and on(...)`); the alert's value is the largest value among the
- * terms of the alternatives that hold (as `max by (...)`).
+ * PromQL's `and on(...)`, keeping the first term's value); each term takes the
+ * largest value per identity (as `max by (...)`); of several alternatives that
+ * hold, the first gives the value (as `or`).
  *
  * Annotation templates use the Prometheus template syntax subset
  * `{{ $labels.NAME }}`, `{{ $value }}`, `{{ $value | humanize }}`,
