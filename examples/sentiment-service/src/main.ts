@@ -10,9 +10,12 @@ import { startModelwatch } from '@modelwatch/node';
 import { predict } from './model.js';
 
 // One model per process: its identity goes on the resource, the cheapest setup.
+// OTEL_EXPORTER_PROMETHEUS_PORT (and _HOST) also serve Prometheus /metrics, for a Prometheus that scrapes services.
+const promPort = process.env['OTEL_EXPORTER_PROMETHEUS_PORT'];
 const telemetry = startModelwatch({
   serviceName: 'sentiment-service',
   model: { name: 'sentiment_classifier', version: '1.0.0' },
+  ...(promPort !== undefined ? { prometheus: { port: Number(promPort), host: process.env['OTEL_EXPORTER_PROMETHEUS_HOST'] ?? '127.0.0.1' } } : {}),
 });
 const monitor = telemetry.monitor({
   task: 'classification',

@@ -178,7 +178,13 @@ export function startModelwatch(options: ModelwatchOptions = {}): ModelwatchHand
   let prometheus: PrometheusExporter | undefined;
   if (options.prometheus !== undefined) {
     // Loopback unless told otherwise: /metrics has no authentication.
-    prometheus = new PrometheusExporter({ port: options.prometheus.port ?? 9464, host: options.prometheus.host ?? '127.0.0.1' });
+    // The model's identity may be on the resource (one model per process), which the exporter would put
+    // on target_info only: copy it onto every series, so rules and dashboards can select by model.
+    prometheus = new PrometheusExporter({
+      port: options.prometheus.port ?? 9464,
+      host: options.prometheus.host ?? '127.0.0.1',
+      withResourceConstantLabels: /^ml\.model\.(name|version)$/,
+    });
     readers.push(prometheus);
   }
 

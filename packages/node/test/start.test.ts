@@ -168,6 +168,15 @@ describe('startModelwatch', () => {
       const text = await (await fetchWithRetry(`http://127.0.0.1:${port}/metrics`)).text();
       assert.match(text, /^ml_predictions_total\{.*ml_prediction_label="a".*\} 1/m);
     });
+
+    it('labels every Prometheus series with the model identity of the resource, so rules can select by model', async () => {
+      const port = await freePort();
+      const handle = started(startModelwatch({ ...QUIET, otlpEndpoint: false, prometheus: { port }, model: { name: 'churn', version: 'v3' } }));
+      handle.monitor({ task: 'classification' }).record({ label: 'a', durationSeconds: 0.01 });
+      const text = await (await fetchWithRetry(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(text, /^ml_predictions_total\{[^}]*ml_model_name="churn"[^}]*ml_model_version="v3"[^}]*\} 1/m);
+      assert.match(text, /^ml_inference_duration_count\{[^}]*ml_model_name="churn"[^}]*\} 1/m);
+    });
   });
 });
 

@@ -39,6 +39,7 @@ import {
   METRIC_ML_SLO_COMPLIANCE,
   METRIC_ML_SLO_ERROR_BUDGET_REMAINING,
   METRIC_ML_SLO_OBJECTIVE,
+  METRIC_ML_SLO_THRESHOLD,
   METRIC_ML_WINDOW_SAMPLE_COUNT,
 } from '@modelwatch/semconv';
 import type { ModelState } from './model.js';
@@ -67,6 +68,7 @@ export function buildOutputs(m: ModelState, out: OutputSignal[]): void {
   for (const slo of status.slos) {
     const a: Attrs = { [ATTR_ML_SLO_NAME]: slo.name, [ATTR_ML_SLO_TYPE]: slo.kind };
     push(METRIC_ML_SLO_OBJECTIVE, slo.objective, a);
+    push(METRIC_ML_SLO_THRESHOLD, slo.threshold, a);
     push(METRIC_ML_SLO_COMPLIANCE, slo.compliance, a);
     push(METRIC_ML_SLO_ERROR_BUDGET_REMAINING, slo.errorBudgetRemaining, a);
     for (const b of slo.burnRates) push(METRIC_ML_SLO_BURN_RATE, b.value, { ...a, [ATTR_ML_SLO_WINDOW]: b.window });

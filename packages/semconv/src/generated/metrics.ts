@@ -351,6 +351,16 @@ export const METRIC_ML_SLO_COMPLIANCE = 'ml.slo.compliance';
 export const METRIC_ML_SLO_OBJECTIVE = 'ml.slo.objective';
 
 /**
+ * The threshold of an SLO that has one: seconds for latency, requests/s for throughput, cost per 1,000 requests for cost.
+ *
+ * Dashboards draw it beside the measured value (p95 latency against its SLO).
+ *
+ * Instrument: gauge. Unit: `{threshold}`.
+ * Attributes: `ml.model.name` (required), `ml.slo.name` (required), `ml.slo.type` (recommended).
+ */
+export const METRIC_ML_SLO_THRESHOLD = 'ml.slo.threshold';
+
+/**
  * Share of the error budget left over the objective's window (negative once overspent).
  *
  * Instrument: gauge. Unit: `1`.

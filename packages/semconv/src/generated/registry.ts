@@ -732,6 +732,18 @@ export const METRICS = {
       { name: 'ml.slo.type', requirementLevel: 'recommended' },
     ],
   },
+  'ml.slo.threshold': {
+    name: 'ml.slo.threshold',
+    instrument: 'gauge',
+    unit: '{threshold}',
+    brief: 'The threshold of an SLO that has one: seconds for latency, requests/s for throughput, cost per 1,000 requests for cost.',
+    note: 'Dashboards draw it beside the measured value (p95 latency against its SLO).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+      { name: 'ml.slo.name', requirementLevel: 'required' },
+      { name: 'ml.slo.type', requirementLevel: 'recommended' },
+    ],
+  },
   'ml.slo.error_budget.remaining': {
     name: 'ml.slo.error_budget.remaining',
     instrument: 'gauge',
