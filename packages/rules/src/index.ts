@@ -16,3 +16,5 @@ export {
   type RuleGroup,
 } from './prometheus-rules.js';
 export { alertmanagerConfig, alertmanagerYaml, INHIBITED_BY_MODEL_DOWN, PLACEHOLDER, type AlertmanagerReceivers } from './alertmanager.js';
+export { dashboardQueries, dashboardSpecs, VARIABLES, type DashboardSpec, type PanelQuery, type PanelSpec } from './dashboards/panels.js';
+export { grafanaDashboards } from './dashboards/grafana.js';

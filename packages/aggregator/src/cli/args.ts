@@ -28,7 +28,7 @@ export interface ServeArgs {
 export type Command =
   | ServeArgs
   | { command: 'baseline'; argv: string[] }
-  | { command: 'rules' | 'alertmanager'; argv: string[] }
+  | { command: 'rules' | 'alertmanager' | 'dashboards'; argv: string[] }
   | { command: 'help'; topic?: string }
   | { command: 'version' };
 
@@ -42,6 +42,7 @@ Commands:
   rules      write Prometheus alerting, recording and SLO rules
   alertmanager
              write an Alertmanager configuration (routing, inhibition)
+  dashboards write Grafana dashboards (health, quality, drift, resources)
   help       show help for a command
   version    print the version
 
@@ -82,6 +83,7 @@ export function parseArgs(argv: readonly string[]): Command {
       return { command: 'baseline', argv: rest };
     case 'rules':
     case 'alertmanager':
+    case 'dashboards':
       return { command, argv: rest };
     case 'serve': {
       let values: Record<string, string | boolean | undefined>;

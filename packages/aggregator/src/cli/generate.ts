@@ -6,14 +6,14 @@
  */
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { alertmanagerYaml, NAMINGS, prometheusRulesYaml, type Naming, type RulesInput } from '@modelwatch/rules';
+import { dirname, join } from 'node:path';
+import { alertmanagerYaml, grafanaDashboards, NAMINGS, prometheusRulesYaml, type Naming, type RulesInput } from '@modelwatch/rules';
 import { loadConfig } from '../config/load.js';
 import type { AggregatorConfig } from '../config/schema.js';
 import { UsageError } from './args.js';
 
 /** The generating commands. */
-export type GenerateCommand = 'rules' | 'alertmanager';
+export type GenerateCommand = 'rules' | 'alertmanager' | 'dashboards';
 
 /** Help text of each generating command. */
 export const GENERATE_HELP: Record<GenerateCommand, string> = {
@@ -34,6 +34,23 @@ Options:
   -h, --help        show this help
 
 Check the result with: promtool check rules FILE`,
+  dashboards: `Usage: modelwatch dashboards --config FILE --out DIR [--naming NAMING]
+
+Writes four Grafana dashboards (JSON, built with Grafana's Foundation SDK),
+the seed's tiers: modelwatch-health (the single pane: up, request rate, error
+rate, latency p95 against its SLO, accuracy, SLOs, firing alerts),
+modelwatch-quality (accuracy by segment, estimated against true accuracy,
+calibration, low confidence, the prediction distribution, ground truth),
+modelwatch-drift (KS and PSI per feature with the thresholds drawn, the
+severity table, sample counts, missing values) and modelwatch-resources (CPU,
+memory, event loop, GC and GPU of the services). Each has a datasource and a
+model variable. Use the same --naming as for modelwatch rules.
+
+Options:
+  --config FILE     modelwatch.yaml (required; checked)
+  --out DIR         directory to write the JSON files to (required)
+  --naming NAMING   aggregator (default), otel-js or collector
+  -h, --help        show this help`,
   alertmanager: `Usage: modelwatch alertmanager --config FILE [--out FILE]
 
 Writes an Alertmanager configuration: alerts grouped by model and severity
@@ -67,7 +84,7 @@ export function parseGenerateArgs(command: GenerateCommand, argv: readonly strin
       options: {
         config: { type: 'string', short: 'c' },
         out: { type: 'string', short: 'o' },
-        ...(command === 'rules' ? { naming: { type: 'string' } } : {}),
+        ...(command !== 'alertmanager' ? { naming: { type: 'string' } } : {}),
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -76,6 +93,7 @@ export function parseGenerateArgs(command: GenerateCommand, argv: readonly strin
   }
   if (values.help === true) return { help: true };
   if (typeof values.config !== 'string') throw new UsageError(command, '--config FILE is required');
+  if (command === 'dashboards' && typeof values.out !== 'string') throw new UsageError(command, '--out DIR is required');
   const naming = (values.naming ?? 'aggregator') as string;
   if (!(NAMINGS as readonly string[]).includes(naming)) throw new UsageError(command, `--naming: expected one of ${NAMINGS.join(', ')}, got ${JSON.stringify(naming)}`);
   return { help: false, config: values.config, naming: naming as Naming, ...(typeof values.out === 'string' ? { out: values.out } : {}) };
@@ -98,6 +116,14 @@ export function runGenerate(command: GenerateCommand, args: Exclude<GenerateArgs
   const config = loadConfig({ path: args.config, env });
   let text: string;
   let warnings: string[] = [];
+  if (command === 'dashboards') {
+    // A directory of files: one per dashboard.
+    const dir = args.out as string;
+    mkdirSync(dir, { recursive: true });
+    const files = Object.entries(grafanaDashboards(args.naming));
+    for (const [name, dashboard] of files) writeFileSync(join(dir, name), `${JSON.stringify(dashboard, null, 2)}\n`);
+    return { text: files.map(([name]) => join(dir, name)).join('\n'), warnings };
+  }
   if (command === 'rules') {
     ({ yaml: text, warnings } = prometheusRulesYaml(rulesInput(config), args.naming));
   } else {

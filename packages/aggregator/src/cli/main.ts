@@ -136,7 +136,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const cmd = parseArgs(argv);
     switch (cmd.command) {
       case 'help':
-        io.stdout(cmd.topic === 'serve' ? HELP.serve : cmd.topic === 'baseline' ? BASELINE_HELP : cmd.topic === 'rules' || cmd.topic === 'alertmanager' ? GENERATE_HELP[cmd.topic] : HELP.main);
+        io.stdout(cmd.topic === 'serve' ? HELP.serve : cmd.topic === 'baseline' ? BASELINE_HELP : cmd.topic === 'rules' || cmd.topic === 'alertmanager' || cmd.topic === 'dashboards' ? GENERATE_HELP[cmd.topic] : HELP.main);
         return 0;
       case 'version':
         io.stdout(version());
@@ -147,12 +147,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await baseline(cmd.argv, io);
       case 'rules':
       case 'alertmanager':
+      case 'dashboards':
         return generate(cmd.command, cmd.argv, env, io);
     }
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`modelwatch: ${err.message}\n`);
-      io.stderr(err.command === 'serve' ? HELP.serve : err.command === 'rules' || err.command === 'alertmanager' ? GENERATE_HELP[err.command] : HELP.main);
+      io.stderr(err.command === 'serve' ? HELP.serve : err.command === 'rules' || err.command === 'alertmanager' || err.command === 'dashboards' ? GENERATE_HELP[err.command] : HELP.main);
       return 2;
     }
     if (err instanceof ConfigError) {

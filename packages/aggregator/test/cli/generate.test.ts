@@ -58,6 +58,18 @@ describe('cli', () => {
       assert.match(text, /Fill in every REPLACE_ME: the PagerDuty routing key/);
     });
 
+    it('writes the four dashboards as JSON files into --out', async () => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'mw-gen-')), 'dashboards');
+      const io = capture();
+      assert.equal(await main(['dashboards', '--config', config(YAML), '--out', dir, '--naming', 'collector'], {}, io), 0, io.err.join('\n'));
+      for (const f of ['modelwatch-health', 'modelwatch-quality', 'modelwatch-drift', 'modelwatch-resources']) {
+        const d = JSON.parse(readFileSync(join(dir, `${f}.json`), 'utf8')) as { uid: string; panels: unknown[] };
+        assert.equal(d.uid, f);
+        assert.ok(d.panels.length >= 4);
+      }
+      assert.equal(await main(['dashboards', '--config', config(YAML)], {}, capture()), 2, '--out is required');
+    });
+
     it('exits 2 on a bad flag and 2 on an invalid config', async () => {
       const io = capture();
       assert.equal(await main(['rules', '--naming', 'x'], {}, io), 2);
