@@ -47,6 +47,25 @@ function targets(spec: PanelSpec): DataqueryBuilder[] {
   });
 }
 
+/** The field options every panel builder has under the same names. */
+interface FieldOptions {
+  unit(unit: string): unknown;
+  min(min: number): unknown;
+  max(max: number): unknown;
+  thresholds(t: ThresholdsConfigBuilder): unknown;
+  mappings(m: ValueMapping[]): unknown;
+}
+
+function fieldOptions(p: FieldOptions, spec: PanelSpec): void {
+  const t = thresholds(spec);
+  const m = mappings(spec);
+  if (spec.unit) p.unit(spec.unit);
+  if (spec.min !== undefined) p.min(spec.min);
+  if (spec.max !== undefined) p.max(spec.max);
+  if (t) p.thresholds(t);
+  if (m) p.mappings(m);
+}
+
 /** One panel at grid position (x, y, w, h). */
 function panel(spec: PanelSpec, pos: { x: number; y: number; w: number; h: number }): StatPanel | TablePanel | TimeseriesPanel {
   const t = thresholds(spec);
@@ -55,11 +74,7 @@ function panel(spec: PanelSpec, pos: { x: number; y: number; w: number; h: numbe
     case 'stat': {
       const p = new StatPanel().title(spec.title).description(spec.description).datasource(DATASOURCE).gridPos(pos).colorMode(common.BigValueColorMode.Background).graphMode(common.BigValueGraphMode.Area);
       for (const q of targets(spec)) p.withTarget(q);
-      if (spec.unit) p.unit(spec.unit);
-      if (spec.min !== undefined) p.min(spec.min);
-      if (spec.max !== undefined) p.max(spec.max);
-      if (t) p.thresholds(t);
-      if (m) p.mappings(m);
+      fieldOptions(p, spec);
       return p;
     }
     case 'table': {
@@ -72,11 +87,7 @@ function panel(spec: PanelSpec, pos: { x: number; y: number; w: number; h: numbe
     case 'timeseries': {
       const p = new TimeseriesPanel().title(spec.title).description(spec.description).datasource(DATASOURCE).gridPos(pos);
       for (const q of targets(spec)) p.withTarget(q);
-      if (spec.unit) p.unit(spec.unit);
-      if (spec.min !== undefined) p.min(spec.min);
-      if (spec.max !== undefined) p.max(spec.max);
-      if (t) p.thresholds(t);
-      if (m) p.mappings(m);
+      fieldOptions(p, spec);
       if (spec.thresholdLines) p.thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
       return p;
     }
