@@ -38,7 +38,6 @@ describe('generated dashboards over a real Prometheus', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: aggregator.addresses.otlpHttp,
       OTEL_METRIC_EXPORT_INTERVAL: '2000',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort),
-      PORT: '0',
     });
     children.push(service);
     const url = await new Promise<string>((resolve, reject) => {
