@@ -150,6 +150,43 @@ describe('generated Prometheus rules, checked by promtool', () => {
     assert.ok(r.expected >= ALERT_CATALOGUE.length, `the firing cases fired in the embedded evaluator (${r.expected})`);
   });
 
+  it('with otel-js naming, fire the RED and SLO alerts from the services\' own histograms (recording rules), after their `for`', () => {
+    // A service counting 600 requests a minute (10/s): one model failing 10%, one healthy; the failing one also slow
+    // (all its requests between 0.5 and 1 s: above twice the 0.25 s SLO threshold). Counters as the OTel JS Prometheus exporter exposes them.
+    const dir = tempDir();
+    const { groups } = prometheusRules(input, 'otel-js');
+    writeFileSync(join(dir, 'rules.yml'), stringify({ groups: groups.map((g) => ({ ...g, rules: g.rules.map((r) => ('alert' in r ? { ...r, annotations: {} } : r)) })) }, { lineWidth: 0 }));
+    const steps = 40;
+    const counter = (perMinute: number): string => `0+${perMinute}x${steps}`;
+    const bounds = ['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
+    const series = (model: string, ok: number, errors: number, slow: boolean): Array<{ series: string; values: string }> => [
+      { series: `ml_inference_duration_count{ml_model_name="${model}"}`, values: counter(ok) },
+      ...(errors > 0 ? [{ series: `ml_inference_duration_count{ml_model_name="${model}",error_type="Error"}`, values: counter(errors) }] : []),
+      ...bounds.map((le) => ({ series: `ml_inference_duration_bucket{ml_model_name="${model}",le="${le}"}`, values: counter(slow && Number(le) < 1 ? 0 : ok) })),
+    ];
+    const fast = { ml_model_name: 'fast' };
+    const tests = [{
+      interval: '1m',
+      input_series: [...series('fast', 540, 60, true), ...series('calm', 600, 0, false)],
+      alert_rule_test: [
+        { eval_time: '4m', alertname: 'HighErrorRate', exp_alerts: [] },
+        { eval_time: '12m', alertname: 'HighErrorRate', exp_alerts: [{ exp_labels: { ...fast, severity: 'critical' } }] },
+        { eval_time: '20m', alertname: 'HighLatencyP95', exp_alerts: [{ exp_labels: { ...fast, severity: 'critical' } }] },
+        // 10% errors against a 1% budget (burn 10) and every request slower than the 0.25 s p95 SLO (burn 20): the
+        // latency SLO pages (over 14.4 in 1h and 5m), the error SLO does not (10 < 14.4), but burns over 6h/30m (> 6).
+        { eval_time: '31m', alertname: 'SLOErrorBudgetBurn', exp_alerts: [
+          { exp_labels: { ...fast, ml_slo_name: 'p95', severity: 'critical' } },
+          { exp_labels: { ...fast, ml_slo_name: 'errors', severity: 'critical' } },
+          { exp_labels: { ...fast, ml_slo_name: 'p95', severity: 'warning' } },
+          { exp_labels: { ...fast, ml_slo_name: 'errors', severity: 'warning' } },
+        ] },
+      ],
+    }];
+    writeFileSync(join(dir, 'tests.yml'), stringify({ rule_files: ['rules.yml'], evaluation_interval: '1m', tests }, { lineWidth: 0 }));
+    const r = spawnSync('promtool', ['test', 'rules', join(dir, 'tests.yml')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  });
+
   it('judge each model by its own rules in both engines: a stricter threshold and `for`, a rule turned off, a latency SLO', () => {
     const rules = embeddedRules(input);
     const rule = (model: string, id: string): AlertRule => {
