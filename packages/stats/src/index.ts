@@ -31,3 +31,4 @@ export { chiSquareTest, chiSquareSf, type ChiSquareResult } from './chi-square.j
 export { PSI_FLOOR, psi, psiPValue, histogramPsi, type BinnedComparison, type HistogramPsiOptions } from './psi.js';
 export { jensenShannonDistance, wassersteinDistance, normalizedWasserstein, histogramWasserstein } from './divergence.js';
 export { CategoricalDistribution, alignCategories, type CategoricalOptions, type CategoricalJSON } from './categorical.js';
+export { chiSquareIsf, kolmogorovLimitIsf, ksNeededSamples, psiNeededSamples } from './needed-samples.js';
