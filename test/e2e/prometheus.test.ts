@@ -65,7 +65,8 @@ models:
     // Traffic: x shifted by +3 sd, 20% errors, and half of the labelled predictions wrong.
     const sdk = startModelwatch({ serviceName: 'e2e-prometheus', model: { name: 'sentiment' }, otlpEndpoint: aggregator.addresses.otlpHttp, hostMetrics: false, runtimeMetrics: false, setGlobal: false, exportIntervalMillis: 60_000 });
     const monitor = sdk.monitor({ task: 'classification', features: { x: 'numeric' }, featureSampling: { rate: 1 }, groundTruthSampleRate: 1 });
-    for (let i = 0; i < 500; i++) {
+    // 1,000 predictions: enough for the drift windows to judge under the default false-alert budget (one look a second here).
+    for (let i = 0; i < 1000; i++) {
       if (i % 5 === 0) {
         monitor.record({ durationSeconds: 0.01, error: new Error('boom'), features: { x: r.normal(160, 20) } });
         continue;

@@ -53,7 +53,7 @@ function annotations(rule: AlertRule, naming: Naming): Record<string, string> {
   const withContext = (text: string): string =>
     text.replace(CONTEXT, (_m, name: string) => {
       const c = rule.context?.[name];
-      return c ? contextTemplate(c.metric, c.match, rule.by, naming) : 'n/a';
+      return c ? contextTemplate(c.metric, c.match, rule.by, naming, c.label) : 'n/a';
     });
   const a = rule.annotations;
   const out: Record<string, string> = {

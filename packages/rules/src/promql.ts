@@ -84,9 +84,12 @@ export function alertExpr(rule: AlertRule, naming: Naming, scope: readonly Match
  * the series with the alert's identifying labels, queried when the alert is
  * rendered (Prometheus' `query` function), or `n/a`.
  */
-export function contextTemplate(metric: string, match: Readonly<Record<string, string>> | undefined, by: readonly string[], naming: Naming): string {
+export function contextTemplate(metric: string, match: Readonly<Record<string, string>> | undefined, by: readonly string[], naming: Naming, label?: string): string {
   const fixed = Object.entries(match ?? {}).map(([k, v]) => `${labelName(k, naming)}=\\"${v}\\"`);
   const labels = by.map((a) => labelName(a, naming));
-  const sel = `max(${seriesName(metric, naming)}{${[...fixed, ...labels.map((l) => `${l}=\\"%s\\"`)].join(',')}})`;
-  return `{{ with query (printf "${sel}" ${labels.map((l) => `$labels.${l}`).join(' ')}) }}{{ . | first | value | printf "%.4g" }}{{ else }}n/a{{ end }}`;
+  const inner = `${seriesName(metric, naming)}{${[...fixed, ...labels.map((l) => `${l}=\\"%s\\"`)].join(',')}}`;
+  const args = labels.map((l) => `$labels.${l}`).join(' ');
+  // A label is read off the series itself (no max(), which would drop it); a value, off the largest series.
+  if (label !== undefined) return `{{ with query (printf "topk(1, ${inner})" ${args}) }}{{ . | first | label "${labelName(label, naming)}" }}{{ else }}n/a{{ end }}`;
+  return `{{ with query (printf "max(${inner})" ${args}) }}{{ . | first | value | printf "%.4g" }}{{ else }}n/a{{ end }}`;
 }

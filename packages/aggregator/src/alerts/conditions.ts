@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { prometheusLabelName, type AlertRule, type AlertTerm, type Comparison } from '@modelwatch/semconv';
+import { prometheusLabelName, type AlertContext, type AlertRule, type AlertTerm, type Comparison } from '@modelwatch/semconv';
 import type { OutputSignal } from '../engine/types.js';
 
 /** One alert whose condition holds now. */
@@ -17,8 +17,8 @@ export interface ActiveCondition {
   /** Identity inside the rule: the `by` attributes as Prometheus labels (absent ones left out). */
   labels: Record<string, string>;
   value: number;
-  /** The context series' values, by name. */
-  context: Record<string, number | undefined>;
+  /** The context series' values (or, for a label context, the label's value), by name. */
+  context: Record<string, number | string | undefined>;
 }
 
 /** Signals indexed by metric name, built once per evaluation. */
@@ -121,23 +121,26 @@ export function evaluateCondition(rule: AlertRule, index: SignalIndex, accept: (
   }
   const out: ActiveCondition[] = [];
   for (const [, v] of held) {
-    const context: Record<string, number | undefined> = {};
-    for (const [name, c] of Object.entries(rule.context ?? {})) context[name] = contextValue(index, c.metric, c.match, rule.by, v.labels);
+    const context: Record<string, number | string | undefined> = {};
+    for (const [name, c] of Object.entries(rule.context ?? {})) context[name] = contextValue(index, c, rule.by, v.labels);
     out.push({ labels: v.labels, value: v.value, context });
   }
   return out;
 }
 
-/** The value of a context series with the alert's identity (the largest, if several). */
-function contextValue(index: SignalIndex, metric: string, match: Readonly<Record<string, string>> | undefined, by: readonly string[], labels: Record<string, string>): number | undefined {
-  let best: number | undefined;
-  for (const s of index.get(metric) ?? []) {
-    if (!matches(s.attributes, match)) continue;
+/** The value of a context series with the alert's identity (the largest, if several), or its `label`. */
+function contextValue(index: SignalIndex, c: AlertContext, by: readonly string[], labels: Record<string, string>): number | string | undefined {
+  let best: OutputSignal | undefined;
+  for (const s of index.get(c.metric) ?? []) {
+    if (!matches(s.attributes, c.match)) continue;
     const id = identity(s.attributes, by);
     if (!sameLabels(id.labels, labels)) continue;
-    if (best === undefined || s.value > best) best = s.value;
+    if (best === undefined || s.value > best.value) best = s;
   }
-  return best;
+  if (best === undefined) return undefined;
+  if (c.label === undefined) return best.value;
+  const v = best.attributes[c.label];
+  return v === undefined ? undefined : String(v);
 }
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -45,8 +45,8 @@ export function humanizePercentage(v: number): string {
 export interface TemplateData {
   labels: Readonly<Record<string, string>>;
   value: number;
-  /** Values of the rule's context series; absent ones render as `n/a`. */
-  context?: Readonly<Record<string, number | undefined>>;
+  /** Values of the rule's context series (or label values); absent ones render as `n/a`. */
+  context?: Readonly<Record<string, number | string | undefined>>;
 }
 
 const EXPR = /\{\{\s*\$(labels|value|context)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*(?:\|\s*(humanize|humanizePercentage)\s*)?\}\}/g;
@@ -57,6 +57,7 @@ export function renderTemplate(text: string, data: TemplateData): string {
     if (what === 'labels') return name === undefined ? '' : (data.labels[name] ?? '');
     const v = what === 'value' ? data.value : name === undefined ? undefined : data.context?.[name];
     if (v === undefined) return 'n/a';
+    if (typeof v === 'string') return v;
     if (pipe === 'humanize') return humanize(v);
     if (pipe === 'humanizePercentage') return humanizePercentage(v);
     return g4(v);

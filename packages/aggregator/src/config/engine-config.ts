@@ -75,11 +75,12 @@ export function toEngineConfig(config: AggregatorConfig, source = 'modelwatch.ya
       ...(m.thresholds !== undefined ? { thresholds: m.thresholds as EngineConfig['defaults']['thresholds'] } : {}),
       ...(m.alpha !== undefined ? { alpha: m.alpha } : {}),
       ...(m.minSamples !== undefined ? { minSamples: m.minSamples } : {}),
+      ...(m.driftWindows !== undefined ? { driftWindows: m.driftWindows } : {}),
       slos: m.slos,
       ...(m.groundTruth !== undefined ? { groundTruth: groundTruthOptions(m.groundTruth) } : {}),
     })),
     discovery: { enabled: config.discovery.enabled, maxModels: config.limits.maxModels },
-    defaults: { ...config.defaults, groundTruth: groundTruthOptions(config.defaults.groundTruth) },
+    defaults: { ...config.defaults, evaluationInterval: config.evaluation.interval, groundTruth: groundTruthOptions(config.defaults.groundTruth) },
     bounds: {
       maxSeriesPerModel: config.limits.maxSeriesPerModel,
       maxAttributeLength: config.limits.maxAttributeLength,

@@ -131,6 +131,16 @@ const modelSchema = z.strictObject({
   thresholds: partialThresholds,
   alpha: z.number().gt(0).lt(1).optional(),
   minSamples: z.number().int().positive().optional(),
+  /** Shorter drift windows for this model. */
+  driftWindows: z.array(z.union([z.string(), z.number()])).optional().transform((vs, ctx) => {
+    if (vs === undefined) return undefined;
+    try {
+      return vs.map((v) => parseDuration(v));
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
   slos: z.array(sloSchema).default([]),
   groundTruth: groundTruthSchema,
   /** Overrides of the alert catalogue for this model, by alertname. */
@@ -209,6 +219,17 @@ export const configSchema = z.strictObject({
       minSamples: z.number().int().positive().default(100),
       lowConfidenceThreshold: z.number().gt(0).lt(1).default(0.7),
       livenessTimeout: duration('5m'),
+      /** Shorter drift windows judged beside the model's window (each a multiple of the slot). */
+      driftWindows: z.array(z.union([z.string(), z.number()]).transform((v, ctx) => {
+        try {
+          return parseDuration(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })).prefault(['1m', '10m']),
+      /** Expected time between false drift alerts of one feature with no drift: sets each window's significance level. */
+      falseAlertInterval: duration('365d'),
       thresholds,
       groundTruth: groundTruthSchema,
       /** Overrides of the alert catalogue for every model, by alertname. */

@@ -18,6 +18,9 @@ export const DEFAULT_ENGINE_DEFAULTS: Readonly<EngineDefaults> = Object.freeze({
     psi: Object.freeze({ info: 0.1, warning: 0.2, critical: 0.25 }),
   }),
   livenessTimeout: 300_000,
+  driftWindows: Object.freeze([60_000, 600_000]) as unknown as number[],
+  falseAlertInterval: 365 * 24 * 3_600_000,
+  evaluationInterval: 30_000,
 });
 
 /** Defaults of {@link EngineBounds}. */
@@ -58,6 +61,10 @@ export interface ModelSettings {
   lowConfidenceThreshold: number;
   thresholds: DriftThresholds;
   livenessTimeout: number;
+  /** Nested drift windows in ms, ascending, the model's window last. */
+  driftWindows: number[];
+  falseAlertInterval: number;
+  evaluationInterval: number;
   slos: SloConfig[];
   groundTruth: Omit<QualityOptions, 'task'>;
 }
@@ -79,6 +86,9 @@ export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | u
       psi: model?.thresholds?.psi ?? defaults.thresholds.psi,
     },
     livenessTimeout: defaults.livenessTimeout,
+    driftWindows: [],
+    falseAlertInterval: defaults.falseAlertInterval,
+    evaluationInterval: defaults.evaluationInterval,
     slos: model?.slos ?? [],
     groundTruth: { ...(defaults.groundTruth ?? {}), ...(model?.groundTruth ?? {}) },
   };
@@ -94,6 +104,11 @@ export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | u
     throw new Error(`${where}: lowConfidenceThreshold must be in (0, 1), got ${s.lowConfidenceThreshold}`);
   }
   if (!(s.livenessTimeout > 0)) throw new Error(`livenessTimeout must be > 0 ms, got ${s.livenessTimeout}`);
+  if (!(s.falseAlertInterval > 0)) throw new Error(`falseAlertInterval must be > 0 ms, got ${s.falseAlertInterval}`);
+  if (!(s.evaluationInterval > 0)) throw new Error(`evaluationInterval must be > 0 ms, got ${s.evaluationInterval}`);
+  // Shorter windows that fit the slot grid, then the model's own: nested, all ending now.
+  s.driftWindows = [...new Set([...(model?.driftWindows ?? defaults.driftWindows)].filter((w) => w >= s.slot && w < s.window && w % s.slot === 0))].sort((a, b) => a - b);
+  s.driftWindows.push(s.window);
   for (const kind of ['ks', 'psi'] as const) {
     const t = s.thresholds[kind];
     if (!(t.info > 0 && t.info <= t.warning && t.warning <= t.critical)) {

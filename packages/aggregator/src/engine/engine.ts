@@ -442,7 +442,7 @@ export class Engine {
       m.baselines.set(baseline.modelVersion ?? '', baseline);
     }
     m.qualityReport = m.hasQuality ? m.quality.report(now) : null;
-    const drift = evaluateDrift(m, baseline);
+    const drift = evaluateDrift(m, baseline, now);
     const up = m.lastSeen !== null && now - m.lastSeen <= s.livenessTimeout;
     const iso = new Date(now).toISOString();
     m.drift = {

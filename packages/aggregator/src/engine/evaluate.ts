@@ -12,6 +12,8 @@ import type { ExpHistogramData } from './histogram-data.js';
 import { chiSquareCounts, jensenShannon, ksBucketed, psiBucketed, psiCounts, type Bucketed, type ExplicitData } from './measures.js';
 import { SCALAR, type FeatureState, type ModelState } from './model.js';
 import { BURN_WINDOWS, bucketQuantile, countAtOrBelow } from './red.js';
+import { decidingIndex, driftWindowSpecs, judge, ksNeeded, psiNeeded, windowAlpha, type DriftWindowSpec } from './drift-windows.js';
+import type { CountWindow } from './window/count-window.js';
 import { classifyMinutes } from './time-slices.js';
 import type {
   ConfidenceDrift,
@@ -23,6 +25,8 @@ import type {
   SeverityThresholds,
   SloStatus,
   ValueDrift,
+  WindowedVerdict,
+  WindowVerdict,
 } from './types.js';
 
 // `error` ranks above critical: a verdict that cannot be computed means the
@@ -83,9 +87,9 @@ export function alignCounts(ref: Record<string, number>, cur: Record<string, num
 
 /**
  * A feature the (ready) baseline cannot be compared with: absent from it, or of
- * the other type there. While the baseline is still being learned, the verdict
- * stays `insufficient_data` instead. More data will not change that, so it is an `error` with
- * its reason, not `insufficient_data`.
+ * the other type there. More data will not change that, so it is an `error`
+ * with its reason, not `insufficient_data`. (While the baseline is still being
+ * learned, the caller leaves the verdict at `insufficient_data`.)
  */
 function noReference(out: FeatureDrift, b: FeatureBaseline | undefined): FeatureDrift {
   out.severity = 'error';
@@ -99,16 +103,74 @@ function rate(missing: number, observed: number): number | null {
   return missing + observed > 0 ? missing / (missing + observed) : null;
 }
 
-function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings, learning: boolean): FeatureDrift {
-  const cur = currentNumeric(f);
+/** Where the windows end and what each needs: the same for every signal of a model at one evaluation. */
+interface WindowContext {
+  windows: DriftWindowSpec[];
+  nowSlot: number;
+  alpha: number;
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+function newVerdict(w: DriftWindowSpec, n: number, m: number, needed: number): WindowVerdict {
+  return { window: w.label, seconds: w.ms / 1000, severity: 'insufficient_data', referenceCount: n, currentCount: m, neededCount: finite(needed) };
+}
+
+/**
+ * Sets the signal's verdict from its windows: the deciding window's statistics
+ * and counts (the longest window's when none could judge), and every window.
+ */
+function applyWindows<T extends WindowedVerdict & { severity: Severity; referenceCount: number; currentCount: number }>(out: T, verdicts: WindowVerdict[]): T {
+  const d = decidingIndex(verdicts);
+  const pick = verdicts[d >= 0 ? d : verdicts.length - 1];
+  out.windows = verdicts;
+  out.decidingWindow = d >= 0 ? (pick?.window ?? null) : null;
+  if (!pick) return out;
+  out.severity = pick.severity;
+  out.referenceCount = pick.referenceCount;
+  out.currentCount = pick.currentCount;
+  const o = out as T & Partial<Pick<WindowVerdict, 'ks' | 'psi' | 'psiPValue' | 'chiSquare' | 'jensenShannon'>>;
+  for (const k of ['ks', 'psi', 'psiPValue', 'chiSquare', 'jensenShannon'] as const) {
+    if (pick[k] !== undefined) (o as Record<string, unknown>)[k] = pick[k];
+  }
+  return out;
+}
+
+/** A numeric feature's data in one window: exponential when available. */
+function numericIn(f: FeatureState, w: DriftWindowSpec, ctx: WindowContext): { data: Bucketed; precision: 'full' | 'reduced' } | null {
+  if (w.longest) return currentNumeric(f);
+  const after = ctx.nowSlot - w.slots;
+  if (f.exp && f.exp.count > 0) {
+    const d = f.exp.suffixData(after);
+    return d.count > 0 ? { data: d, precision: 'full' } : null;
+  }
+  if (f.explicit && f.explicit.count > 0) {
+    const d = explicitData(f.explicit.bounds, f.explicit.suffixCounts(after));
+    return d.count > 0 ? { data: d, precision: 'reduced' } : null;
+  }
+  return null;
+}
+
+/** KS (the graded effect) and PSI of one window of a numeric signal against its reference. */
+function ksVerdict(ref: Bucketed, cur: Bucketed, v: WindowVerdict, s: ModelSettings, ctx: WindowContext, needed: number): WindowVerdict {
+  v.ks = ksBucketed(ref, cur);
+  const psi = psiBucketed(ref, cur);
+  v.psi = psi.psi;
+  v.psiPValue = psi.pValue;
+  v.severity = judge(v.ks.statistic, s.thresholds.ks, v.ks.pValue, ctx.alpha, needed, s, v.referenceCount, v.currentCount);
+  return v;
+}
+
+function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings, learning: boolean, ctx: WindowContext): FeatureDrift {
+  const full = currentNumeric(f);
   const ref = referenceNumeric(b);
-  const m = cur ? countOf(cur.data) : 0;
+  const m = full ? countOf(full.data) : 0;
   const n = ref ? countOf(ref) : 0;
   const missing = f.missing?.get(SCALAR) ?? 0;
   const out: FeatureDrift = {
     name: f.name,
     type: 'numeric',
-    precision: cur?.precision ?? (ref && 'bounds' in ref ? 'reduced' : 'full'),
+    precision: full?.precision ?? (ref && 'bounds' in ref ? 'reduced' : 'full'),
     missingRate: rate(missing, m),
     baselineMissingRate: b ? rate(b.missing, n) : null,
     severity: 'insufficient_data',
@@ -116,26 +178,58 @@ function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelS
     currentCount: m,
   };
   if (!ref) return learning ? out : noReference(out, b);
-  if (!cur || n === 0) return out;
-  if ('bounds' in ref !== 'bounds' in cur.data) {
+  if (!full || n === 0) return out;
+  if ('bounds' in ref !== 'bounds' in full.data) {
     out.precision = 'reduced';
     out.note = 'baseline and current window use different bucket kinds (exponential vs explicit): KS bounds from CDF intervals, PSI estimated';
   }
-  const ks = ksBucketed(ref, cur.data);
-  const psi = psiBucketed(ref, cur.data);
-  out.ks = ks;
-  out.psi = psi.psi;
-  out.psiPValue = psi.pValue;
-  out.severity = severityOf(ks.statistic, s.thresholds.ks, ks.pValue, s, n, m);
-  return out;
+  const needed = ksNeeded(s, s.thresholds.ks, n, ctx.alpha);
+  const verdicts = ctx.windows.map((w) => {
+    const cur = numericIn(f, w, ctx);
+    const v = newVerdict(w, n, cur ? countOf(cur.data) : 0, needed);
+    return cur ? ksVerdict(ref, cur.data, v, s, ctx, needed) : v;
+  });
+  return applyWindows(out, verdicts);
 }
 
-function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings, learning: boolean): FeatureDrift {
-  const cur = f.categories?.counts() ?? {};
+/** Counts of a count window in one window of the nested set. */
+function countsIn(w: CountWindow, spec: DriftWindowSpec, ctx: WindowContext): Record<string, number> {
+  return spec.longest ? w.counts() : w.suffixCounts(ctx.nowSlot - spec.slots);
+}
+
+function sumOf(counts: Record<string, number>): number {
+  let t = 0;
+  for (const v of Object.values(counts)) t += v;
+  return t;
+}
+
+/** PSI (the graded effect) of one window's aligned bins `q` against the reference's `p`. */
+function psiVerdict(p: number[], q: number[], v: WindowVerdict, s: ModelSettings, ctx: WindowContext): WindowVerdict {
+  const needed = psiNeeded(s, s.thresholds.psi, v.referenceCount, p.length, ctx.alpha);
+  v.neededCount = finite(needed);
+  if (v.currentCount === 0) return v;
+  const psi = psiCounts(p, q);
+  v.psi = psi.psi;
+  v.psiPValue = psi.pValue;
+  v.severity = judge(psi.psi, s.thresholds.psi, psi.pValue, ctx.alpha, needed, s, v.referenceCount, v.currentCount);
+  return v;
+}
+
+/** PSI, chi-square and JS of one window of category counts against the reference. */
+function countsVerdict(ref: Record<string, number>, cur: Record<string, number>, v: WindowVerdict, s: ModelSettings, ctx: WindowContext): WindowVerdict {
+  const { p, q } = alignCounts(ref, cur);
+  psiVerdict(p, q, v, s, ctx);
+  if (v.currentCount > 0) {
+    v.chiSquare = chiSquareCounts(p, q);
+    v.jensenShannon = jensenShannon(p, q);
+  }
+  return v;
+}
+
+function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings, learning: boolean, ctx: WindowContext): FeatureDrift {
   const m = f.categories?.total ?? 0;
   const ref = b?.type === 'categorical' ? b.counts : null;
-  let n = 0;
-  if (ref) for (const v of Object.values(ref)) n += v;
+  const n = ref ? sumOf(ref) : 0;
   const missing = f.missing?.get(SCALAR) ?? 0;
   const out: FeatureDrift = {
     name: f.name,
@@ -147,24 +241,16 @@ function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: Mo
     currentCount: m,
   };
   if (!ref) return learning ? out : noReference(out, b);
-  if (n === 0 || m === 0) return out;
-  return Object.assign(out, compareCounts(ref, cur, s, n, m));
+  if (n === 0 || m === 0 || !f.categories) return out;
+  const cats = f.categories;
+  const verdicts = ctx.windows.map((w) => {
+    const cur = countsIn(cats, w, ctx);
+    return countsVerdict(ref, cur, newVerdict(w, n, sumOf(cur), Number.POSITIVE_INFINITY), s, ctx);
+  });
+  return applyWindows(out, verdicts);
 }
 
-/** Categorical counts (a feature's categories, or predicted labels) against the baseline's: PSI, chi-square, JS, severity. */
-function compareCounts(ref: Parameters<typeof alignCounts>[0], cur: Parameters<typeof alignCounts>[1], s: ModelSettings, n: number, m: number) {
-  const { p, q } = alignCounts(ref, cur);
-  const psi = psiCounts(p, q);
-  return {
-    psi: psi.psi,
-    psiPValue: psi.pValue,
-    chiSquare: chiSquareCounts(p, q),
-    jensenShannon: jensenShannon(p, q),
-    severity: severityOf(psi.psi, s.thresholds.psi, psi.pValue, s, n, m),
-  };
-}
-
-function confidenceDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings): ConfidenceDrift | undefined {
+function confidenceDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings, ctx: WindowContext): ConfidenceDrift | undefined {
   const w = model.confidence;
   const ref = b?.prediction?.confidence;
   if (w.count === 0 && !ref) return undefined;
@@ -186,14 +272,13 @@ function confidenceDrift(model: ModelState, b: Baseline | undefined, s: ModelSet
     currentCount: cur.count,
     lowConfidence: { threshold: th, current: lc.v, baseline: lr.v, interpolated: lc.interpolated || lr.interpolated },
   };
-  if (refData && refData.count > 0 && cur.count > 0) {
-    const { p, q } = alignExplicit(refData, cur);
-    const psi = psiCounts(p, q);
-    out.psi = psi.psi;
-    out.psiPValue = psi.pValue;
-    out.severity = severityOf(psi.psi, s.thresholds.psi, psi.pValue, s, refData.count, cur.count);
-  }
-  return out;
+  if (!refData || refData.count === 0 || cur.count === 0) return out;
+  const verdicts = ctx.windows.map((spec) => {
+    const d = spec.longest ? cur : explicitData(w.bounds, w.suffixCounts(ctx.nowSlot - spec.slots));
+    const { p, q } = alignExplicit(refData, d);
+    return psiVerdict(p, q, newVerdict(spec, refData.count, d.count, Number.POSITIVE_INFINITY), s, ctx);
+  });
+  return applyWindows(out, verdicts);
 }
 
 /** Buckets of two explicit histograms on their shared bounds (no bucket split). */
@@ -216,40 +301,43 @@ function alignExplicit(a: ExplicitData, b: ExplicitData): { p: number[]; q: numb
   return { p: p.filter((_, k) => keep[k]), q: q.filter((_, k) => keep[k]) };
 }
 
-function labelDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings): LabelDrift | undefined {
-  const cur = model.labels.counts();
-  delete cur[SCALAR];
+function labelDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings, ctx: WindowContext): LabelDrift | undefined {
+  const all = model.labels.counts();
+  delete all[SCALAR];
   const ref = b?.prediction?.labels;
-  let m = 0;
-  for (const v of Object.values(cur)) m += v;
+  const m = sumOf(all);
   if (m === 0 && !ref) return undefined;
-  let n = 0;
-  if (ref) for (const v of Object.values(ref)) n += v;
+  const n = ref ? sumOf(ref) : 0;
   const out: LabelDrift = { psi: null, psiPValue: null, chiSquare: null, jensenShannon: null, severity: 'insufficient_data', referenceCount: n, currentCount: m };
-  if (ref && n > 0 && m > 0) Object.assign(out, compareCounts(ref, cur, s, n, m));
-  return out;
+  if (!ref || n === 0 || m === 0) return out;
+  const verdicts = ctx.windows.map((w) => {
+    const cur = w.longest ? all : countsIn(model.labels, w, ctx);
+    delete cur[SCALAR];
+    return countsVerdict(ref, cur, newVerdict(w, n, sumOf(cur), Number.POSITIVE_INFINITY), s, ctx);
+  });
+  return applyWindows(out, verdicts);
 }
 
-function valueDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings): ValueDrift | undefined {
+function valueDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings, ctx: WindowContext): ValueDrift | undefined {
   const ref: ExpHistogramData | undefined = b?.prediction?.value;
   const m = model.value.count;
   if (m === 0 && !ref) return undefined;
   const n = ref?.count ?? 0;
   const out: ValueDrift = { ks: null, psi: null, psiPValue: null, severity: 'insufficient_data', referenceCount: n, currentCount: m };
-  if (ref && n > 0 && m > 0) {
-    const cur = model.value.toData();
-    out.ks = ksBucketed(ref, cur);
-    const psi = psiBucketed(ref, cur);
-    out.psi = psi.psi;
-    out.psiPValue = psi.pValue;
-    out.severity = severityOf(out.ks.statistic, s.thresholds.ks, out.ks.pValue, s, n, m);
-  }
-  return out;
+  if (!ref || n === 0 || m === 0) return out;
+  const needed = ksNeeded(s, s.thresholds.ks, n, ctx.alpha);
+  const verdicts = ctx.windows.map((w) => {
+    const cur = w.longest ? model.value.toData() : model.value.suffixData(ctx.nowSlot - w.slots);
+    const v = newVerdict(w, n, cur.count, needed);
+    return cur.count > 0 ? ksVerdict(ref, cur, v, s, ctx, needed) : v;
+  });
+  return applyWindows(out, verdicts);
 }
 
 /** Feature and prediction drift of a model against its active baseline. */
-export function evaluateDrift(model: ModelState, baseline: Baseline | undefined): { features: FeatureDrift[]; prediction: PredictionDrift; severity: Severity } {
+export function evaluateDrift(model: ModelState, baseline: Baseline | undefined, now: number): { features: FeatureDrift[]; prediction: PredictionDrift; severity: Severity } {
   const s = model.settings;
+  const ctx: WindowContext = { windows: driftWindowSpecs(s), nowSlot: Math.floor(now / s.slot), alpha: windowAlpha(s) };
   const names = new Set<string>([...Object.keys(model.declared), ...model.features.keys(), ...Object.keys(baseline?.features ?? {})]);
   const features: FeatureDrift[] = [];
   const learning = baseline === undefined;
@@ -263,17 +351,17 @@ export function evaluateDrift(model: ModelState, baseline: Baseline | undefined)
       categories: null,
       missing: null,
     };
-    features.push(guarded(f, () => (f.type === 'numeric' ? numericDrift(f, b, s, learning) : categoricalDrift(f, b, s, learning))));
+    features.push(guarded(f, () => (f.type === 'numeric' ? numericDrift(f, b, s, learning, ctx) : categoricalDrift(f, b, s, learning, ctx))));
   }
   const prediction: PredictionDrift = {};
-  const confidence = attempt(() => confidenceDrift(model, baseline, s));
+  const confidence = attempt(() => confidenceDrift(model, baseline, s, ctx));
   if (confidence) prediction.confidence = confidence;
   if (model.task === 'classification' || model.labels.total > 0) {
-    const labels = attempt(() => labelDrift(model, baseline, s));
+    const labels = attempt(() => labelDrift(model, baseline, s, ctx));
     if (labels) prediction.labels = labels;
   }
   if (model.task === 'regression' || model.value.count > 0) {
-    const value = attempt(() => valueDrift(model, baseline, s));
+    const value = attempt(() => valueDrift(model, baseline, s, ctx));
     if (value) prediction.value = value;
   }
   let severity: Severity = 'insufficient_data';

@@ -10,6 +10,7 @@ import {
   ATTR_ML_DRIFT_SUBJECT_VALUE_PREDICTION_CONFIDENCE,
   ATTR_ML_DRIFT_SUBJECT_VALUE_PREDICTION_LABEL,
   ATTR_ML_DRIFT_SUBJECT_VALUE_PREDICTION_VALUE,
+  ATTR_ML_DRIFT_WINDOW,
   ATTR_ML_FEATURE_NAME,
   ATTR_ML_MODEL_NAME,
   ATTR_ML_MODEL_VERSION,
@@ -43,7 +44,7 @@ import {
   METRIC_ML_WINDOW_SAMPLE_COUNT,
 } from '@modelwatch/semconv';
 import type { ModelState } from './model.js';
-import { SEVERITY_LEVEL, type KsResult, type OutputSignal, type Severity } from './types.js';
+import { SEVERITY_LEVEL, type KsResult, type OutputSignal, type Severity, type WindowedVerdict } from './types.js';
 
 type Attrs = OutputSignal['attributes'];
 
@@ -73,7 +74,13 @@ export function buildOutputs(m: ModelState, out: OutputSignal[]): void {
     push(METRIC_ML_SLO_ERROR_BUDGET_REMAINING, slo.errorBudgetRemaining, a);
     for (const b of slo.burnRates) push(METRIC_ML_SLO_BURN_RATE, b.value, { ...a, [ATTR_ML_SLO_WINDOW]: b.window });
   }
-  const verdict = (subject: Attrs, v: { severity: Severity; referenceCount: number; currentCount: number; psi?: number | null; ks?: KsResult | null; jensenShannon?: number | null; chiP?: number | null }): void => {
+  const verdict = (
+    subjectAttrs: Attrs,
+    v: { severity: Severity; referenceCount: number; currentCount: number; psi?: number | null; ks?: KsResult | null; jensenShannon?: number | null; chiP?: number | null } & WindowedVerdict,
+  ): void => {
+    // The window the numbers are from: the deciding one, else the longest (whose numbers are reported then).
+    const window = v.decidingWindow ?? v.windows?.[v.windows.length - 1]?.window;
+    const subject: Attrs = window !== undefined ? { ...subjectAttrs, [ATTR_ML_DRIFT_WINDOW]: window } : subjectAttrs;
     push(METRIC_ML_DRIFT_SEVERITY, SEVERITY_LEVEL[v.severity], subject);
     push(METRIC_ML_DRIFT_PSI, v.psi, subject);
     if (v.ks) {

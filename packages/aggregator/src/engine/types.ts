@@ -98,6 +98,8 @@ export interface ModelConfig {
   thresholds?: Partial<DriftThresholds>;
   alpha?: number;
   minSamples?: number;
+  /** Shorter drift windows for this model (ms). @default EngineDefaults.driftWindows */
+  driftWindows?: number[];
   lowConfidenceThreshold?: number;
   slos?: SloConfig[];
   /** Ground-truth join and quality settings (pending bounds and TTLs, rolling size, windows); defaults per {@link QualityOptions}. */
@@ -119,6 +121,20 @@ export interface EngineDefaults {
   thresholds: DriftThresholds;
   /** A model is down when it has not reported for this long (ms). @default 300_000 (5 min) */
   livenessTimeout: number;
+  /**
+   * Shorter windows judged beside the model's window, all ending now (ms; each
+   * a multiple of the slot, shorter than the window; others are left out).
+   * @default [60_000, 600_000] (1 min and 10 min)
+   */
+  driftWindows: number[];
+  /**
+   * The false-alert budget of one feature's drift verdict: the expected time
+   * between false alerts when nothing drifts (ms). With the evaluation interval
+   * it sets each window's significance level. @default 365 days
+   */
+  falseAlertInterval: number;
+  /** How often the service evaluates (ms): the number of looks per budget. @default 30_000 */
+  evaluationInterval: number;
   /** Ground-truth settings of every model that does not override them. @default {} (the quality defaults) */
   groundTruth?: Omit<QualityOptions, 'task'>;
 }
@@ -266,8 +282,33 @@ export interface ChiSquareResult {
   degreesOfFreedom: number;
 }
 
+/** What one of the nested windows saw; fields that do not apply to the signal are absent. */
+export interface WindowVerdict {
+  /** The window's length, e.g. `1m`, `10m`, `1h`. */
+  window: string;
+  seconds: number;
+  severity: Severity;
+  referenceCount: number;
+  currentCount: number;
+  /** Samples the window needs before it judges (from the false-alert budget); `null` when no count would do. */
+  neededCount: number | null;
+  ks?: KsResult;
+  psi?: number;
+  psiPValue?: number;
+  chiSquare?: ChiSquareResult;
+  jensenShannon?: number;
+}
+
+/** The nested windows of a verdict and the one that decided it. */
+export interface WindowedVerdict {
+  /** Every window, shortest first. */
+  windows?: WindowVerdict[];
+  /** The window whose verdict is the signal's (the worst judged, the shortest on a tie); null when none could judge. */
+  decidingWindow?: string | null;
+}
+
 /** Drift of one feature; fields that do not apply to its type are absent. */
-export interface FeatureDrift {
+export interface FeatureDrift extends WindowedVerdict {
   name: string;
   type: FeatureType;
   /** `reduced` when a numeric feature arrived as an explicit-bucket histogram (coarser KS bounds). */
@@ -292,7 +333,7 @@ export interface FeatureDrift {
 }
 
 /** Drift of the confidence distribution and the low-confidence share. */
-export interface ConfidenceDrift {
+export interface ConfidenceDrift extends WindowedVerdict {
   psi: number | null;
   psiPValue: number | null;
   severity: Severity;
@@ -313,7 +354,7 @@ export interface ConfidenceDrift {
 }
 
 /** Drift of the predicted label distribution (classification). */
-export interface LabelDrift {
+export interface LabelDrift extends WindowedVerdict {
   psi: number | null;
   psiPValue: number | null;
   chiSquare: ChiSquareResult | null;
@@ -324,7 +365,7 @@ export interface LabelDrift {
 }
 
 /** Drift of the predicted value distribution (regression). */
-export interface ValueDrift {
+export interface ValueDrift extends WindowedVerdict {
   ks: KsResult | null;
   psi: number | null;
   psiPValue: number | null;

@@ -63,6 +63,14 @@ export function burnRateCondition(pairs: readonly BurnWindowPair[]): AlertTerm[]
   ]);
 }
 
+/** What a drift alert shows: the deciding window's statistics, and which window decided. */
+const DRIFT_CONTEXT = {
+  ks: { metric: METRIC_ML_DRIFT_KS_STATISTIC, match: { 'ml.drift.subject': 'feature' } },
+  p_value: { metric: METRIC_ML_DRIFT_KS_P_VALUE, match: { 'ml.drift.subject': 'feature' } },
+  psi: { metric: METRIC_ML_DRIFT_PSI, match: { 'ml.drift.subject': 'feature' } },
+  window: { metric: METRIC_ML_DRIFT_SEVERITY, match: { 'ml.drift.subject': 'feature' }, label: 'ml.drift.window' },
+} as const;
+
 const driftRunbook = [
   'Compare the current and baseline distributions: GET /api/v1/models/{{ $labels.ml_model_name }}/drift/{{ $labels.ml_feature_name }} (or the dashboard).',
   'Check recent changes to the data sources and pipelines that feed this feature.',
@@ -71,7 +79,7 @@ const driftRunbook = [
   'If accuracy is dropping as well (LowModelAccuracy, AccuracyDropDetected), expedite the retraining.',
 ];
 
-const driftDescription = `Model {{ $labels.ml_model_name }} feature {{ $labels.ml_feature_name }}: KS statistic {{ $context.ks }} (p-value {{ $context.p_value }}), PSI {{ $context.psi }}.
+const driftDescription = `Model {{ $labels.ml_model_name }} feature {{ $labels.ml_feature_name }}: KS statistic {{ $context.ks }} (p-value {{ $context.p_value }}), PSI {{ $context.psi }}, over the last {{ $context.window }} (the window that decided; every window is in GET /api/v1/models/{{ $labels.ml_model_name }}/drift).
 Interpretation: KS < 0.10 no significant drift; 0.10-0.15 slight shift (monitor); 0.15-0.25 moderate drift (investigate); >= 0.25 severe drift (retraining recommended). The verdict counts only when the shift is also statistically clear (p below alpha).`;
 
 const predictionRunbook = [
@@ -138,11 +146,7 @@ Interpretation: one request in twenty waits more than twice the latency objectiv
     by: FEATURE,
     when: [[{ metric: METRIC_ML_DRIFT_SEVERITY, match: { 'ml.drift.subject': 'feature' }, op: '>=', value: 2 }]],
     for: '1h',
-    context: {
-      ks: { metric: METRIC_ML_DRIFT_KS_STATISTIC, match: { 'ml.drift.subject': 'feature' } },
-      p_value: { metric: METRIC_ML_DRIFT_KS_P_VALUE, match: { 'ml.drift.subject': 'feature' } },
-      psi: { metric: METRIC_ML_DRIFT_PSI, match: { 'ml.drift.subject': 'feature' } },
-    },
+    context: DRIFT_CONTEXT,
     annotations: { summary: 'Data drift on {{ $labels.ml_model_name }} feature {{ $labels.ml_feature_name }}', description: driftDescription, runbook: driftRunbook },
   }),
   rule({
@@ -152,11 +156,7 @@ Interpretation: one request in twenty waits more than twice the latency objectiv
     by: FEATURE,
     when: [[{ metric: METRIC_ML_DRIFT_SEVERITY, match: { 'ml.drift.subject': 'feature' }, op: '>=', value: 3 }]],
     for: '1h',
-    context: {
-      ks: { metric: METRIC_ML_DRIFT_KS_STATISTIC, match: { 'ml.drift.subject': 'feature' } },
-      p_value: { metric: METRIC_ML_DRIFT_KS_P_VALUE, match: { 'ml.drift.subject': 'feature' } },
-      psi: { metric: METRIC_ML_DRIFT_PSI, match: { 'ml.drift.subject': 'feature' } },
-    },
+    context: DRIFT_CONTEXT,
     annotations: { summary: 'Severe data drift on {{ $labels.ml_model_name }} feature {{ $labels.ml_feature_name }}', description: driftDescription, runbook: driftRunbook },
   }),
   rule({

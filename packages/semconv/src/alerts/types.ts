@@ -47,6 +47,8 @@ export interface BurnWindowPair {
 export interface AlertContext {
   metric: string;
   match?: Readonly<Record<string, string>>;
+  /** Show this attribute of the series instead of its value (e.g. which window decided a drift verdict). */
+  label?: string;
 }
 
 /** The annotations of an alert; texts are templates (see {@link AlertRule.annotations}). */

@@ -209,6 +209,15 @@ export const ATTR_ML_DRIFT_SUBJECT_VALUE_PREDICTION_LABEL = 'prediction.label';
 export const ATTR_ML_DRIFT_SUBJECT_VALUE_PREDICTION_VALUE = 'prediction.value';
 
 /**
+ * The nested window whose verdict a drift signal reports (the one that decided it), by its length: one of the model's few drift windows, e.g. 1m, 10m or 1h.
+ *
+ * A signal reports one window at a time, so this label adds no series per window; its values are the model's configured drift windows.
+ *
+ * Type: `string`. Examples: `1m`, `10m`, `1h`.
+ */
+export const ATTR_ML_DRIFT_WINDOW = 'ml.drift.window';
+
+/**
  * Which of the compared windows a sample count describes.
  *
  * Type: `enum`. Examples: `current`.

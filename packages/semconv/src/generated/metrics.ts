@@ -78,7 +78,7 @@ export const METRIC_ML_FEATURE_MISSING = 'ml.feature.missing';
  * From bucketed data this is D at bucket edges, a lower bound on D of the raw values; ml.drift.ks.upper_bound is the matching upper bound.
  *
  * Instrument: gauge. Unit: `1`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_KS_STATISTIC = 'ml.drift.ks.statistic';
 
@@ -88,7 +88,7 @@ export const METRIC_ML_DRIFT_KS_STATISTIC = 'ml.drift.ks.statistic';
  * D at edges plus the largest single-bucket mass in either histogram; equals the statistic for raw samples.
  *
  * Instrument: gauge. Unit: `1`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_KS_UPPER_BOUND = 'ml.drift.ks.upper_bound';
 
@@ -96,7 +96,7 @@ export const METRIC_ML_DRIFT_KS_UPPER_BOUND = 'ml.drift.ks.upper_bound';
  * P-value of the two-sample KS test between baseline and current window.
  *
  * Instrument: gauge. Unit: `1`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_KS_P_VALUE = 'ml.drift.ks.p_value';
 
@@ -106,7 +106,7 @@ export const METRIC_ML_DRIFT_KS_P_VALUE = 'ml.drift.ks.p_value';
  * Numeric distributions are re-binned to the baseline's deciles (10 bins); categorical ones use their categories.
  *
  * Instrument: gauge. Unit: `1`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_PSI = 'ml.drift.psi';
 
@@ -114,7 +114,7 @@ export const METRIC_ML_DRIFT_PSI = 'ml.drift.psi';
  * P-value of the chi-square test of baseline versus current category counts.
  *
  * Instrument: gauge. Unit: `1`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_CHI_SQUARE_P_VALUE = 'ml.drift.chi_square.p_value';
 
@@ -122,7 +122,7 @@ export const METRIC_ML_DRIFT_CHI_SQUARE_P_VALUE = 'ml.drift.chi_square.p_value';
  * Jensen-Shannon distance (base 2, in [0, 1]) between baseline and current distributions.
  *
  * Instrument: gauge. Unit: `1`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_JENSEN_SHANNON = 'ml.drift.jensen_shannon';
 
@@ -130,7 +130,7 @@ export const METRIC_ML_DRIFT_JENSEN_SHANNON = 'ml.drift.jensen_shannon';
  * Wasserstein distance between baseline and current window, divided by the baseline's standard deviation.
  *
  * Instrument: gauge. Unit: `1`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_WASSERSTEIN = 'ml.drift.wasserstein';
 
@@ -140,7 +140,7 @@ export const METRIC_ML_DRIFT_WASSERSTEIN = 'ml.drift.wasserstein';
  * Raised only when the effect size (KS D, PSI) crosses its threshold and the shift is statistically clear. Error (-2) means no verdict can be computed for a reason more data will not fix (no baseline for the feature, a baseline of the other type); the drift API names the reason. The encoding is exported as DRIFT_SEVERITY_LEVEL.
  *
  * Instrument: gauge. Unit: `{severity}`.
- * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature).
+ * Attributes: `ml.model.name` (required), `ml.model.version` (recommended), `ml.drift.subject` (required), `ml.feature.name` (conditionally_required: if ml.drift.subject is feature), `ml.drift.window` (recommended).
  */
 export const METRIC_ML_DRIFT_SEVERITY = 'ml.drift.severity';
 

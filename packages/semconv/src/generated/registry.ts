@@ -146,6 +146,13 @@ export const ATTRIBUTES = {
       { id: 'prediction_value', value: 'prediction.value', brief: 'The regression output distribution.' },
     ],
   },
+  'ml.drift.window': {
+    name: 'ml.drift.window',
+    type: 'string',
+    brief: 'The nested window whose verdict a drift signal reports (the one that decided it), by its length: one of the model\'s few drift windows, e.g. 1m, 10m or 1h.',
+    note: 'A signal reports one window at a time, so this label adds no series per window; its values are the model\'s configured drift windows.',
+    examples: ['1m', '10m', '1h'],
+  },
   'ml.window.role': {
     name: 'ml.window.role',
     type: 'enum',
@@ -369,6 +376,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.drift.ks.upper_bound': {
@@ -382,6 +390,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.drift.ks.p_value': {
@@ -394,6 +403,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.drift.psi': {
@@ -407,6 +417,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.drift.chi_square.p_value': {
@@ -419,6 +430,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.drift.jensen_shannon': {
@@ -431,6 +443,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.drift.wasserstein': {
@@ -443,6 +456,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.drift.severity': {
@@ -456,6 +470,7 @@ export const METRICS = {
       { name: 'ml.model.version', requirementLevel: 'recommended' },
       { name: 'ml.drift.subject', requirementLevel: 'required' },
       { name: 'ml.feature.name', requirementLevel: 'conditionally_required', condition: 'if ml.drift.subject is feature' },
+      { name: 'ml.drift.window', requirementLevel: 'recommended' },
     ],
   },
   'ml.window.sample_count': {

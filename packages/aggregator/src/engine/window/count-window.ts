@@ -91,6 +91,17 @@ export class CountWindow {
     return out;
   }
 
+  /** Counts by key of the slots after `afterSlot` (a shorter window ending at the same slot), zeros omitted. */
+  suffixCounts(afterSlot: number): Record<string, number> {
+    const sums = new Map<number, number>();
+    for (let i = this.ids.length - 1; i >= 0 && (this.ids[i] as number) > afterSlot; i--) {
+      for (const [k, v] of this.slots[i] as Map<number, number>) sums.set(k, (sums.get(k) ?? 0) + v);
+    }
+    const out: Record<string, number> = {};
+    for (const [k, v] of sums) if (v > 0) out[this.keys[k] as string] = v;
+    return out;
+  }
+
   /** Window count of one key. */
   get(key: string): number {
     const k = this.index.get(key);

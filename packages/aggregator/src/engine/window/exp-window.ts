@@ -155,15 +155,15 @@ function readRunInto(rd: ByteReader, r: Run): void {
   for (let k = 0; k < len; k++) c[k] = rd.uint();
 }
 
-/** Subtracts a packed run from `into`; returns the run's total. */
-function subtractRun(rd: ByteReader, into: Run): number {
+/** Adds (`sign` 1) or subtracts (-1) a packed run into `into`; returns the run's total. */
+function addPackedRun(rd: ByteReader, into: Run, sign: 1 | -1 = 1): number {
   const off = rd.sint();
   const len = rd.uint();
   let total = 0;
   for (let k = 0; k < len; k++) {
     const v = rd.uint();
     if (v !== 0) {
-      into.add(off + k, -v);
+      into.add(off + k, sign * v);
       total += v;
     }
   }
@@ -526,8 +526,8 @@ export class ExpWindow {
       const z = reader.uint();
       this.zero -= z;
       this.count -= z;
-      this.count -= subtractRun(reader, this.pos);
-      this.count -= subtractRun(reader, (this.neg ??= new Run()));
+      this.count -= addPackedRun(reader, this.pos, -1);
+      this.count -= addPackedRun(reader, (this.neg ??= new Run()), -1);
       removedEnd = reader.pos;
       removedId = id;
       this.nslots--;
@@ -554,6 +554,35 @@ export class ExpWindow {
       // Release the slot bytes of a stream that went quiet.
       this.buf = new Uint8Array(0);
     }
+  }
+
+  /**
+   * The newest part of the window, the slots after `afterSlot`, as histogram
+   * data: a shorter window nested in this one, ending at the same slot. Walks
+   * the packed slots (those before `afterSlot` are skipped without decoding
+   * their counts into a run); the whole window is {@link toData}, from the
+   * running totals.
+   */
+  suffixData(afterSlot: number): ExpHistogramData {
+    this.seal();
+    const pos = new Run();
+    const neg = new Run();
+    let zero = 0;
+    let count = 0;
+    reader.at(this.buf, 0);
+    let id = this.baseSlot;
+    while (reader.pos < this.used) {
+      id += reader.uint();
+      const z = reader.uint();
+      if (id > afterSlot) {
+        zero += z;
+        count += z + addPackedRun(reader, pos) + addPackedRun(reader, neg);
+      } else {
+        skipRun(reader);
+        skipRun(reader);
+      }
+    }
+    return { scale: this.scale, zeroCount: zero, positive: pos.toBuckets(), negative: neg.toBuckets(), count };
   }
 
   /** The window as histogram data (a copy). */

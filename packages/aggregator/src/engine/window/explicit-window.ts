@@ -84,6 +84,16 @@ export class ExplicitWindow {
     }
   }
 
+  /** Counts of the slots after `afterSlot` (a shorter window ending at the same slot). */
+  suffixCounts(afterSlot: number): number[] {
+    const out = new Array<number>(this.bounds.length + 1).fill(0);
+    for (let i = this.ids.length - 1; i >= 0 && (this.ids[i] as number) > afterSlot; i--) {
+      const s = this.slots[i] as Float64Array;
+      for (let k = 0; k < out.length; k++) out[k] = (out[k] as number) + (s[k] as number);
+    }
+    return out;
+  }
+
   /** Window counts as a plain array. */
   counts(): number[] {
     return Array.from(this.total);
