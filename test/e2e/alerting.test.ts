@@ -81,7 +81,7 @@ models:
     task: classification
     baseline: ${join(dir, 'sentiment.json')}
     features: { x: numeric }
-    alerts: { DataDriftDetected: { for: 0s } }
+    alerts: { DataDriftDetected: { keepFiringFor: 0s } }  # resolves at once, for the test
 `;
       writeFileSync(join(dir, 'modelwatch.yaml'), config);
       const b = spawnSync(process.execPath, [MODELWATCH_BIN, 'baseline', '--model', 'sentiment', '--input', join(dir, 'reference.csv'), '--out', join(dir, 'sentiment.json'), '--config', join(dir, 'modelwatch.yaml')], { encoding: 'utf8' });

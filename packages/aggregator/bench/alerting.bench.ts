@@ -20,147 +20,23 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CONFIDENCE_BUCKETS, LATENCY_BUCKETS, ALERT_CATALOGUE, resolveAlertRules } from '@modelwatch/semconv';
-import { ExponentialHistogram, ks2Samp } from '@modelwatch/stats';
+import { ALERT_CATALOGUE, resolveAlertRules } from '@modelwatch/semconv';
+import { ExponentialHistogram } from '@modelwatch/stats';
 import { Engine, engineConfig, BASELINE_FORMAT, type Baseline } from '../src/engine/index.js';
-import type { MetricsRequest, Metric } from '../src/receiver/otlp/types.js';
+import { attrs, confidence, exportRequest, normal, reference, rng, SeedKs, SeedPsi, T0 } from './simulate.js';
 import { evaluateAlerts, type AlertRuleSet } from '../src/alerts/evaluator.js';
 import { EMPTY_ALERTS_STATE, type AlertsState } from '../src/alerts/state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const S = 1000;
-const T0 = Date.UTC(2026, 0, 1);
 const RATE = 100;
 const EXPORT_MS = 10 * S;
 const PER_EXPORT = (RATE * EXPORT_MS) / S;
 const SHIFT = 10; // +0.5 sd of N(100, 20)
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const normal = (r: () => number): number => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-/** Confidence of a healthy classifier: 0.75..1, most near 1 (none "low"). */
-const confidence = (r: () => number): number => 1 - 0.25 * r() * r();
-
-const attrs = (o: Record<string, unknown>): Record<string, never> => Object.assign(Object.create(null) as object, o) as Record<string, never>;
-
-/** Index of the explicit bucket holding v: (bounds[i-1], bounds[i]]. */
-function bucketOf(bounds: readonly number[], v: number): number {
-  let i = 0;
-  while (i < bounds.length && v > (bounds[i] as number)) i++;
-  return i;
-}
-
-/** One SDK export of the model: the values of x and the confidences of PER_EXPORT predictions. */
-function exportRequest(t: number, xs: readonly number[], confs: readonly number[]): MetricsRequest {
-  const h = new ExponentialHistogram({ maxSize: 160 });
-  for (const x of xs) h.record(x);
-  const d = h.toData();
-  const start = BigInt(t - EXPORT_MS) * 1_000_000n;
-  const time = BigInt(t) * 1_000_000n;
-  const confCounts = new Array<number>(CONFIDENCE_BUCKETS.length + 1).fill(0);
-  for (const c of confs) {
-    const i = bucketOf(CONFIDENCE_BUCKETS, c);
-    confCounts[i] = (confCounts[i] ?? 0) + 1;
-  }
-  const durCounts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
-  durCounts[bucketOf(LATENCY_BUCKETS, 0.02)] = confs.length;
-  const base = { description: '', unit: '', metadata: attrs({}) };
-  const metrics: Metric[] = [
-    { ...base, name: 'ml.feature.value', type: 'exponentialHistogram', temporality: 'delta', points: [{ attributes: attrs({ 'ml.feature.name': 'x' }), startTimeUnixNano: start, timeUnixNano: time, flags: 0, count: d.count, scale: d.scale, zeroCount: d.zeroCount, zeroThreshold: 0, positive: d.positive, negative: d.negative }] },
-    { ...base, name: 'ml.prediction.confidence', type: 'histogram', temporality: 'delta', points: [{ attributes: attrs({}), startTimeUnixNano: start, timeUnixNano: time, flags: 0, count: confs.length, bucketCounts: confCounts, explicitBounds: [...CONFIDENCE_BUCKETS] }] },
-    { ...base, name: 'ml.inference.duration', type: 'histogram', temporality: 'delta', points: [{ attributes: attrs({}), startTimeUnixNano: start, timeUnixNano: time, flags: 0, count: confs.length, bucketCounts: durCounts, explicitBounds: [...LATENCY_BUCKETS] }] },
-    { ...base, name: 'ml.predictions', type: 'sum', monotonic: true, temporality: 'delta', points: [{ attributes: attrs({ 'ml.prediction.label': 'positive' }), startTimeUnixNano: start, timeUnixNano: time, flags: 0, value: confs.length }] },
-  ];
-  return { resourceMetrics: [{ resource: { attributes: attrs({ 'ml.model.name': 'm' }) }, schemaUrl: '', scopeMetrics: [{ scope: { name: 'bench', version: '', attributes: attrs({}) }, schemaUrl: '', metrics }] }] };
-}
-
-/** The reference: 10,000 samples of x and of the confidence, as raw values and as a baseline. */
-function reference(seed: number): { xs: number[]; confs: number[]; baseline: Baseline } {
-  const r = rng(seed);
-  const xs = Array.from({ length: 10_000 }, () => 100 + 20 * normal(r));
-  const confs = Array.from({ length: 10_000 }, () => confidence(r));
-  const h = new ExponentialHistogram({ maxSize: 160 });
-  for (const x of xs) h.record(x);
-  const counts = new Array<number>(CONFIDENCE_BUCKETS.length + 1).fill(0);
-  for (const c of confs) {
-    const i = bucketOf(CONFIDENCE_BUCKETS, c);
-    counts[i] = (counts[i] ?? 0) + 1;
-  }
-  const baseline: Baseline = {
-    format: BASELINE_FORMAT, model: 'm', createdAt: new Date(T0).toISOString(),
-    features: { x: { type: 'numeric', histogram: h.toData(), missing: 0 } },
-    prediction: { confidence: { bounds: [...CONFIDENCE_BUCKETS], counts }, labels: { positive: 10_000 } },
-  };
-  return { xs, confs, baseline };
-}
-
 /** The default catalogue with `for: 0s` on the drift rules. */
 function benchRules(): AlertRuleSet {
   return { defaults: resolveAlertRules({ defaults: { DataDriftDetected: { for: '0s' }, ConceptDriftDetected: { for: '0s' } } }), byModel: new Map() };
-}
-
-/** The seed's KS detector: fixed windows of 1,000 raw values against the reference, D >= 0.15 is warning. */
-class SeedKs {
-  private window: number[] = [];
-  constructor(private readonly ref: number[]) {}
-  /** Adds values; returns the worst severity of the windows that completed. */
-  add(xs: readonly number[]): 'none' | 'info' | 'warning' | 'critical' {
-    let worst: 'none' | 'info' | 'warning' | 'critical' = 'none';
-    const rank = { none: 0, info: 1, warning: 2, critical: 3 };
-    for (const x of xs) {
-      this.window.push(x);
-      if (this.window.length < 1000) continue;
-      const d = ks2Samp(this.ref, this.window).statistic;
-      this.window = [];
-      const sev = d >= 0.25 ? 'critical' : d >= 0.15 ? 'warning' : d >= 0.1 ? 'info' : 'none';
-      if (rank[sev] > rank[worst]) worst = sev;
-    }
-    return worst;
-  }
-}
-
-/** The seed's PSI detector: 10 fixed bins on [0, 1], windows of 1,000 confidences, PSI >= 0.1 alerts (info). */
-class SeedPsi {
-  private readonly expected: number[];
-  private window: number[] = [];
-  constructor(ref: number[]) {
-    this.expected = SeedPsi.dist(ref);
-  }
-  private static dist(values: readonly number[]): number[] {
-    const h = new Array<number>(10).fill(0);
-    for (const v of values) {
-      const i = Math.min(9, Math.floor(v * 10));
-      h[i] = (h[i] ?? 0) + 1;
-    }
-    return h.map((c) => c / values.length);
-  }
-  /** Adds values; returns the number of windows that alerted. */
-  add(cs: readonly number[]): number {
-    let alerts = 0;
-    for (const c of cs) {
-      this.window.push(c);
-      if (this.window.length < 1000) continue;
-      const actual = SeedPsi.dist(this.window);
-      this.window = [];
-      let psi = 0;
-      for (let i = 0; i < 10; i++) {
-        // The seed floors empty bins at 0.0001.
-        const e = Math.max(this.expected[i] as number, 0.0001);
-        const a = Math.max(actual[i] as number, 0.0001);
-        psi += (a - e) * Math.log(a / e);
-      }
-      if (psi >= 0.1) alerts++;
-    }
-    return alerts;
-  }
 }
 
 interface Stream {
@@ -183,7 +59,7 @@ function stream(seed: number): Stream {
 function step(s: Stream, rules: AlertRuleSet, t: number, shift: number): { fired: string[]; seedKs: string; seedPsiAlerts: number } {
   const xs = Array.from({ length: PER_EXPORT }, () => 100 + shift + 20 * normal(s.r));
   const confs = Array.from({ length: PER_EXPORT }, () => confidence(s.r));
-  s.engine.ingestMetrics(exportRequest(t, xs, confs), t);
+  s.engine.ingestMetrics(exportRequest(t, xs, confs, EXPORT_MS), t);
   s.engine.evaluate(t);
   const st = evaluateAlerts(rules, s.engine.outputs(), s.state, t);
   s.state = st.state;
@@ -254,7 +130,7 @@ function evaluationCost(): { ms: number; signals: number; rules: number } {
       const d = pool[(i + k) % pool.length]!;
       return { attributes: attrs({ 'ml.feature.name': f }), startTimeUnixNano: BigInt(t - EXPORT_MS) * 1_000_000n, timeUnixNano: BigInt(t) * 1_000_000n, flags: 0, count: d.count, scale: d.scale, zeroCount: d.zeroCount, zeroThreshold: 0, positive: d.positive, negative: d.negative };
     });
-    const req = exportRequest(t, [], Array.from({ length: 600 }, () => confidence(r)));
+    const req = exportRequest(t, [], Array.from({ length: 600 }, () => confidence(r)), EXPORT_MS);
     const sm = req.resourceMetrics[0]!.scopeMetrics[0]!;
     sm.metrics[0] = { name: 'ml.feature.value', description: '', unit: '', metadata: attrs({}), type: 'exponentialHistogram', temporality: 'delta', points };
     req.resourceMetrics[0]!.resource.attributes = attrs({ 'ml.model.name': `m${i}` });

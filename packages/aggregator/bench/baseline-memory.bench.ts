@@ -22,16 +22,6 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LIMIT_MB = 200;
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run reads the same file. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COLUMNS = ['age', 'income', 'balance_delta', 'text_length', 'score', 'latency_ms', 'language', 'country', 'device', 'label', 'confidence'];
 const LANGS = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'ja'];
@@ -65,6 +55,7 @@ for batch in reader:
     writer.write_batch(batch, row_group_size=1 << 20)
 writer.close()
 `;
+import { rng } from './simulate.js';
 
 async function csvToParquet(csv: string, parquet: string): Promise<void> {
   const p = spawn('python3', ['-c', CSV_TO_PARQUET, csv, parquet], { stdio: 'inherit' });

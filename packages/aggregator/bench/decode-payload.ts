@@ -7,6 +7,8 @@
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { rng } from './simulate.js';
+export { rng };
 
 class ManualReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
@@ -24,16 +26,6 @@ export interface Payload {
 }
 
 /** Deterministic PRNG (mulberry32) so every run encodes the same payload. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function buildPayload(models = 100, features = 20, valuesPerFeature = 400): Promise<Payload> {
   const reader = new ManualReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });

@@ -8,20 +8,11 @@
 import { ExponentialHistogram, type ExpHistogramData } from '@modelwatch/stats';
 import { Engine, engineConfig, BASELINE_FORMAT, type Baseline } from '../src/engine/index.js';
 import type { MetricsRequest, Metric } from '../src/receiver/otlp/types.js';
+import { rng } from './simulate.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -7,19 +7,10 @@
 // Run alone: npx tsx packages/aggregator/bench/quality.bench.ts
 import { EVENT_ML_GROUND_TRUTH, EVENT_ML_PREDICTION } from '@modelwatch/semconv';
 import { Adwin, QualityTracker, type LogRecordIn } from '../src/engine/quality/index.js';
+import { rng } from './simulate.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ev {
   at: number;

@@ -23,7 +23,8 @@ describe('prometheus-rules', () => {
 
     it('keeps the catalogue\'s for, labels and annotations, runbook included', () => {
       const drift = alerts('aggregator').find((r) => r.alert === 'DataDriftDetected' && r.labels['severity'] === 'critical');
-      assert.equal(drift?.for, '1h');
+      assert.equal(drift?.for, '0s');
+      assert.equal(drift?.keep_firing_for, '5m');
       assert.match(drift?.annotations['runbook'] ?? '', /^1\. Compare the current and baseline distributions: GET \/api\/v1\/models\/\{\{ \$labels\.ml_model_name \}\}/);
       assert.match(drift?.annotations['description'] ?? '', /KS statistic \{\{ with query \(printf "max\(ml_drift_ks_statistic\{/);
     });
