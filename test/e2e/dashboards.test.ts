@@ -1,10 +1,13 @@
 /**
- * The dashboards against a real Prometheus, end to end: the example service
- * (with its OTel JS Prometheus exporter on) serves traffic that later drifts,
- * sends OTLP to `modelwatch serve`, and a real Prometheus scrapes both, with
- * the rules `modelwatch rules --naming otel-js` generated. Every query of every
- * panel of the generated dashboards then returns data (panels that are empty
- * by nature, such as GPU on a machine without one, are named and skipped).
+ * The whole Prometheus path, end to end: the example service (with its OTel
+ * JS Prometheus exporter on) serves traffic that later drifts, sends OTLP to
+ * `modelwatch serve`, and a real Prometheus scrapes both, with the rules
+ * `modelwatch rules --naming otel-js` generated, sending its alerts to a real
+ * Alertmanager configured by `modelwatch alertmanager` (its chat receiver
+ * pointed at a webhook run by the test). Every query of every panel of the
+ * generated dashboards returns data (panels empty by nature, such as GPU on a
+ * machine without one, are named and skipped), and once the traffic drifts,
+ * Prometheus' drift alert reaches the webhook through that routing.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,9 +16,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dashboardQueries } from '@modelwatch/rules';
 import { MODELWATCH_BIN, ROOT, startAggregator, tempDir, waitFor, type RunningAggregator } from '../helpers/aggregator.js';
-import { freePort } from '../helpers/alertmanager.js';
+import { freePort, startAlertmanager, startWebhookSink, type RunningAlertmanager, type WebhookSink } from '../helpers/alertmanager.js';
 import { startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 
 const DEMO_CONFIG = join(ROOT, 'examples/demo/modelwatch.yaml');
 
@@ -26,12 +30,23 @@ function node(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
 describe('generated dashboards over a real Prometheus', () => {
   let aggregator: RunningAggregator;
   let prometheus: RunningPrometheus;
+  let am: RunningAlertmanager;
+  let hook: WebhookSink;
   const children: ChildProcess[] = [];
 
   before(async () => {
     const dir = tempDir();
     const rules = spawnSync(process.execPath, [MODELWATCH_BIN, 'rules', '--config', DEMO_CONFIG, '--naming', 'otel-js', '--out', join(dir, 'rules.yml')], { encoding: 'utf8' });
     assert.equal(rules.status, 0, rules.stderr);
+    // The generated routing, its Slack receiver swapped for the test's webhook and the group timings shortened.
+    hook = await startWebhookSink();
+    const routing = spawnSync(process.execPath, [MODELWATCH_BIN, 'alertmanager', '--config', DEMO_CONFIG], { encoding: 'utf8' });
+    assert.equal(routing.status, 0, routing.stderr);
+    const amConfig = parse(routing.stdout) as { route: Record<string, unknown>; receivers: Array<Record<string, unknown>> };
+    amConfig.route['group_wait'] = '1s';
+    amConfig.route['group_interval'] = '2s';
+    amConfig.receivers = amConfig.receivers.map((r) => ({ name: r['name'], webhook_configs: [{ url: hook.url, send_resolved: true }] }));
+    am = await startAlertmanager(stringify(amConfig));
     aggregator = await startAggregator(readFileSync(DEMO_CONFIG, 'utf8'), { dataDir: tempDir() });
     const promPort = await freePort();
     const service = node(['examples/sentiment-service/src/main.ts'], {
@@ -48,13 +63,15 @@ describe('generated dashboards over a real Prometheus', () => {
       });
     });
     children.push(node(['examples/sentiment-service/src/traffic.ts', '--url', url, '--rate', '20', '--drift-after', '40', '--duration', '240'], {}));
-    prometheus = await startPrometheus({ rulesFile: join(dir, 'rules.yml'), targets: [new URL(aggregator.addresses.http).host, `127.0.0.1:${promPort}`] });
+    prometheus = await startPrometheus({ rulesFile: join(dir, 'rules.yml'), targets: [new URL(aggregator.addresses.http).host, `127.0.0.1:${promPort}`], alertmanager: new URL(am.url).host });
   });
 
   after(async () => {
     for (const c of children) c.kill('SIGTERM');
     await prometheus?.stop();
     await aggregator?.stop();
+    await am?.stop();
+    await hook?.close();
   });
 
   it('returns data for every panel query (--naming otel-js)', async () => {
@@ -73,5 +90,15 @@ describe('generated dashboards over a real Prometheus', () => {
       throw new Error(`${err.message}; still empty:\n  ${empty.join('\n  ')}`);
     });
     assert.deepEqual(empty, []);
+  });
+
+  it('delivers Prometheus\' drift alert through the generated Alertmanager routing once the traffic drifts', async () => {
+    const alert = await waitFor('Prometheus\' DataDriftDetected at the webhook', async () =>
+      hook.received.flatMap((n) => n.alerts.map((a) => ({ ...a, receiver: n.receiver })))
+        .find((a) => a.labels['alertname'] === 'DataDriftDetected' && a.status === 'firing' && a.generatorURL.startsWith(prometheus.url)), 150_000, 1000);
+    assert.equal(alert.labels['ml_model_name'], 'sentiment_classifier');
+    assert.ok(['language', 'text_length'].includes(alert.labels['ml_feature_name'] ?? ''), JSON.stringify(alert.labels));
+    assert.ok((alert.labels['severity'] === 'critical' ? ['pager', 'chat'] : ['chat']).includes(alert.receiver), `routed by severity: ${alert.labels['severity']} to ${alert.receiver}`);
+    assert.match(alert.annotations['runbook'] ?? '', /^1\. Compare the current and baseline distributions/);
   });
 });
