@@ -150,6 +150,45 @@ models:
     });
   });
 
+  describe('DataDriftDetected with the default windows and evaluation', () => {
+    let aggregator: RunningAggregator;
+    after(async () => {
+      await aggregator?.stop();
+    });
+
+    it('fires within a minute of a +0.5 sd shift at 100 predictions/s', async () => {
+      const dir = tempDir();
+      const r = seeded(21);
+      writeFileSync(join(dir, 'reference.csv'), `x\n${Array.from({ length: 10_000 }, () => r.normal(100, 20)).join('\n')}\n`);
+      // Nothing but the model, its features and its baseline: default window, slots, drift windows, budget, evaluation (30 s).
+      const config = `models:\n  - { name: live, task: classification, baseline: ${join(dir, 'live.json')}, features: { x: numeric } }\n`;
+      writeFileSync(join(dir, 'modelwatch.yaml'), config);
+      const b = spawnSync(process.execPath, [MODELWATCH_BIN, 'baseline', '--model', 'live', '--input', join(dir, 'reference.csv'), '--out', join(dir, 'live.json'), '--config', join(dir, 'modelwatch.yaml')], { encoding: 'utf8' });
+      assert.equal(b.status, 0, b.stderr);
+      aggregator = await startAggregator(config, { dataDir: tempDir() });
+      const sdk = startModelwatch({ serviceName: 'e2e-live', otlpEndpoint: aggregator.addresses.otlpHttp, hostMetrics: false, runtimeMetrics: false, setGlobal: false, exportIntervalMillis: 10_000 });
+      const monitor = new ModelMonitor({ model: { name: 'live' }, task: 'classification', features: { x: 'numeric' }, meterProvider: sdk.meterProvider, loggerProvider: sdk.loggerProvider, featureSampling: { rate: 1 } });
+      const started = Date.now();
+      // 100 predictions a second, shifted by half a standard deviation; bounded to 90 s.
+      const traffic = setInterval(() => {
+        for (let i = 0; i < 100; i++) monitor.record({ durationSeconds: 0.01, label: 'a', confidence: 0.9, features: { x: r.normal(110, 20) } });
+      }, 1000);
+      try {
+        const fired = await waitFor('DataDriftDetected in the aggregator', async () => {
+          const view = await getJson<{ active: Array<{ status: string; labels: Record<string, string>; annotations: Record<string, string> }> }>(`${aggregator.addresses.http}/api/v1/models/live/alerts`);
+          return view.active.find((a) => a.status === 'firing' && a.labels['alertname'] === 'DataDriftDetected');
+        }, 90_000, 1000);
+        const seconds = (Date.now() - started) / 1000;
+        console.log(`# DataDriftDetected fired ${seconds.toFixed(1)} s after the shift began (${fired.annotations['description']?.match(/over the last \S+/)?.[0] ?? ''})`);
+        assert.ok(seconds <= 60, `fired after ${seconds} s`);
+        assert.match(fired.annotations['description'] ?? '', /over the last 1m \(the window that decided/);
+      } finally {
+        clearInterval(traffic);
+        await sdk.shutdown();
+      }
+    });
+  });
+
   describe('SLOErrorBudgetBurn', () => {
     let aggregator: RunningAggregator;
     after(async () => {
