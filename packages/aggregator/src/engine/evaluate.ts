@@ -136,29 +136,60 @@ function applyWindows<T extends WindowedVerdict & { severity: Severity; referenc
   return out;
 }
 
-/** A numeric feature's data in one window: exponential when available. */
-function numericIn(f: FeatureState, w: DriftWindowSpec, ctx: WindowContext): { data: Bucketed; precision: 'full' | 'reduced' } | null {
-  if (w.longest) return currentNumeric(f);
-  const after = ctx.nowSlot - w.slots;
-  if (f.exp && f.exp.count > 0) {
-    const d = f.exp.suffixData(after);
-    return d.count > 0 ? { data: d, precision: 'full' } : null;
-  }
-  if (f.explicit && f.explicit.count > 0) {
-    const d = explicitData(f.explicit.bounds, f.explicit.suffixCounts(after));
-    return d.count > 0 ? { data: d, precision: 'reduced' } : null;
-  }
-  return null;
+/** A numeric feature's data in each window (one walk over the packed slots): exponential when available. */
+function numericWindows(f: FeatureState, ctx: WindowContext): Array<{ data: Bucketed; precision: 'full' | 'reduced' } | null> {
+  const short = ctx.windows.filter((w) => !w.longest).map((w) => ctx.nowSlot - w.slots);
+  let parts: Array<Bucketed | null>;
+  let precision: 'full' | 'reduced' = 'full';
+  if (f.exp && f.exp.count > 0) parts = f.exp.suffixesData(short);
+  else if (f.explicit && f.explicit.count > 0) {
+    const e = f.explicit;
+    parts = short.map((after) => explicitData(e.bounds, e.suffixCounts(after)));
+    precision = 'reduced';
+  } else parts = short.map(() => null);
+  let k = 0;
+  return ctx.windows.map((w) => {
+    if (w.longest) return currentNumeric(f);
+    const d = parts[k++] ?? null;
+    return d && d.count > 0 ? { data: d, precision } : null;
+  });
 }
 
-/** KS (the graded effect) and PSI of one window of a numeric signal against its reference. */
-function ksVerdict(ref: Bucketed, cur: Bucketed, v: WindowVerdict, s: ModelSettings, ctx: WindowContext, needed: number): WindowVerdict {
-  v.ks = ksBucketed(ref, cur);
-  const psi = psiBucketed(ref, cur);
-  v.psi = psi.psi;
-  v.psiPValue = psi.pValue;
-  v.severity = judge(v.ks.statistic, s.thresholds.ks, v.ks.pValue, ctx.alpha, needed, s, v.referenceCount, v.currentCount);
-  return v;
+/**
+ * The windows of a numeric signal: KS (the graded effect) on every window that
+ * holds the samples it needs; then, for the window the verdict reports (the
+ * deciding one, else the longest), its KS if not yet computed and its PSI.
+ * Statistics of windows that cannot judge are not computed: the evaluation of
+ * a tick stays about one window's cost per stream.
+ */
+function ksWindows<T extends WindowedVerdict & { severity: Severity; referenceCount: number; currentCount: number; psi?: number | null; psiPValue?: number | null }>(
+  out: T,
+  ref: Bucketed,
+  datas: ReadonlyArray<Bucketed | null>,
+  s: ModelSettings,
+  ctx: WindowContext,
+): T {
+  const n = countOf(ref);
+  const needed = ksNeeded(s, s.thresholds.ks, n, ctx.alpha);
+  const verdicts = ctx.windows.map((w, i) => {
+    const cur = datas[i] ?? null;
+    const v = newVerdict(w, n, cur ? countOf(cur) : 0, needed);
+    if (!cur || v.currentCount < needed || n < s.minSamples) return v;
+    v.ks = ksBucketed(ref, cur);
+    v.severity = judge(v.ks.statistic, s.thresholds.ks, v.ks.pValue, ctx.alpha, needed, s, n, v.currentCount);
+    return v;
+  });
+  const d = decidingIndex(verdicts);
+  const at = d >= 0 ? d : verdicts.length - 1;
+  const pick = verdicts[at];
+  const cur = datas[at] ?? null;
+  if (pick && cur && cur.count > 0) {
+    pick.ks ??= ksBucketed(ref, cur);
+    const psi = psiBucketed(ref, cur);
+    pick.psi = psi.psi;
+    pick.psiPValue = psi.pValue;
+  }
+  return applyWindows(out, verdicts);
 }
 
 function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelSettings, learning: boolean, ctx: WindowContext): FeatureDrift {
@@ -183,13 +214,7 @@ function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelS
     out.precision = 'reduced';
     out.note = 'baseline and current window use different bucket kinds (exponential vs explicit): KS bounds from CDF intervals, PSI estimated';
   }
-  const needed = ksNeeded(s, s.thresholds.ks, n, ctx.alpha);
-  const verdicts = ctx.windows.map((w) => {
-    const cur = numericIn(f, w, ctx);
-    const v = newVerdict(w, n, cur ? countOf(cur.data) : 0, needed);
-    return cur ? ksVerdict(ref, cur.data, v, s, ctx, needed) : v;
-  });
-  return applyWindows(out, verdicts);
+  return ksWindows(out, ref, numericWindows(f, ctx).map((w) => w?.data ?? null), s, ctx);
 }
 
 /** Counts of a count window in one window of the nested set. */
@@ -325,13 +350,10 @@ function valueDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings
   const n = ref?.count ?? 0;
   const out: ValueDrift = { ks: null, psi: null, psiPValue: null, severity: 'insufficient_data', referenceCount: n, currentCount: m };
   if (!ref || n === 0 || m === 0) return out;
-  const needed = ksNeeded(s, s.thresholds.ks, n, ctx.alpha);
-  const verdicts = ctx.windows.map((w) => {
-    const cur = w.longest ? model.value.toData() : model.value.suffixData(ctx.nowSlot - w.slots);
-    const v = newVerdict(w, n, cur.count, needed);
-    return cur.count > 0 ? ksVerdict(ref, cur, v, s, ctx, needed) : v;
-  });
-  return applyWindows(out, verdicts);
+  const short = model.value.suffixesData(ctx.windows.filter((w) => !w.longest).map((w) => ctx.nowSlot - w.slots));
+  let k = 0;
+  const datas = ctx.windows.map((w) => (w.longest ? model.value.toData() : (short[k++] ?? null)));
+  return ksWindows(out, ref, datas, s, ctx);
 }
 
 /** Feature and prediction drift of a model against its active baseline. */

@@ -557,32 +557,56 @@ export class ExpWindow {
   }
 
   /**
-   * The newest part of the window, the slots after `afterSlot`, as histogram
-   * data: a shorter window nested in this one, ending at the same slot. Walks
-   * the packed slots (those before `afterSlot` are skipped without decoding
-   * their counts into a run); the whole window is {@link toData}, from the
-   * running totals.
+   * The newest parts of the window, the slots after each of `afterSlots`, as
+   * histogram data: shorter windows nested in this one, ending at the same
+   * slot, read in one walk over the packed slots (slots older than every
+   * cutoff are skipped without adding their counts anywhere). The whole
+   * window is {@link toData}, from the running totals.
    */
-  suffixData(afterSlot: number): ExpHistogramData {
+  suffixesData(afterSlots: readonly number[]): ExpHistogramData[] {
     this.seal();
-    const pos = new Run();
-    const neg = new Run();
-    let zero = 0;
-    let count = 0;
+    const k = afterSlots.length;
+    const pos = afterSlots.map(() => new Run());
+    const neg = afterSlots.map(() => new Run());
+    const zero = new Array<number>(k).fill(0);
+    const count = new Array<number>(k).fill(0);
+    const oldest = Math.min(...afterSlots);
+    const slotPos = new Run();
+    const slotNeg = new Run();
     reader.at(this.buf, 0);
     let id = this.baseSlot;
     while (reader.pos < this.used) {
       id += reader.uint();
       const z = reader.uint();
-      if (id > afterSlot) {
-        zero += z;
-        count += z + addPackedRun(reader, pos) + addPackedRun(reader, neg);
-      } else {
+      if (id <= oldest) {
         skipRun(reader);
         skipRun(reader);
+        continue;
+      }
+      // Read the slot once, then add it to every window that holds it.
+      readRunInto(reader, slotPos);
+      readRunInto(reader, slotNeg);
+      const c = z + slotPos.total() + slotNeg.total();
+      for (let w = 0; w < k; w++) {
+        if (!(id > (afterSlots[w] as number))) continue;
+        zero[w] = (zero[w] as number) + z;
+        count[w] = (count[w] as number) + c;
+        (pos[w] as Run).addRun(slotPos, 1);
+        if (slotNeg.len > 0) (neg[w] as Run).addRun(slotNeg, 1);
       }
     }
-    return { scale: this.scale, zeroCount: zero, positive: pos.toBuckets(), negative: neg.toBuckets(), count };
+    return afterSlots.map((_, w) => ({
+      scale: this.scale,
+      zeroCount: zero[w] as number,
+      positive: (pos[w] as Run).toBuckets(),
+      negative: (neg[w] as Run).toBuckets(),
+      count: count[w] as number,
+    }));
+  }
+
+  /** The slots after `afterSlot` as histogram data (see {@link suffixesData}). */
+  suffixData(afterSlot: number): ExpHistogramData {
+    return this.suffixesData([afterSlot])[0] as ExpHistogramData;
   }
 
   /** The window as histogram data (a copy). */
