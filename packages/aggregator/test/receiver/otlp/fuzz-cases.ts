@@ -14,18 +14,10 @@ import { expView, sdkLogger, sdkMeter } from '../sdk-data.js';
 import { decodeLogsRequest, decodeMetricsRequest, scanMetricsRequest } from '../../../src/receiver/otlp/decode-protobuf.js';
 import { decodeLogsJson, decodeMetricsJson } from '../../../src/receiver/otlp/decode-json.js';
 import { OtlpDecodeError } from '../../../src/receiver/otlp/errors.js';
+import { rng } from '../../engine/helpers.js';
 
-/** A seeded generator (mulberry32), so a failing case can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A case is replayed from its seed with the same seeded generator.
+export { rng };
 
 /** Valid payloads: the SDK's encodings of metrics and of log records, protobuf and JSON. */
 export interface Seeds {
