@@ -28,7 +28,7 @@ models:
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   v: fc.oneof(
     { depthSize: 'small' },
-    fc.constantFrom(null, true, false, 0, -1, 1e309, Number.NaN, '', '30s', '1m', 'numeric', 'latency', 'http://127.0.0.1:1', '127.0.0.1:0', 'off'),
+    fc.constantFrom(null, true, false, 0, -1, Number.POSITIVE_INFINITY, Number.NaN, '', '30s', '1m', 'numeric', 'latency', 'http://127.0.0.1:1', '127.0.0.1:0', 'off'),
     fc.string({ maxLength: 10 }),
     fc.double(),
     fc.array(tie('v'), { maxLength: 3 }),
