@@ -509,6 +509,8 @@ function walkMetric(w: Walk, end: number): void {
       visit(w.resource, w.scope, header, p);
     } else r.skip(tag & 7, message, dataEnd);
   }
+  // The data field need not be the Metric's last (the Collector writes it before the name): go on after the whole Metric.
+  r.pos = end;
 }
 
 

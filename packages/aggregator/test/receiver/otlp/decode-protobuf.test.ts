@@ -54,6 +54,40 @@ function request(metric: (w: W) => void): Uint8Array {
 }
 
 describe('decodeMetricsRequest', () => {
+  describe('field order', () => {
+    it('regression: a Metric whose data field comes before its name (as the Collector writes it) leaves the following metrics and the scope intact', () => {
+      const gauge = (m: W, v: number): void => {
+        msg(m, 5, (g) => msg(g, 1, (p) => tag(p, 4, 1).double(v)));
+      };
+      const w = protobuf.Writer.create();
+      msg(w, 1, (rm) => {
+        msg(rm, 2, (sm) => {
+          msg(sm, 2, (m) => {
+            gauge(m, 1.5);
+            tag(m, 1, LEN).string('first');
+            // Field 2 read in the ScopeMetrics would be a Metric: the bug parsed this text as one.
+            tag(m, 2, LEN).string('a description, which reads as garbage if taken for a Metric');
+            tag(m, 3, LEN).string('s');
+          });
+          msg(sm, 2, (m) => {
+            gauge(m, 2.5);
+            tag(m, 1, LEN).string('second');
+          });
+          msg(sm, 1, (s) => tag(s, 1, LEN).string('after-the-metrics'));
+        });
+      });
+      const bytes = w.finish();
+      const decoded = decodeMetricsRequest(bytes);
+      const scope = decoded.resourceMetrics[0]?.scopeMetrics[0];
+      assert.deepEqual(scope?.metrics.map((m) => [m.name, m.unit, (m.points[0] as { value: number }).value]), [['first', 's', 1.5], ['second', '', 2.5]]);
+      assert.equal(scope?.metrics[0]?.description, 'a description, which reads as garbage if taken for a Metric');
+      assert.equal(scope?.scope.name, 'after-the-metrics');
+      const seen: Array<[string, string]> = [];
+      scanMetricsRequest(bytes).forEachPoint((_res, sc, metric) => seen.push([sc.name, metric.name]));
+      assert.deepEqual(seen, [['after-the-metrics', 'first'], ['after-the-metrics', 'second']]);
+    });
+  });
+
   describe('summaries', () => {
     it('decodes quantiles, count, sum and flags', () => {
       const bytes = request((m) =>
