@@ -13,6 +13,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { MODELWATCH_BIN, ROOT, tempDir } from '../helpers/aggregator.js';
+import { validateConfig } from '../helpers/collector.js';
 
 const STACK = join(ROOT, 'examples/stack');
 
@@ -70,6 +71,14 @@ describe('examples/stack', () => {
     assert.deepEqual(readdirSync(mounted.host).sort(), ['modelwatch-drift.json', 'modelwatch-health.json', 'modelwatch-quality.json', 'modelwatch-resources.json']);
     const ds = parse(readFileSync(join(STACK, 'grafana/provisioning/datasources/prometheus.yaml'), 'utf8')) as { datasources: Array<{ type: string; url: string }> };
     assert.equal(ds.datasources[0]?.type, 'prometheus');
+  });
+
+  it('mounts a Collector config that our real Collector (scripts/build-collector.sh) validates', () => {
+    const c = mounts('otel-collector').find((m) => m.container === '/etc/otelcol/config.yaml');
+    assert.ok(c);
+    // The stack's image is otelcol-contrib; ours has the components this config uses (OTLP, memory_limiter, batch, otlphttp).
+    const v = validateConfig([c.host], { MODELWATCH_AUTH_TOKEN: 'change-me-to-a-long-random-token' });
+    assert.ok(v.ok, v.output);
   });
 
   it('has a Collector config whose pipelines send metrics and logs to the aggregator', () => {
