@@ -47,11 +47,9 @@ import { DELETE_COVERED_ROWS_SQL, PUT_CHECKPOINT_SQL } from './checkpoint-sql.js
 /** Name of the directory, inside the data directory, that holds the segment files. */
 export const INGEST_LOG_DIR = 'ingest-log';
 
-/** Which OTLP signal a logged request carries. */
-export type IngestKind = 'metrics' | 'logs';
-
-/** How a logged payload is encoded (the request's own content type). */
-export type PayloadEncoding = 'protobuf' | 'json';
+// The record's kinds live with the record format (log-record.ts), which every log module reads.
+export type { IngestKind, PayloadEncoding } from './log-record.js';
+import type { IngestKind, PayloadEncoding } from './log-record.js';
 
 /** One logged request, as {@link IngestLog.replay} returns it. */
 export interface LoggedRequest {

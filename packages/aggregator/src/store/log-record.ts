@@ -26,7 +26,6 @@
  * @packageDocumentation
  */
 import { crc32 } from 'node:zlib';
-import type { IngestKind, PayloadEncoding } from './ingest-log.js';
 
 /** Bytes of the header at the start of every segment file. */
 export const SEGMENT_HEADER_BYTES = 8;
@@ -37,6 +36,13 @@ export const SEGMENT_FORMAT_VERSION = 1;
 
 const MAGIC = 0x4c49_574d; // "MWIL" read as a u32 LE
 const TWO_32 = 2 ** 32;
+
+/** Which OTLP signal a logged request carries. */
+export type IngestKind = 'metrics' | 'logs';
+
+/** How a logged payload is encoded (the request's own content type). */
+export type PayloadEncoding = 'protobuf' | 'json';
+
 const KIND_CODES: Record<IngestKind, number> = { metrics: 1, logs: 2 };
 const ENCODING_CODES: Record<PayloadEncoding, number> = { protobuf: 1, json: 2 };
 const KINDS: ReadonlyArray<IngestKind | undefined> = [undefined, 'metrics', 'logs'];

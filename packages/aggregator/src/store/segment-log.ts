@@ -18,7 +18,7 @@
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from './database.js';
-import type { IngestKind, PayloadEncoding } from './ingest-log.js';
+import type { IngestKind, PayloadEncoding } from './log-record.js';
 import {
   RECORD_HEADER_BYTES,
   SEGMENT_HEADER_BYTES,
