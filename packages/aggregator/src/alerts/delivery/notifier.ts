@@ -107,7 +107,9 @@ export class Notifier {
       batch.push(a);
       delete seen[a.fingerprint];
     }
-    for (const fp of Object.keys(seen)) if (!active.some((a) => a.fingerprint === fp)) delete seen[fp];
+    // Forget alerts that are no longer active (one set, not a scan of the active list per entry).
+    const live = new Set(active.map((a) => a.fingerprint));
+    for (const fp of Object.keys(seen)) if (!live.has(fp)) delete seen[fp];
     if (batch.length === 0) return;
     for (const body of webhookPayloads(batch, hook.url, this.opts.externalURL(), this.opts.generatorURL)) hook.sender.enqueue(body);
   }
