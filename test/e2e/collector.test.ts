@@ -193,9 +193,10 @@ describe('collector-config on a real OpenTelemetry Collector', () => {
       MODELWATCH_AGGREGATORS: '[127.0.0.1:14317, 127.0.0.1:24317]',
       MODELWATCH_GATEWAY_STORAGE_DIR: join(tempDir(), 'queue'),
       MODELWATCH_AUTH_TOKEN: TOKEN,
+      MODELWATCH_OTLP_HTTP_ENDPOINT: 'http://127.0.0.1:4318',
     };
     // Each configuration alone, and each overlay on the file it completes.
-    const cases = [['agent.yaml'], ['agent.yaml', 'agent-auth.yaml'], ['gateway.yaml'], ['gateway.yaml', 'gateway-auth.yaml']];
+    const cases = [['agent.yaml'], ['agent.yaml', 'agent-auth.yaml'], ['agent.yaml', 'agent-http.yaml'], ['gateway.yaml'], ['gateway.yaml', 'gateway-auth.yaml']];
 
     it('accepts every configuration in collector-config', () => {
       for (const files of cases) {
@@ -304,6 +305,55 @@ describe('collector-config on a real OpenTelemetry Collector', () => {
         throw new Error(`${e.message}\nthe agent's losses:\n${losses(firstAgentLog, agent.stderr()).join('\n')}`, { cause: e });
       });
       assert.deepEqual(losses(firstAgentLog, agent.stderr()), [], 'the agent logged a loss');
+    });
+  });
+
+  describe('the agent over OTLP/HTTP with JSON (agent-http.yaml)', () => {
+    let behind: RunningAggregator;
+    let direct: RunningAggregator;
+    let agent: RunningCollector;
+    let backend: Awaited<ReturnType<typeof startBackendSink>>;
+    let agentHttp = '';
+
+    before(async () => {
+      const aggConfig = aggregatorConfig();
+      [behind, direct, backend] = await Promise.all([startAggregator(aggConfig), startAggregator(aggConfig), startBackendSink()]);
+      const [grpcPort, httpPort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+      agentHttp = `http://127.0.0.1:${httpPort}`;
+      const health = `127.0.0.1:${healthPort}`;
+      agent = await startCollector({
+        configs: [config('agent.yaml'), config('agent-http.yaml')],
+        env: {
+          MODELWATCH_OTLP_ENDPOINT: hostPort(behind.addresses.otlpGrpc),
+          MODELWATCH_OTLP_INSECURE: 'true',
+          MODELWATCH_OTLP_HTTP_ENDPOINT: behind.addresses.otlpHttp,
+          MODELWATCH_OTLP_ENCODING: 'json',
+          MODELWATCH_BACKEND_OTLP_ENDPOINT: backend.url,
+          MODELWATCH_AGENT_STORAGE_DIR: join(tempDir(), 'agent-queue'),
+          MODELWATCH_AGENT_OTLP_GRPC: `127.0.0.1:${grpcPort}`,
+          MODELWATCH_AGENT_OTLP_HTTP: `127.0.0.1:${httpPort}`,
+          MODELWATCH_AGENT_HEALTH: health,
+          MODELWATCH_AGENT_METRICS_PORT: String(metricsPort),
+        },
+        health,
+      });
+    });
+
+    after(async () => {
+      await agent?.stop();
+      await Promise.all([behind?.stop(), direct?.stop(), backend?.close()]);
+    });
+
+    it('forwards metrics and logs as OTLP/JSON: the same counts and drift windows as the aggregator fed directly', async () => {
+      const data = rows(3, 300);
+      await Promise.all([send(agentHttp, MODELS, data, 'one'), send(direct.addresses.otlpHttp, MODELS, data, 'one')]);
+      const complete = (m: ModelResults): boolean =>
+        Object.keys(m.currentCount).length === 2 && Object.values(m.currentCount).every((c) => c === 300) && m.logRecords === 300 * 1.5;
+      const same = await sameAsDirect('the aggregator behind the JSON agent to match the direct one', direct, behind, MODELS, complete).catch((e: Error) => {
+        throw new Error(`${e.message}\nthe agent's losses:\n${losses(agent.stderr()).join('\n')}`, { cause: e });
+      });
+      for (const m of MODELS) assert.ok((same[m]?.dataPoints ?? 0) > 0, `${m}: ${JSON.stringify(same[m])}`);
+      assert.deepEqual(losses(agent.stderr()), [], 'the agent logged a loss');
     });
   });
 
