@@ -46,5 +46,6 @@ export const RECORDED = Object.freeze({
   requestRate: 'modelwatch:ml_inference_request_rate:rate5m',
   errorRatio: 'modelwatch:ml_inference_error_ratio:rate5m',
   latency: 'modelwatch:ml_inference_latency:quantile_rate5m',
+  sloErrorRatio: 'modelwatch:ml_slo_error_ratio:ratio_rate',
   burnRate: 'modelwatch:ml_slo_burn_rate:ratio_rate',
 });

@@ -117,11 +117,11 @@ function sloRecording(input: RulesInput, naming: Naming, warnings: string[]): Re
           slo.kind === 'latency'
             ? `(${total} - sum by (${by}) (rate(${sel(`bucket{${model}=${quote(m.name)},le=${quote(String(slo.threshold))}}`)}[${w}])))`
             : `(sum by (${by}) (rate(${sel(`count{${model}=${quote(m.name)},${err}!=""}`)}[${w}])) or ${total} * 0)`;
-        rules.push({
-          record: RECORDED.burnRate,
-          expr: `${bad} / ${total} / ${String(Number((1 - slo.objective).toPrecision(12)))}`,
-          labels: { [labelName('ml.slo.name', naming)]: slo.name, [labelName('ml.slo.type', naming)]: slo.kind, [labelName('ml.slo.window', naming)]: w },
-        });
+        const labels = { [labelName('ml.slo.name', naming)]: slo.name, [labelName('ml.slo.type', naming)]: slo.kind, [labelName('ml.slo.window', naming)]: w };
+        // The SLI's error ratio over the window, then the burn rate from it (rules of a group run in order).
+        rules.push({ record: RECORDED.sloErrorRatio, expr: `${bad} / ${total}`, labels });
+        const ratio = `${RECORDED.sloErrorRatio}{${model}=${quote(m.name)},${labelName('ml.slo.name', naming)}=${quote(slo.name)},${labelName('ml.slo.window', naming)}=${quote(w)}}`;
+        rules.push({ record: RECORDED.burnRate, expr: `${ratio} / ${String(Number((1 - slo.objective).toPrecision(12)))}`, labels });
       }
     }
   }

@@ -46,8 +46,10 @@ describe('prometheus-rules', () => {
         const red = groups.find((g) => g.name === 'modelwatch-red')?.rules as RecordingRule[];
         assert.ok(red.some((r) => r.record === RECORDED.errorRatio && r.expr.includes(`${hist}_count{error_type!=""}`)), naming);
         const slo = groups.find((g) => g.name === 'modelwatch-slo')?.rules as RecordingRule[];
-        // p95 and avail over every window; `odd` (0.3 s is not a bucket bound) is left to the aggregator, with a warning.
-        assert.equal(slo.length, 2 * BURN_RATE_WINDOWS.length);
+        // p95 and avail over every window, an error ratio and a burn rate each; `odd` (0.3 s is not a bucket bound)
+        // is left to the aggregator, with a warning.
+        assert.equal(slo.length, 2 * 2 * BURN_RATE_WINDOWS.length);
+        assert.ok(slo.some((r) => r.record === RECORDED.sloErrorRatio) && slo.some((r) => r.record === RECORDED.burnRate && r.expr.startsWith(RECORDED.sloErrorRatio)));
         assert.ok(slo.some((r) => r.expr.includes('le="0.25"')));
         assert.match(warnings.join('\n'), /"odd": latency threshold 0\.3s is not a bucket bound/);
         const err = alerts(naming).find((r) => r.alert === 'HighErrorRate');
