@@ -178,6 +178,28 @@ ${MODELS.map((m) => `  - { name: ${m}, task: classification, baseline: ${join(di
   return text;
 }
 
+/**
+ * An agent's environment for agent.yaml: loopback ports of its own, its queue
+ * in a fresh directory, sending to `aggregator` and to the backend at
+ * `backendUrl`, plus `extra`. Returns it with the agent's health and OTLP/HTTP addresses.
+ */
+async function agentSetup(aggregator: RunningAggregator, backendUrl: string, extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; health: string; http: string }> {
+  const [grpcPort, httpPort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const health = `127.0.0.1:${healthPort}`;
+  const env: NodeJS.ProcessEnv = {
+    MODELWATCH_OTLP_ENDPOINT: hostPort(aggregator.addresses.otlpGrpc),
+    MODELWATCH_OTLP_INSECURE: 'true',
+    MODELWATCH_BACKEND_OTLP_ENDPOINT: backendUrl,
+    MODELWATCH_AGENT_STORAGE_DIR: join(tempDir(), 'agent-queue'),
+    MODELWATCH_AGENT_OTLP_GRPC: `127.0.0.1:${grpcPort}`,
+    MODELWATCH_AGENT_OTLP_HTTP: `127.0.0.1:${httpPort}`,
+    MODELWATCH_AGENT_HEALTH: health,
+    MODELWATCH_AGENT_METRICS_PORT: String(metricsPort),
+    ...extra,
+  };
+  return { env, health, http: `http://127.0.0.1:${httpPort}` };
+}
+
 describe('collector-config on a real OpenTelemetry Collector', () => {
   // First, so that a Collector that cannot be built fails here with the build's output (the suites
   // below, which need it, are then cancelled with the same reason).
@@ -242,20 +264,8 @@ describe('collector-config on a real OpenTelemetry Collector', () => {
         startAggregator(aggConfig),
         startBackendSink(),
       ]);
-      const [grpcPort, httpPort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-      health = `127.0.0.1:${healthPort}`;
-      agentHttp = `http://127.0.0.1:${httpPort}`;
-      agentEnv = {
-        MODELWATCH_OTLP_ENDPOINT: hostPort(behind.addresses.otlpGrpc),
-        MODELWATCH_OTLP_INSECURE: 'true',
-        MODELWATCH_AUTH_TOKEN: TOKEN,
-        MODELWATCH_BACKEND_OTLP_ENDPOINT: backend.url,
-        MODELWATCH_AGENT_STORAGE_DIR: join(tempDir(), 'agent-queue'),
-        MODELWATCH_AGENT_OTLP_GRPC: `127.0.0.1:${grpcPort}`,
-        MODELWATCH_AGENT_OTLP_HTTP: `127.0.0.1:${httpPort}`,
-        MODELWATCH_AGENT_HEALTH: health,
-        MODELWATCH_AGENT_METRICS_PORT: String(metricsPort),
-      };
+      const a = await agentSetup(behind, backend.url, { MODELWATCH_AUTH_TOKEN: TOKEN });
+      [agentEnv, health, agentHttp] = [a.env, a.health, a.http];
       agent = await startCollector({ configs: agentConfigs, env: agentEnv, health });
     });
 
@@ -318,25 +328,9 @@ describe('collector-config on a real OpenTelemetry Collector', () => {
     before(async () => {
       const aggConfig = aggregatorConfig();
       [behind, direct, backend] = await Promise.all([startAggregator(aggConfig), startAggregator(aggConfig), startBackendSink()]);
-      const [grpcPort, httpPort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-      agentHttp = `http://127.0.0.1:${httpPort}`;
-      const health = `127.0.0.1:${healthPort}`;
-      agent = await startCollector({
-        configs: [config('agent.yaml'), config('agent-http.yaml')],
-        env: {
-          MODELWATCH_OTLP_ENDPOINT: hostPort(behind.addresses.otlpGrpc),
-          MODELWATCH_OTLP_INSECURE: 'true',
-          MODELWATCH_OTLP_HTTP_ENDPOINT: behind.addresses.otlpHttp,
-          MODELWATCH_OTLP_ENCODING: 'json',
-          MODELWATCH_BACKEND_OTLP_ENDPOINT: backend.url,
-          MODELWATCH_AGENT_STORAGE_DIR: join(tempDir(), 'agent-queue'),
-          MODELWATCH_AGENT_OTLP_GRPC: `127.0.0.1:${grpcPort}`,
-          MODELWATCH_AGENT_OTLP_HTTP: `127.0.0.1:${httpPort}`,
-          MODELWATCH_AGENT_HEALTH: health,
-          MODELWATCH_AGENT_METRICS_PORT: String(metricsPort),
-        },
-        health,
-      });
+      const a = await agentSetup(behind, backend.url, { MODELWATCH_OTLP_HTTP_ENDPOINT: behind.addresses.otlpHttp, MODELWATCH_OTLP_ENCODING: 'json' });
+      agentHttp = a.http;
+      agent = await startCollector({ configs: [config('agent.yaml'), config('agent-http.yaml')], env: a.env, health: a.health });
     });
 
     after(async () => {

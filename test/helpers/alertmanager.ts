@@ -61,6 +61,33 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** A server binary started on a loopback port, ready once its `/-/ready` answers (Prometheus and Alertmanager alike). */
+export interface ReadyServer {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `command` with `args`, listening on 127.0.0.1:`port`, and waits up to `timeoutMs` for `/-/ready`. */
+export async function startReady(command: string, args: string[], port: number, timeoutMs: number): Promise<ReadyServer> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${command} ready on ${url}`, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), timeoutMs).catch((err: Error) => {
+    throw new Error(`${err.message}; its stderr:\n${stderr.slice(-2000)}`, { cause: err });
+  });
+  return {
+    url,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 export interface RunningAlertmanager {
   url: string;
   process: ChildProcess;
@@ -99,24 +126,11 @@ export async function startAlertmanager(config: string): Promise<RunningAlertman
   const check = spawnSync('amtool', ['check-config', file], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`amtool check-config failed:\n${check.stdout}${check.stderr}`);
   const port = await freePort();
-  const child = spawn('prometheus-alertmanager', [
+  return startReady('prometheus-alertmanager', [
     `--config.file=${file}`,
     `--storage.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--cluster.listen-address=',
     '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`Alertmanager ready on ${url} (stderr: ${stderr})`, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 20_000);
-  return {
-    url,
-    process: child,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  ], port, 20_000);
 }

@@ -3,12 +3,12 @@
  * scripts/install-system-deps.sh) on a loopback port, scraping the given
  * targets every second and evaluating the given rule file every second.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { tempDir, waitFor } from './aggregator.js';
-import { freePort } from './alertmanager.js';
+import { tempDir } from './aggregator.js';
+import { freePort, startReady } from './alertmanager.js';
 
 export interface RunningPrometheus {
   url: string;
@@ -34,19 +34,14 @@ export async function startPrometheus(opts: { rulesFile: string; targets: string
   const check = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`promtool check config failed:\n${check.stdout}${check.stderr}`);
   const port = await freePort();
-  const child = spawn('prometheus', [
+  const { url, process: child, stop } = await startReady('prometheus', [
     `--config.file=${file}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     // generatorURL links point here (the default is this machine's host name).
     `--web.external-url=http://127.0.0.1:${port}`,
     '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`Prometheus ready on ${url} (stderr: ${stderr.slice(-2000)})`, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 30_000);
+  ], port, 30_000);
   const api = async <T>(path: string): Promise<T> => {
     const r = await fetch(`${url}${path}`);
     const body = (await r.json()) as { status: string; data: T; error?: string };
@@ -56,11 +51,8 @@ export async function startPrometheus(opts: { rulesFile: string; targets: string
   return {
     url,
     process: child,
+    stop,
     alerts: async () => (await api<{ alerts: Array<{ labels: Record<string, string>; state: string; annotations: Record<string, string> }> }>('/api/v1/alerts')).alerts,
     query: async (expr) => (await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
   };
 }

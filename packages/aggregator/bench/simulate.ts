@@ -6,20 +6,13 @@ import { CONFIDENCE_BUCKETS, LATENCY_BUCKETS } from '@modelwatch/semconv';
 import { ExponentialHistogram, ks2Samp } from '@modelwatch/stats';
 import { BASELINE_FORMAT, type Baseline } from '../src/engine/index.js';
 import type { MetricsRequest, Metric } from '../src/receiver/otlp/types.js';
+import { rng } from '../test/engine/helpers.js';
 
 /** The simulations' epoch. */
 export const T0 = Date.UTC(2026, 0, 1);
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded PRNG, so a bench and a test with one seed see one stream. */
+export { rng };
 export const normal = (r: () => number): number => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 /** Confidence of a healthy classifier: 0.75..1, most near 1 (none "low"). */
 export const confidence = (r: () => number): number => 1 - 0.25 * r() * r();

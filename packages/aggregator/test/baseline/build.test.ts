@@ -1,7 +1,6 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIDENCE_BUCKETS } from '@modelwatch/semconv';
@@ -10,6 +9,7 @@ import { BaselineInputError } from '../../src/baseline/errors.js';
 import { formatFromPath } from '../../src/baseline/format.js';
 import { parseBaseline, type Baseline, type CategoricalFeatureBaseline, type NumericFeatureBaseline } from '../../src/engine/baseline.js';
 import { numpyReprCsv } from './numpy-repr-csv.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/baseline/', import.meta.url));
 const fixture = (name: string): string => join(FIXTURES, name);
@@ -35,18 +35,8 @@ async function rejectsWith(p: Promise<unknown>, code: string, message: RegExp): 
 }
 
 describe('build', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mw-baseline-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const write = async (name: string, text: string): Promise<string> => {
-    const p = join(dir, name);
-    await writeFile(p, text);
-    return p;
-  };
+  const scratch = scratchDir('mw-baseline-');
+  const write = scratch.write;
 
   describe('buildBaseline', () => {
     it('gives the same baseline from the Parquet (snappy, dictionary, 4 row groups), CSV and JSON Lines of one table', async () => {
@@ -297,9 +287,9 @@ describe('build', () => {
     });
 
     it('rejects a missing file, a directory and an empty file', async () => {
-      await rejectsWith(buildBaseline({ model: 'm', input: join(dir, 'nope.csv') }), 'not_found', /input file not found: .*nope\.csv/);
-      await mkdir(join(dir, 'd.csv'));
-      await rejectsWith(buildBaseline({ model: 'm', input: join(dir, 'd.csv') }), 'not_a_file', /is not a regular file/);
+      await rejectsWith(buildBaseline({ model: 'm', input: scratch.path('nope.csv') }), 'not_found', /input file not found: .*nope\.csv/);
+      await mkdir(scratch.path('d.csv'));
+      await rejectsWith(buildBaseline({ model: 'm', input: scratch.path('d.csv') }), 'not_a_file', /is not a regular file/);
       await rejectsWith(buildBaseline({ model: 'm', input: await write('empty.csv', '') }), 'empty', /is empty/);
       await rejectsWith(buildBaseline({ model: 'm', input: await write('blank.jsonl', '\n\n') }), 'empty', /no JSON rows/);
       await rejectsWith(buildBaseline({ model: 'm', input: await write('header.csv', 'a,b\n') }), 'empty', /a CSV header but no data rows/);

@@ -1,10 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { access, readFile } from 'node:fs/promises';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { numpyReprCsv } from '../baseline/numpy-repr-csv.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 /** An {@link CliIo} that keeps every line. */
 function capture(): CliIo & { out: string[]; err: string[] } {
@@ -16,24 +15,14 @@ function capture(): CliIo & { out: string[]; err: string[] } {
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 describe('cli', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mw-cli-baseline-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const write = async (name: string, text: string): Promise<string> => {
-    const p = join(dir, name);
-    await writeFile(p, text);
-    return p;
-  };
+  const scratch = scratchDir('mw-cli-baseline-');
+  const write = scratch.write;
   const config = (name: string, yaml: string): Promise<string> => write(name, yaml);
 
   describe('main', () => {
     it('baseline prints the column summary and the numbers-in-disguise warning to stderr, and exits 0', async () => {
       const input = await write('numpy.csv', numpyReprCsv(2000));
-      const out = join(dir, 'numpy.json');
+      const out = scratch.path('numpy.json');
       const io = capture();
       const code = await main(['baseline', '--model', 'sentiment_classifier', '--input', input, '--out', out], {}, io);
       assert.equal(code, 0, io.err.join('\n'));
@@ -55,7 +44,7 @@ describe('cli', () => {
     it('baseline --max-categories warns about the surplus, naming the column and an example', async () => {
       const input = await write('merchants.csv', `merchant,amount\n${Array.from({ length: 30 }, (_, i) => `m${i},${i}.5`).join('\n')}\n`);
       const io = capture();
-      const code = await main(['baseline', '--model', 'm', '--input', input, '--out', join(dir, 'merchants.json'), '--max-categories', '5'], {}, io);
+      const code = await main(['baseline', '--model', 'm', '--input', input, '--out', scratch.path('merchants.json'), '--max-categories', '5'], {}, io);
       assert.equal(code, 0, io.err.join('\n'));
       assert.match(io.err.join('\n'), /^amount\s+numeric \(inferred\)\s+30\s+30\s+0\s+0%$/m);
       assert.match(io.err.join('\n'), /^warning: column "merchant" has 30 distinct values, more than the 5 kept \(the first one past the bound: "m5"\); 25 values past the bound counted as "__other__"/m);
@@ -70,7 +59,7 @@ describe('cli', () => {
         '    features: { text_length: numeric, language: categorical }',
         '',
       ].join('\n'));
-      const out = join(dir, 'rejected.json');
+      const out = scratch.path('rejected.json');
       const io = capture();
       const code = await main(['baseline', '--model', 'sentiment_classifier', '--input', input, '--config', cfg, '--out', out], {}, io);
       assert.equal(code, 1);
@@ -85,7 +74,7 @@ describe('cli', () => {
       const input = await write('codes.csv', `country_code,text_length,language\n${rows.join('\n')}\n`);
       const cfg = await config('codes.yaml', 'models:\n  - name: m\n    task: classification\n    features: { country_code: categorical, text_length: numeric, language: categorical }\n');
       const io = capture();
-      const code = await main(['baseline', '--model', 'm', '--input', input, '--config', cfg, '--out', join(dir, 'codes.json')], {}, io);
+      const code = await main(['baseline', '--model', 'm', '--input', input, '--config', cfg, '--out', scratch.path('codes.json')], {}, io);
       assert.equal(code, 0, io.err.join('\n'));
       assert.deepEqual(io.err.slice(1), [
         'country_code  categorical (declared; inferred: numeric)     300        12        0           0%',
@@ -93,7 +82,7 @@ describe('cli', () => {
         'text_length   numeric (declared)                            300        50        0           0%',
       ]);
       assert.equal((JSON.parse(io.out[0] ?? '{}') as { warnings?: number }).warnings, 0);
-      const written = JSON.parse(await readFile(join(dir, 'codes.json'), 'utf8')) as { features: Record<string, { type: string }> };
+      const written = JSON.parse(await readFile(scratch.path('codes.json'), 'utf8')) as { features: Record<string, { type: string }> };
       assert.equal(written.features.country_code?.type, 'categorical');
     });
 
@@ -101,10 +90,10 @@ describe('cli', () => {
       const input = await write('limits.csv', `merchant\n${Array.from({ length: 12 }, (_, i) => `m${i}`).join('\n')}\n`);
       const cfg = await config('limits.yaml', 'limits: { maxCategories: 10 }\nmodels:\n  - name: m\n    features: { merchant: categorical }\n');
       const io = capture();
-      assert.equal(await main(['baseline', '--model', 'm', '--input', input, '--config', cfg, '--out', join(dir, 'limits.json')], {}, io), 0);
+      assert.equal(await main(['baseline', '--model', 'm', '--input', input, '--config', cfg, '--out', scratch.path('limits.json')], {}, io), 0);
       assert.match(io.err.join('\n'), /column "merchant" has 12 distinct values, more than the 10 kept/);
       const flag = capture();
-      assert.equal(await main(['baseline', '--model', 'm', '--input', input, '--config', cfg, '--out', join(dir, 'limits.json'), '--max-categories', '20'], {}, flag), 0);
+      assert.equal(await main(['baseline', '--model', 'm', '--input', input, '--config', cfg, '--out', scratch.path('limits.json'), '--max-categories', '20'], {}, flag), 0);
       assert.equal(flag.err.some((l) => l.startsWith('warning: ')), false);
     });
 
