@@ -40,6 +40,18 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // The dashboard runs in the browser, and builds DOM nodes only through ui/src/dom.ts.
+  {
+    files: ['packages/aggregator/ui/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error',
+        { property: 'innerHTML', message: 'telemetry strings must become text nodes (ui/src/dom.ts)' },
+        { property: 'outerHTML', message: 'telemetry strings must become text nodes (ui/src/dom.ts)' },
+        { property: 'insertAdjacentHTML', message: 'telemetry strings must become text nodes (ui/src/dom.ts)' }],
+    },
+  },
   // The CLI, benchmarks and scripts talk to a terminal.
   { files: ['packages/aggregator/src/cli/**/*.ts', '**/bench/**', '**/scripts/**', 'examples/**', 'test/**'], rules: { 'no-console': 'off' } },
   // stats: pure maths. No Node built-ins, no other workspace packages, only @stdlib.
@@ -54,6 +66,9 @@ export default tseslint.config(
   // The aggregator engine is pure: no I/O, values and `now` come in as arguments.
   boundary(['packages/aggregator/src/engine/**/*.ts'], ['node:*', 'better-sqlite3', '@grpc/*', '@opentelemetry/*', '../store/*', '../http/*', '../receiver/*'],
     'the engine is pure: it takes data and `now` (DESIGN.md).'),
+  // So is the resources stage beside it.
+  boundary(['packages/aggregator/src/resources/**/*.ts'], ['node:*', 'better-sqlite3', '@grpc/*', '@opentelemetry/*', '../store/*', '../http/*', '../receiver/*'],
+    'the resources stage is pure: it takes points and `now` (DESIGN.md).'),
   // rules: generated from config and semconv only.
   boundary(['packages/rules/src/**/*.ts'], ['@modelwatch/aggregator', '@modelwatch/stats', '@opentelemetry/*'],
     'rules depends on semconv only (DESIGN.md).'),

@@ -2,7 +2,8 @@
  * The example model service: POST /predict and POST /feedback over HTTP,
  * instrumented with @modelwatch/instrumentation and wired to OTLP by
  * @modelwatch/node (OTEL_EXPORTER_OTLP_ENDPOINT, default http://127.0.0.1:4318).
- * Prints one JSON line with its address once listening.
+ * Prints one JSON line with its address once listening. The demo's traffic
+ * may ask a request to be slow or to fail (see `simulateFault`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,9 @@ const monitor = telemetry.monitor({
   task: 'classification',
   features: { text_length: 'numeric', sentiment_score: 'numeric', language: 'categorical' },
   operation: '/predict',
+  // Every prediction's features: at tens of requests/s the cost is nil, and the demo's
+  // 30 s drift window then holds the ~1,000 values a numeric feature needs to be judged.
+  featureSampling: { rate: 1 },
   groundTruthSampleRate: 0.1,
 });
 
@@ -28,6 +32,26 @@ async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
   return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+}
+
+/** Longest delay a request may ask for: a demo slowdown, not a way to hold connections open. */
+const MAX_SIMULATED_DELAY_MS = 5000;
+
+/** The error a request asked for with `x-simulate-error`. */
+class SimulatedFault extends Error {
+  override name = 'SimulatedFault';
+}
+
+/**
+ * Fault injection for the demo's traffic scenarios (latency spike, error
+ * burst): `x-simulate-delay-ms: N` makes this call N ms slower (at most 5 s)
+ * and `x-simulate-error: 1` makes it fail, both inside the timed call, as a
+ * slow or failing model would. The service listens on 127.0.0.1 by default.
+ */
+async function simulateFault(req: IncomingMessage): Promise<void> {
+  const delay = Math.min(Number(req.headers['x-simulate-delay-ms'] ?? 0), MAX_SIMULATED_DELAY_MS);
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  if (req.headers['x-simulate-error'] === '1') throw new SimulatedFault('model backend unavailable (simulated)');
 }
 
 function reply(res: ServerResponse, status: number, value: unknown): void {
@@ -42,6 +66,7 @@ const server = createServer((req, res) => {
         const { text, language } = await body(req);
         const started = performance.now();
         try {
+          await simulateFault(req);
           const result = predict(String(text ?? ''), String(language ?? 'unknown'));
           const { predictionId, sampled } = monitor.record({
             durationSeconds: (performance.now() - started) / 1000,
@@ -53,7 +78,7 @@ const server = createServer((req, res) => {
           return reply(res, 200, { ...result, predictionId, sampled });
         } catch (err) {
           monitor.record({ durationSeconds: (performance.now() - started) / 1000, error: err });
-          return reply(res, 422, { error: (err as Error).message });
+          return reply(res, err instanceof SimulatedFault ? 503 : 422, { error: (err as Error).message });
         }
       }
       if (req.method === 'POST' && req.url === '/feedback') {

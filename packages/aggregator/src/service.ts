@@ -13,10 +13,12 @@ import {
   Engine,
   parseBaseline,
   type EngineSnapshot,
+  type IngestObserver,
   type IngestResult,
   type OutputSignal,
   type SnapshotSection,
 } from './engine/index.js';
+import { ResourceTracker, resourceSignals } from './resources/index.js';
 import {
   createGrpcReceiver,
   createHttpReceiver,
@@ -34,8 +36,12 @@ import {
   type SinkResult,
 } from './receiver/index.js';
 import { startHttpServer, type ApiBackend } from './http/server.js';
+import { loadDashboardAssets } from './dashboard/assets.js';
 import { createTelemetry } from './export/telemetry.js';
 import { createAlertStage } from './alerts/from-config.js';
+import { createHistoryStage, type HistoryStage } from './history/stage.js';
+import { labelShares } from './history/label-shares.js';
+import type { SignalHistorySnapshot } from './history/history.js';
 
 /** Where the started service listens. */
 export interface ServiceAddresses {
@@ -97,14 +103,23 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 interface CheckpointState {
   engine: unknown;
   delta?: string;
+  /** The signal history; absent from checkpoints of older versions (the history then starts empty). */
+  history?: SignalHistorySnapshot;
 }
 
 /**
  * Streams the points of one metrics request through the cumulative-to-delta
  * converter into the engine, received at `t` (ms): the ingest path of live
  * requests and of replay after a restart alike. No decoded tree is built.
+ * `observer` (the resources stage) sees the points the engine does not consume.
  */
-export function ingestStreamed(engine: Engine, delta: DeltaConverter, req: MetricsPoints, t: number): { result: IngestResult; deltaRejections: DeltaRejections } {
+export function ingestStreamed(
+  engine: Engine,
+  delta: DeltaConverter,
+  req: MetricsPoints,
+  t: number,
+  observer?: IngestObserver,
+): { result: IngestResult; deltaRejections: DeltaRejections } {
   delta.expire(t);
   const deltaRejections = new DeltaRejections();
   const result = engine.ingestPoints((sink) => {
@@ -112,7 +127,7 @@ export function ingestStreamed(engine: Engine, delta: DeltaConverter, req: Metri
       const d = delta.convertPoint(resource, scope, metric, point, t, deltaRejections);
       if (d !== undefined) sink(resource.attributes, scope.attributes, metric, d);
     });
-  }, t);
+  }, t, observer);
   return { result, deltaRejections };
 }
 
@@ -140,21 +155,25 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     ingestLog.startCheckpointWriter();
     const checkpoint = ingestLog.lastCheckpoint();
     let delta: DeltaConverter;
+    let history: HistoryStage;
     try {
       const decoded = checkpoint ? (typeof checkpoint.snapshotJson === 'string' ? { value: JSON.parse(checkpoint.snapshotJson), sections: [] } : decodeCheckpoint(checkpoint.snapshotJson)) : undefined;
       const state = decoded?.value as CheckpointState | undefined;
       if (state) engine = Engine.restore(engineCfg, state.engine as Parameters<typeof Engine.restore>[1], decoded?.sections);
       delta = state?.delta !== undefined ? DeltaConverter.restore(state.delta) : new DeltaConverter();
+      history = createHistoryStage(config, state?.history, decoded?.sections ?? []);
     } catch (err) {
       throw new Error(`cannot restore the state in ${store.path}: ${(err as Error).message}`, { cause: err });
     }
 
     const counters = { metrics: { accepted: 0, rejected: 0 }, logs: { accepted: 0, rejected: 0 } };
+    // Runtime and host metrics per service instance: latest values only, rebuilt by replay, not checkpointed.
+    const resources = new ResourceTracker();
     // Live ingestion and replay after a restart run this same code, with the same `now`.
     const ingestMetrics = (req: MetricsPoints, t: number): SinkResult => {
       // Streamed: each point goes from the request bytes through the delta
       // converter into the engine's windows; no decoded tree is built.
-      const { result: r, deltaRejections } = ingestStreamed(engine, delta, req, t);
+      const { result: r, deltaRejections } = ingestStreamed(engine, delta, req, t, resources);
       const rejected = r.rejectedDataPoints + deltaRejections.count;
       counters.metrics.accepted += r.acceptedDataPoints;
       counters.metrics.rejected += rejected;
@@ -228,6 +247,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
           const sections: SnapshotSection[] = [];
           const steps = engine.beginSnapshot(sections);
           const deltaState = delta.snapshot();
+          const historyState = history.snapshot(sections);
           let snapshot: EngineSnapshot | undefined;
           try {
             for (;;) {
@@ -243,7 +263,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
           }
           // Encoding in a turn of its own: requests are served between the two.
           await nextTurn();
-          return encodeCheckpoint({ engine: snapshot, delta: deltaState } satisfies CheckpointState, sections);
+          return encodeCheckpoint({ engine: snapshot, delta: deltaState, history: historyState } satisfies CheckpointState, sections);
         });
       } catch (err) {
         throw fail(err);
@@ -302,6 +322,9 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       qualityReport: (name) => engine.quality(name),
       featureDistributions: (name, feature) => engine.featureDistributions(name, feature),
       alerts: (model) => alerts.view(model),
+      resources: (name) => resources.view(name, now()),
+      predictionDistributions: (name) => engine.predictionDistributions(name),
+      history: (name, signal, sinceMs) => history.view(name, signal, sinceMs, now()),
       readiness: () => ({ alerting: alerts.receivers() }),
       setBaseline: (name, body) => {
         const baseline = parseBaseline(body);
@@ -346,6 +369,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       backend,
       metrics: (req, res) => telemetry.handleMetrics(req, res),
       ready: () => ready,
+      dashboard: loadDashboardAssets(),
       ...(auth !== undefined ? { authToken: auth } : {}),
       ...(config.server.tls ? { tls: config.server.tls } : {}),
     });
@@ -366,7 +390,9 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
             while (!done && performance.now() - start < sliceMs);
             await nextTurn();
           }
-          alerts.evaluate(signals(), now());
+          const evaluated = signals();
+          alerts.evaluate(evaluated, now());
+          history.record([...evaluated, ...alerts.outputs(), ...resourceSignals(resources, now()), ...labelShares(engine)], now());
           if (checkpoint === 'always' || checkpointDue()) await persist();
         } catch (err) {
           log(`evaluation failed: ${(err as Error).stack ?? String(err)}`);

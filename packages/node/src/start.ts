@@ -9,7 +9,15 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { HostMetrics } from '@opentelemetry/host-metrics';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+  type Resource,
+} from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { ModelMonitor, type ModelMonitorOptions } from '@modelwatch/instrumentation';
@@ -142,8 +150,10 @@ export function startModelwatch(options: ModelwatchOptions = {}): ModelwatchHand
     own[ATTR_ML_MODEL_NAME] = options.model.name;
     if (options.model.version !== undefined) own[ATTR_ML_MODEL_VERSION] = options.model.version;
   }
+  // host.name and a random service.instance.id tell one instance of a service from
+  // another (the aggregator's resources view is per instance); the environment still wins.
   const resource = defaultResource()
-    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(detectResources({ detectors: [hostDetector, serviceInstanceIdDetector, envDetector] }))
     .merge(resourceFromAttributes(own));
 
   const readers: IMetricReader[] = [...(options.metricReaders ?? [])];

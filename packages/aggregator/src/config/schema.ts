@@ -4,8 +4,9 @@
  * and normalised to milliseconds and bytes.
  */
 import { z } from 'zod';
-import { parseDuration, parseListenAddress, parseSize, type ListenAddress } from './duration.js';
+import { formatDuration, parseDuration, parseListenAddress, parseSize, type ListenAddress } from './duration.js';
 import { alertingSchema, alertOverridesSchema } from './alerting-schema.js';
+import { HISTORY_MAX_POINTS } from '../history/history.js';
 
 const duration = (def: string) =>
   z
@@ -237,6 +238,25 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   alerting: alertingSchema,
+  /** The bounded history of each model's signals served to the dashboard (GET /api/v1/models/{m}/history). */
+  history: z
+    .strictObject({
+      /** Least time between two recorded points. */
+      interval: duration('30s').refine((ms) => ms > 0, { message: 'must be greater than 0' }),
+      /** How long points are kept: each series holds floor(retention / interval) points. */
+      retention: duration('6h'),
+      /** Series kept per model; new ones past it are refused and counted. */
+      maxSeriesPerModel: z.number().int().positive().default(400),
+    })
+    .prefault({})
+    .superRefine((h, ctx) => {
+      if (!(h.interval > 0)) return; // reported on history.interval
+      if (h.retention < h.interval) {
+        ctx.addIssue({ code: 'custom', path: ['retention'], message: `must be at least history.interval (${formatDuration(h.interval)})` });
+      } else if (h.retention / h.interval > HISTORY_MAX_POINTS) {
+        ctx.addIssue({ code: 'custom', path: ['retention'], message: `must be at most ${HISTORY_MAX_POINTS} times history.interval (${formatDuration(h.interval)}): each series keeps retention / interval points` });
+      }
+    }),
   models: z.array(modelSchema).default([]),
 });
 

@@ -30,7 +30,7 @@ import { assertBaselineMatches, BASELINE_FORMAT, type Baseline, type FeatureBase
 import { resolveSettings } from './config.js';
 import { evaluateDrift, evaluateRed, evaluateSlos, alignCounts, currentNumeric, referenceNumeric } from './evaluate.js';
 import { ModelState, SCALAR, type ModelSnapshot } from './model.js';
-import type { AttrMap, CountsIn, ExpPointIn, HistogramPointIn, LogsIn, MetricHeaderIn, MetricsIn, NumberPointIn, PointIn, PointSink } from './otlp-input.js';
+import type { AttrMap, CountsIn, ExpPointIn, HistogramPointIn, IngestObserver, LogsIn, MetricHeaderIn, MetricsIn, NumberPointIn, PointIn, PointSink } from './otlp-input.js';
 import { buildOutputs } from './outputs.js';
 import { eventNameOf, qualityOutputs, type QualityReport } from './quality/index.js';
 import { countAtOrBelow } from './red.js';
@@ -43,6 +43,7 @@ import type {
   Bin,
   EngineConfig,
   FeatureDistributions,
+  PredictionDistributions,
   IngestResult,
   ModelConfig,
   ModelStatus,
@@ -75,7 +76,8 @@ export interface ModelIdentity {
   version: string | null;
 }
 
-function attrString(v: unknown): string | null {
+/** An attribute value as a string: strings (non-empty), numbers and booleans; null for anything else. */
+export function attrString(v: unknown): string | null {
   if (typeof v === 'string') return v.length > 0 ? v : null;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   return null;
@@ -171,15 +173,16 @@ export class Engine {
   /**
    * Takes a decoded metrics request (delta points) received at `now`.
    * Never throws on bad data: refused points are counted with their reasons.
+   * @param observer sees the points of the metrics the engine does not consume (see {@link ingestPoints}).
    */
-  ingestMetrics(req: MetricsIn, now: number): IngestResult {
+  ingestMetrics(req: MetricsIn, now: number, observer?: IngestObserver): IngestResult {
     return this.ingestPoints((sink) => {
       for (const rm of req.resourceMetrics) {
         for (const sm of rm.scopeMetrics) {
           for (const metric of sm.metrics) for (const point of metric.points) sink(rm.resource.attributes, sm.scope.attributes, metric, point);
         }
       }
-    }, now);
+    }, now, observer);
   }
 
   /**
@@ -188,21 +191,30 @@ export class Engine {
    * nothing of a point may be kept past the call: its counts are copied into
    * the windows). Never throws on bad data: refused points are counted with
    * their reasons.
+   * @param observer sees the points of the metrics the engine does not
+   * consume (they count as accepted either way), and the resource that sent
+   * each model's points.
    */
-  ingestPoints(source: (sink: PointSink) => void, now: number): IngestResult {
+  ingestPoints(source: (sink: PointSink) => void, now: number, observer?: IngestObserver): IngestResult {
     const rej = new Rejections();
     let accepted = 0;
     // Points arrive in runs of the same metric and the same model: the last
     // answers are kept (modelFor's effects are the same for a repeat in one call).
     let lastMetric: MetricHeaderIn | null = null;
     let consumed = false;
+    let observed = false;
     let lastModel: ModelState | null = null;
+    // The observer hears of a model and resource once per run of them, not per point.
+    let seenModel: ModelState | null = null;
+    let seenResource: AttrMap | null = null;
     source((resource, scope, metric, point) => {
       if (metric !== lastMetric) {
         lastMetric = metric;
         consumed = isConsumed(metric.name);
+        observed = !consumed && observer !== undefined && observer.wants(metric);
       }
       if (!consumed) {
+        if (observed) (observer as IngestObserver).point(resource, metric, point, now);
         accepted++;
         return;
       }
@@ -214,6 +226,11 @@ export class Engine {
       const model = lastModel !== null && lastModel.name === id.name && (id.version === null || id.version === lastModel.version) ? lastModel : this.modelFor(id, rej, 1, now);
       if (!model) return;
       lastModel = model;
+      if (observer !== undefined && (model !== seenModel || resource !== seenResource)) {
+        seenModel = model;
+        seenResource = resource;
+        observer.modelSeen(model.name, resource, now);
+      }
       const why = this.ingestPoint(model, metric, point, now);
       if (why === null) {
         accepted++;
@@ -559,6 +576,31 @@ export class Engine {
       return { model: name, feature, type: 'categorical', categories, reference: p, current: q };
     }
     return numericDistributions(name, feature, f ? currentNumeric(f)?.data ?? null : null, referenceNumeric(b));
+  }
+
+  /**
+   * The predicted labels' and confidences' reference and current
+   * distributions, aligned for drawing side by side; undefined for an unknown
+   * model. The confidence reference is given only when the baseline's buckets
+   * are the current ones (the SDK's advice buckets make that the usual case).
+   */
+  predictionDistributions(name: string): PredictionDistributions | undefined {
+    const m = this.models.get(name);
+    if (!m) return undefined;
+    const ref = m.activeBaseline()?.prediction;
+    const out: PredictionDistributions = { model: name };
+    const current = m.labels.counts();
+    delete current[SCALAR];
+    if (Object.keys(current).length > 0 || ref?.labels) {
+      const { categories, p, q } = alignCounts(ref?.labels ?? {}, current);
+      out.labels = { categories, reference: p, current: q };
+    }
+    if (m.confidence.count > 0) {
+      const bounds = m.confidence.bounds.slice();
+      const same = ref?.confidence !== undefined && ref.confidence.bounds.length === bounds.length && ref.confidence.bounds.every((b, i) => b === bounds[i]);
+      out.confidence = { bounds, reference: same ? (ref?.confidence?.counts.slice() ?? null) : null, current: m.confidence.counts() };
+    }
+    return out;
   }
 
   /**

@@ -24,6 +24,7 @@ export {
 export { DEFAULT_ENGINE_BOUNDS, DEFAULT_ENGINE_DEFAULTS, DEFAULT_SLO_PERIOD_MS, engineConfig } from './config.js';
 export * from './types.js';
 export {
+  attrString,
   Engine,
   ENGINE_SNAPSHOT_FORMAT,
   ENGINE_SNAPSHOT_FORMAT_V1,
@@ -33,4 +34,4 @@ export {
   type SnapshotInProgress,
 } from './engine.js';
 export type { SnapshotSection } from './window/exp-window.js';
-export type { LogsIn, MetricsIn, MetricIn, PointIn, AttrMap, CountsIn, ExpPointIn, HistogramPointIn, NumberPointIn, MetricHeaderIn, PointSink } from './otlp-input.js';
+export type { LogsIn, MetricsIn, MetricIn, PointIn, AttrMap, CountsIn, ExpPointIn, HistogramPointIn, NumberPointIn, MetricHeaderIn, PointSink, IngestObserver } from './otlp-input.js';

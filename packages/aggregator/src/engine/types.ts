@@ -416,6 +416,15 @@ export type FeatureDistributions =
   | { model: string; feature: string; type: 'numeric'; bins: Bin[]; reference: number[]; current: number[] }
   | { model: string; feature: string; type: 'categorical'; categories: string[]; reference: number[]; current: number[] };
 
+/** Reference and current distributions of a model's predictions; absent parts had no data. */
+export interface PredictionDistributions {
+  model: string;
+  /** Counts per predicted label (classification). */
+  labels?: { categories: string[]; reference: number[]; current: number[] };
+  /** Counts per confidence bucket: `bounds` are the upper-inclusive bucket bounds, one count more than bounds. */
+  confidence?: { bounds: number[]; reference: number[] | null; current: number[] };
+}
+
 /** One exported gauge value. */
 export interface OutputSignal {
   /** Semantic-convention metric name, e.g. `ml.drift.psi`. */

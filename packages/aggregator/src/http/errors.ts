@@ -7,6 +7,8 @@
 export const API_ERRORS = {
   MW_UNKNOWN_MODEL: 404,
   MW_UNKNOWN_FEATURE: 404,
+  /** A signal the model has no history of (GET /api/v1/models/{m}/history?signal=). */
+  MW_UNKNOWN_SIGNAL: 404,
   MW_NOT_FOUND: 404,
   MW_METHOD_NOT_ALLOWED: 405,
   MW_UNAUTHORIZED: 401,
@@ -14,6 +16,8 @@ export const API_ERRORS = {
   MW_BODY_TOO_LARGE: 413,
   MW_UNSUPPORTED_MEDIA_TYPE: 415,
   MW_NOT_READY: 503,
+  /** The dashboard's files are missing (the package was not built). */
+  MW_DASHBOARD_NOT_BUILT: 503,
   MW_INTERNAL: 500,
 } as const;
 

@@ -7,7 +7,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { parseDuration } from '../config/duration.js';
 import { ApiError } from './errors.js';
+import type { DashboardAssets } from '../dashboard/assets.js';
 
 /** What the API reads from and writes to (the engine, behind the service). */
 export interface ApiBackend {
@@ -22,9 +24,45 @@ export interface ApiBackend {
   setBaseline(name: string, baseline: unknown): void | Promise<void>;
   /** Pending, firing and recently resolved alerts, of one model or of all. */
   alerts(model?: string): unknown;
+  /** Runtime and host metrics of the service instances that send the model's telemetry (docs/resources.md). */
+  resources(name: string): unknown;
+  /** Reference and current distributions of the predicted labels and confidences. */
+  predictionDistributions(name: string): unknown;
   /** Extra facts for /readyz (e.g. alert delivery). */
   readiness(): Record<string, unknown>;
   resetBaseline(name: string): void | Promise<void>;
+  /**
+   * The model's signal history: its summary when `signal` is undefined, else that
+   * signal's series over the last `sinceMs` ms (all kept points when undefined);
+   * `{ known }`, the signals with history, when `signal` has none.
+   */
+  history(name: string, signal: string | undefined, sinceMs: number | undefined): { body: unknown } | { known: string[] };
+}
+
+/** Signals named in an MW_UNKNOWN_SIGNAL message. */
+const KNOWN_SIGNALS_SHOWN = 5;
+
+/** `GET /api/v1/models/{m}/history[?signal=NAME][&since=DURATION]`. */
+function history(backend: ApiBackend, model: string, query: URLSearchParams): unknown {
+  const signal = query.get('signal') ?? undefined;
+  const sinceText = query.get('since');
+  let sinceMs: number | undefined;
+  if (sinceText !== null) {
+    try {
+      sinceMs = parseDuration(sinceText);
+    } catch (err) {
+      throw new ApiError('MW_BAD_REQUEST', `invalid since ${JSON.stringify(sinceText)}: expected a duration like "90s", "10m" or "1h"`, { cause: err });
+    }
+  }
+  const answer = backend.history(model, signal, sinceMs);
+  if ('body' in answer) return answer.body;
+  const { known } = answer;
+  const shown = known.slice(0, KNOWN_SIGNALS_SHOWN).map((k) => JSON.stringify(k)).join(', ');
+  const more = known.length > KNOWN_SIGNALS_SHOWN ? ` and ${known.length - KNOWN_SIGNALS_SHOWN} more` : '';
+  throw new ApiError(
+    'MW_UNKNOWN_SIGNAL',
+    `model ${JSON.stringify(model)} has no history of signal ${JSON.stringify(signal)}; ${known.length === 0 ? 'it has no history yet' : `signals with history: ${shown}${more}`}`,
+  );
 }
 
 /** Options of {@link startHttpServer}. */
@@ -41,7 +79,24 @@ export interface HttpServerOptions {
   tls?: { cert: string; key: string };
   /** Largest accepted API request body. @default 16 MiB */
   maxBodyBytes?: number;
+  /** The built-in dashboard's files, served on `/` and `/ui/*`; absent: no dashboard. */
+  dashboard?: DashboardAssets;
 }
+
+/**
+ * Sent with every response, API and dashboard alike. The dashboard's page loads
+ * only its own script and stylesheet: no inline script, no inline style sheet,
+ * nothing from elsewhere, and no framing.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+};
 
 /** A started HTTP server. */
 export interface StartedServer {
@@ -93,11 +148,32 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
     if (!backend.hasModel(name)) throw new ApiError('MW_UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`);
   };
 
+  function serveDashboard(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+    const assets = options.dashboard;
+    if (assets === undefined) throw new ApiError('MW_NOT_FOUND', `no route ${method} ${path}`);
+    if (!assets.ok) throw new ApiError('MW_DASHBOARD_NOT_BUILT', assets.reason);
+    const file = assets.files.get(path);
+    if (file === undefined) throw new ApiError('MW_NOT_FOUND', `no dashboard file ${JSON.stringify(path)}`);
+    const headers = { 'content-type': file.contentType, etag: file.etag, 'cache-control': 'no-cache' };
+    if (req.headers['if-none-match'] === file.etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': file.body.length });
+    res.end(method === 'HEAD' ? undefined : file.body);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/healthz') return send(res, 200, { status: 'ok' });
+    // The dashboard's files hold no telemetry: they load without the token, and
+    // the page then asks for it and sends it with every API call.
+    if (path === '/' || path.startsWith('/ui/')) return serveDashboard(req, res, path);
     if (!authorized(req, options.authToken)) {
       res.setHeader('www-authenticate', 'Bearer');
       throw new ApiError('MW_UNAUTHORIZED', 'missing or wrong bearer token');
@@ -147,6 +223,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
       if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
       return send(res, 200, backend.alerts(model));
     }
+    if (sub === 'history' && feature === undefined) {
+      if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return send(res, 200, history(backend, model, url.searchParams));
+    }
+    if (sub === 'predictions' && feature === undefined) {
+      if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return send(res, 200, backend.predictionDistributions(model));
+    }
+    if (sub === 'resources' && feature === undefined) {
+      if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return send(res, 200, backend.resources(model));
+    }
     if (sub === 'quality' && feature === undefined) {
       if (!get) throw new ApiError('MW_METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
       return send(res, 200, backend.qualityReport(model));
@@ -173,6 +261,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     route(req, res).catch((err: unknown) => {
       const apiError =
         err instanceof ApiError ? err : new ApiError('MW_INTERNAL', `internal error: ${(err as Error).message}`, { cause: err });

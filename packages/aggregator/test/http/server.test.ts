@@ -19,6 +19,9 @@ function backend(): ApiBackend & { baselines: Map<string, unknown> } {
     resetBaseline: (n) => void baselines.delete(n),
     alerts: (model) => ({ active: model === undefined ? [{ labels: { alertname: 'A' } }] : [], resolved: [], model: model ?? null }),
     readiness: () => ({ alerting: [{ url: 'http://127.0.0.1:9093/api/v2/alerts', failed: 2 }] }),
+    resources: (n) => ({ model: n, instances: [] }),
+    predictionDistributions: (n) => ({ model: n }),
+    history: (n, signal) => (signal === undefined ? { body: { model: n, signals: [] } } : { known: [] }),
   };
 }
 
@@ -59,6 +62,13 @@ describe('http', () => {
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift`)).json(), { model: 'plain', features: [] });
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/drift/x`)).json(), { model: 'plain', feature: 'x' });
       assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/quality`)).json(), { model: 'plain', accuracy: null });
+    });
+
+    it('serves the resources of one model, GET only', async () => {
+      assert.deepEqual(await (await fetch(`${server.url}/api/v1/models/plain/resources`)).json(), { model: 'plain', instances: [] });
+      assert.equal((await fetch(`${server.url}/api/v1/models/plain/resources`, { method: 'POST' })).status, 405);
+      assert.equal((await fetch(`${server.url}/api/v1/models/unknown/resources`)).status, 404);
+      assert.equal((await fetch(`${server.url}/api/v1/models/plain/resources/x`)).status, 404);
     });
 
     it('serves the alerts of every model and of one model', async () => {

@@ -431,3 +431,151 @@ export const METRIC_ML_AGGREGATOR_ACCEPTED = 'ml.aggregator.accepted';
  * Attributes: `ml.signal` (required), `ml.rejection.reason` (required), `ml.model.name` (recommended).
  */
 export const METRIC_ML_AGGREGATOR_REJECTED = 'ml.aggregator.rejected';
+
+/**
+ * Service instances that sent the model's telemetry and were seen within the resources TTL.
+ *
+ * Instrument: gauge. Unit: `{instance}`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_INSTANCES = 'ml.resource.instances';
+
+/**
+ * Process CPU time over wall time and the machine's logical CPUs, averaged over the model's instances.
+ *
+ * From process.cpu.utilization (summed over CPU modes), else the rate of process.cpu.time over the logical CPUs.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_CPU_UTILIZATION = 'ml.resource.cpu.utilization';
+
+/**
+ * CPUs the model's instances keep busy: process CPU seconds per second, summed over the instances.
+ *
+ * From the rate of process.cpu.time (or process.runtime.cpython.cpu_time), over the non-idle modes.
+ *
+ * Instrument: gauge. Unit: `{cpu}`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_CPU_USAGE = 'ml.resource.cpu.usage';
+
+/**
+ * Resident memory of the model's instances, summed.
+ *
+ * From process.memory.usage (or process.runtime.cpython.memory with type rss).
+ *
+ * Instrument: gauge. Unit: `By`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_MEMORY_RSS = 'ml.resource.memory.rss';
+
+/**
+ * JavaScript heap in use in the model's Node.js instances, summed.
+ *
+ * From v8js.memory.heap.used, summed over the heap spaces.
+ *
+ * Instrument: gauge. Unit: `By`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_HEAP_USED = 'ml.resource.heap.used';
+
+/**
+ * Median event-loop delay of the model's worst Node.js instance.
+ *
+ * From nodejs.eventloop.delay.p50; the largest over the instances.
+ *
+ * Instrument: gauge. Unit: `s`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_EVENTLOOP_DELAY_P50 = 'ml.resource.eventloop.delay.p50';
+
+/**
+ * 99th-percentile event-loop delay of the model's worst Node.js instance.
+ *
+ * From nodejs.eventloop.delay.p99; the largest over the instances.
+ *
+ * Instrument: gauge. Unit: `s`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_EVENTLOOP_DELAY_P99 = 'ml.resource.eventloop.delay.p99';
+
+/**
+ * Longest event-loop delay of the model's worst Node.js instance.
+ *
+ * From nodejs.eventloop.delay.max; the largest over the instances.
+ *
+ * Instrument: gauge. Unit: `s`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_EVENTLOOP_DELAY_MAX = 'ml.resource.eventloop.delay.max';
+
+/**
+ * Share of time the event loop of the model's Node.js instances was busy, averaged over the instances.
+ *
+ * From nodejs.eventloop.utilization, else the rates of nodejs.eventloop.time (active over active and idle).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_EVENTLOOP_UTILIZATION = 'ml.resource.eventloop.utilization';
+
+/**
+ * Seconds of garbage collection per second in the model's Node.js instances, averaged over the instances.
+ *
+ * From the rate of the sum of v8js.gc.duration over all GC types (the API's gc.seconds_per_second).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_GC_UTILIZATION = 'ml.resource.gc.utilization';
+
+/**
+ * Busy share of the CPUs of the hosts the model's instances run on, averaged over the instances.
+ *
+ * From system.cpu.utilization, else the rates of system.cpu.time: non-idle (not idle, iowait or wait) over all modes and CPUs.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_SYSTEM_CPU_UTILIZATION = 'ml.resource.system.cpu.utilization';
+
+/**
+ * Share of the host's memory in use where the model's instances run, averaged over the instances.
+ *
+ * From system.memory.utilization with state used.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_SYSTEM_MEMORY_UTILIZATION = 'ml.resource.system.memory.utilization';
+
+/**
+ * GPU utilization of the model's instances, averaged over their GPUs and then over the instances.
+ *
+ * From hw.gpu.utilization (task general, or no task).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_GPU_UTILIZATION = 'ml.resource.gpu.utilization';
+
+/**
+ * GPU memory used by the model's instances, summed.
+ *
+ * From hw.gpu.memory.usage, summed over the GPUs.
+ *
+ * Instrument: gauge. Unit: `By`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_GPU_MEMORY_USED = 'ml.resource.gpu.memory.used';
+
+/**
+ * Share of GPU memory in use in the model's instances, averaged over the instances.
+ *
+ * From hw.gpu.memory.usage over hw.gpu.memory.limit, else hw.gpu.memory.utilization.
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.model.name` (required).
+ */
+export const METRIC_ML_RESOURCE_GPU_MEMORY_UTILIZATION = 'ml.resource.gpu.memory.utilization';

@@ -863,6 +863,155 @@ export const METRICS = {
       { name: 'ml.model.name', requirementLevel: 'recommended' },
     ],
   },
+  'ml.resource.instances': {
+    name: 'ml.resource.instances',
+    instrument: 'gauge',
+    unit: '{instance}',
+    brief: 'Service instances that sent the model\'s telemetry and were seen within the resources TTL.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.cpu.utilization': {
+    name: 'ml.resource.cpu.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Process CPU time over wall time and the machine\'s logical CPUs, averaged over the model\'s instances.',
+    note: 'From process.cpu.utilization (summed over CPU modes), else the rate of process.cpu.time over the logical CPUs.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.cpu.usage': {
+    name: 'ml.resource.cpu.usage',
+    instrument: 'gauge',
+    unit: '{cpu}',
+    brief: 'CPUs the model\'s instances keep busy: process CPU seconds per second, summed over the instances.',
+    note: 'From the rate of process.cpu.time (or process.runtime.cpython.cpu_time), over the non-idle modes.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.memory.rss': {
+    name: 'ml.resource.memory.rss',
+    instrument: 'gauge',
+    unit: 'By',
+    brief: 'Resident memory of the model\'s instances, summed.',
+    note: 'From process.memory.usage (or process.runtime.cpython.memory with type rss).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.heap.used': {
+    name: 'ml.resource.heap.used',
+    instrument: 'gauge',
+    unit: 'By',
+    brief: 'JavaScript heap in use in the model\'s Node.js instances, summed.',
+    note: 'From v8js.memory.heap.used, summed over the heap spaces.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.eventloop.delay.p50': {
+    name: 'ml.resource.eventloop.delay.p50',
+    instrument: 'gauge',
+    unit: 's',
+    brief: 'Median event-loop delay of the model\'s worst Node.js instance.',
+    note: 'From nodejs.eventloop.delay.p50; the largest over the instances.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.eventloop.delay.p99': {
+    name: 'ml.resource.eventloop.delay.p99',
+    instrument: 'gauge',
+    unit: 's',
+    brief: '99th-percentile event-loop delay of the model\'s worst Node.js instance.',
+    note: 'From nodejs.eventloop.delay.p99; the largest over the instances.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.eventloop.delay.max': {
+    name: 'ml.resource.eventloop.delay.max',
+    instrument: 'gauge',
+    unit: 's',
+    brief: 'Longest event-loop delay of the model\'s worst Node.js instance.',
+    note: 'From nodejs.eventloop.delay.max; the largest over the instances.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.eventloop.utilization': {
+    name: 'ml.resource.eventloop.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Share of time the event loop of the model\'s Node.js instances was busy, averaged over the instances.',
+    note: 'From nodejs.eventloop.utilization, else the rates of nodejs.eventloop.time (active over active and idle).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.gc.utilization': {
+    name: 'ml.resource.gc.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Seconds of garbage collection per second in the model\'s Node.js instances, averaged over the instances.',
+    note: 'From the rate of the sum of v8js.gc.duration over all GC types (the API\'s gc.seconds_per_second).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.system.cpu.utilization': {
+    name: 'ml.resource.system.cpu.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Busy share of the CPUs of the hosts the model\'s instances run on, averaged over the instances.',
+    note: 'From system.cpu.utilization, else the rates of system.cpu.time: non-idle (not idle, iowait or wait) over all modes and CPUs.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.system.memory.utilization': {
+    name: 'ml.resource.system.memory.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Share of the host\'s memory in use where the model\'s instances run, averaged over the instances.',
+    note: 'From system.memory.utilization with state used.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.gpu.utilization': {
+    name: 'ml.resource.gpu.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'GPU utilization of the model\'s instances, averaged over their GPUs and then over the instances.',
+    note: 'From hw.gpu.utilization (task general, or no task).',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.gpu.memory.used': {
+    name: 'ml.resource.gpu.memory.used',
+    instrument: 'gauge',
+    unit: 'By',
+    brief: 'GPU memory used by the model\'s instances, summed.',
+    note: 'From hw.gpu.memory.usage, summed over the GPUs.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
+  'ml.resource.gpu.memory.utilization': {
+    name: 'ml.resource.gpu.memory.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    brief: 'Share of GPU memory in use in the model\'s instances, averaged over the instances.',
+    note: 'From hw.gpu.memory.usage over hw.gpu.memory.limit, else hw.gpu.memory.utilization.',
+    attributes: [
+      { name: 'ml.model.name', requirementLevel: 'required' },
+    ],
+  },
 } as const satisfies Readonly<Record<string, MetricDefinition>>;
 
 /** Every event of the registry, by name. */
