@@ -50,6 +50,8 @@ export interface ChartSpec {
   categories?: string[];
   xLabel?: string;
   yLabel?: string;
+  /** How the y axis writes its values; default: three significant digits. */
+  yFormat?: (v: number) => string;
 }
 
 interface Live {
@@ -195,7 +197,7 @@ export function chart(spec: ChartSpec): HTMLElement {
         ticks: { stroke: gridColour },
         size: 56,
         // Three significant digits: latencies of a millisecond and counts of thousands alike.
-        values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === 0 ? '0' : Math.abs(v) >= 1000 ? v.toExponential(1) : String(Number(v.toPrecision(3))))),
+        values: (_u: uPlot, splits: number[]) => splits.map(spec.yFormat ?? ((v) => (v === 0 ? '0' : Math.abs(v) >= 1000 ? v.toExponential(1) : String(Number(v.toPrecision(3)))))),
         ...(spec.yLabel ? { label: spec.yLabel } : {}),
       },
     ],

@@ -21,7 +21,7 @@ export function historyChart(
   key: string,
   title: string,
   series: ReadonlyArray<{ label: string; points: HistorySeries['points']; colour?: string; dash?: number[] }>,
-  opts: { rules?: Rule[]; yRange?: [number | null, number | null]; height?: number } = {},
+  opts: { rules?: Rule[]; yRange?: [number | null, number | null]; height?: number; yFormat?: (v: number) => string } = {},
 ): HTMLElement {
   const nonEmpty = series.filter((s) => s.points.length > 0);
   if (nonEmpty.length === 0) return empty(`${title}: no history yet (it fills at each history interval).`);
