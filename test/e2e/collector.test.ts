@@ -23,8 +23,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startModelwatch } from '@modelwatch/node';
 import { MODELWATCH_BIN, startAggregator, tempDir, waitFor, type RunningAggregator } from '../helpers/aggregator.js';
-import { freePort } from '../helpers/alertmanager.js';
-import { COLLECTOR_CONFIG_DIR, collectorBinary, startCollector, validateConfig, type RunningCollector } from '../helpers/collector.js';
+import { COLLECTOR_CONFIG_DIR, collectorBinary, startCollector, tierListeners, validateConfig, type RunningCollector } from '../helpers/collector.js';
 import { seeded } from '../helpers/random.js';
 
 const config = (name: string): string => join(COLLECTOR_CONFIG_DIR, name);
@@ -184,20 +183,15 @@ ${MODELS.map((m) => `  - { name: ${m}, task: classification, baseline: ${join(di
  * `backendUrl`, plus `extra`. Returns it with the agent's health and OTLP/HTTP addresses.
  */
 async function agentSetup(aggregator: RunningAggregator, backendUrl: string, extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; health: string; http: string }> {
-  const [grpcPort, httpPort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const health = `127.0.0.1:${healthPort}`;
+  const own = await tierListeners('agent');
   const env: NodeJS.ProcessEnv = {
     MODELWATCH_OTLP_ENDPOINT: hostPort(aggregator.addresses.otlpGrpc),
     MODELWATCH_OTLP_INSECURE: 'true',
     MODELWATCH_BACKEND_OTLP_ENDPOINT: backendUrl,
-    MODELWATCH_AGENT_STORAGE_DIR: join(tempDir(), 'agent-queue'),
-    MODELWATCH_AGENT_OTLP_GRPC: `127.0.0.1:${grpcPort}`,
-    MODELWATCH_AGENT_OTLP_HTTP: `127.0.0.1:${httpPort}`,
-    MODELWATCH_AGENT_HEALTH: health,
-    MODELWATCH_AGENT_METRICS_PORT: String(metricsPort),
+    ...own.env,
     ...extra,
   };
-  return { env, health, http: `http://127.0.0.1:${httpPort}` };
+  return { env, health: own.health, http: own.http };
 }
 
 describe('collector-config on a real OpenTelemetry Collector', () => {
@@ -218,7 +212,7 @@ describe('collector-config on a real OpenTelemetry Collector', () => {
       MODELWATCH_OTLP_HTTP_ENDPOINT: 'http://127.0.0.1:4318',
     };
     // Each configuration alone, and each overlay on the file it completes.
-    const cases = [['agent.yaml'], ['agent.yaml', 'agent-auth.yaml'], ['agent.yaml', 'agent-http.yaml'], ['gateway.yaml'], ['gateway.yaml', 'gateway-auth.yaml']];
+    const cases = [['agent.yaml'], ['agent.yaml', 'agent-auth.yaml'], ['agent.yaml', 'agent-http.yaml'], ['agent.yaml', 'agent-signals.yaml'], ['gateway.yaml'], ['gateway.yaml', 'gateway-auth.yaml']];
 
     it('accepts every configuration in collector-config', () => {
       for (const files of cases) {
@@ -368,23 +362,18 @@ describe('collector-config on a real OpenTelemetry Collector', () => {
       const started = await Promise.all([startAggregator(text), startAggregator(text), startAggregator(text)]);
       [direct] = started.splice(2, 1) as [RunningAggregator];
       shards.push(...started);
-      const [httpPort, grpcPort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-      const health = `127.0.0.1:${healthPort}`;
+      const own = await tierListeners('gateway');
       gateway = await startCollector({
         configs: [config('gateway.yaml')],
         env: {
           MODELWATCH_AGGREGATORS: `[${shards.map((s) => hostPort(s.addresses.otlpGrpc)).join(', ')}]`,
           MODELWATCH_OTLP_INSECURE: 'true',
-          MODELWATCH_GATEWAY_STORAGE_DIR: join(tempDir(), 'gateway-queue'),
-          MODELWATCH_GATEWAY_OTLP_GRPC: `127.0.0.1:${grpcPort}`,
-          MODELWATCH_GATEWAY_OTLP_HTTP: `127.0.0.1:${httpPort}`,
-          MODELWATCH_GATEWAY_HEALTH: health,
-          MODELWATCH_GATEWAY_METRICS_PORT: String(metricsPort),
+          ...own.env,
         },
-        health,
+        health: own.health,
       });
       const data = rows(4, 100);
-      const viaGateway = `http://127.0.0.1:${httpPort}`;
+      const viaGateway = own.http;
       await Promise.all([
         send(viaGateway, onPoints, data, 'g'),
         send(viaGateway, [onResource], data, 'g', true),

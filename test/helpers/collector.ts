@@ -7,7 +7,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, waitFor } from './aggregator.js';
+import { ROOT, tempDir, waitFor } from './aggregator.js';
+import { freePort } from './alertmanager.js';
 
 export const COLLECTOR_CONFIG_DIR = join(ROOT, 'collector-config');
 export const BUILD_SCRIPT = join(ROOT, 'scripts/build-collector.sh');
@@ -113,4 +114,39 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     throw new Error(`${(e as Error).message}; its log:\n${err.slice(-4000)}`, { cause: e });
   }
   return running;
+}
+
+/** A Collector tier's own listeners and queue, as its configuration reads them. */
+export interface TierListeners {
+  /** `MODELWATCH_{AGENT,GATEWAY}_{OTLP_GRPC,OTLP_HTTP,HEALTH,METRICS_PORT,STORAGE_DIR}`. */
+  env: Record<string, string>;
+  /** host:port of its health check. */
+  health: string;
+  /** `http://host:port` of its OTLP/HTTP receiver. */
+  http: string;
+  /** `http://host:port/metrics` of its own telemetry. */
+  metrics: string;
+}
+
+/**
+ * Free loopback ports for a tier's receivers, health check and telemetry, and
+ * its sending queue in a fresh directory: the variables agent.yaml
+ * (`MODELWATCH_AGENT_*`) or gateway.yaml (`MODELWATCH_GATEWAY_*`) reads.
+ */
+export async function tierListeners(tier: 'agent' | 'gateway'): Promise<TierListeners> {
+  const [grpcPort, httpPort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const v = `MODELWATCH_${tier.toUpperCase()}`;
+  const health = `127.0.0.1:${healthPort}`;
+  return {
+    env: {
+      [`${v}_OTLP_GRPC`]: `127.0.0.1:${grpcPort}`,
+      [`${v}_OTLP_HTTP`]: `127.0.0.1:${httpPort}`,
+      [`${v}_HEALTH`]: health,
+      [`${v}_METRICS_PORT`]: String(metricsPort),
+      [`${v}_STORAGE_DIR`]: join(tempDir(), `${tier}-queue`),
+    },
+    health,
+    http: `http://127.0.0.1:${httpPort}`,
+    metrics: `http://127.0.0.1:${metricsPort}/metrics`,
+  };
 }

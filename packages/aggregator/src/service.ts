@@ -338,7 +338,8 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       },
     };
 
-    const auth = config.server.authToken;
+    const auth = config.server.otlpAuthToken ?? config.server.authToken;
+    const apiAuth = config.server.apiAuthToken ?? config.server.authToken;
     const otlpHttp = await createHttpReceiver({
       host: config.server.otlpHttp.host,
       port: config.server.otlpHttp.port,
@@ -370,7 +371,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       metrics: (req, res) => telemetry.handleMetrics(req, res),
       ready: () => ready,
       dashboard: loadDashboardAssets(),
-      ...(auth !== undefined ? { authToken: auth } : {}),
+      ...(apiAuth !== undefined ? { authToken: apiAuth } : {}),
       ...(config.server.tls ? { tls: config.server.tls } : {}),
     });
     closers.push(() => http.close());

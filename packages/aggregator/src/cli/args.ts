@@ -62,8 +62,11 @@ Options:
   -h, --help           show this help
 
 Environment: MODELWATCH_DATA_DIR, MODELWATCH_OTLP_HTTP, MODELWATCH_OTLP_GRPC,
-MODELWATCH_HTTP, MODELWATCH_AUTH_TOKEN, MODELWATCH_INSECURE (flags win), and
-OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT to push the aggregator's metrics by OTLP.`,
+MODELWATCH_HTTP, MODELWATCH_AUTH_TOKEN, MODELWATCH_OTLP_AUTH_TOKEN,
+MODELWATCH_API_AUTH_TOKEN, MODELWATCH_INSECURE (flags win), and
+OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT to push the aggregator's metrics by OTLP.
+Tokens are read from the file or the environment only, never from flags
+(a command line is visible to every user of the machine).`,
 };
 
 /** Parses `modelwatch` arguments (without the node and script paths). */

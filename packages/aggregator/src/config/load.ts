@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type AggregatorConfig } from './schema.js';
+import type { ListenAddress } from './duration.js';
 
 /** Thrown when the configuration is invalid; `problems` names each key. */
 export class ConfigError extends Error {
@@ -26,6 +27,8 @@ export interface ConfigOverrides {
   otlpGrpc?: string | false;
   http?: string;
   authToken?: string;
+  otlpAuthToken?: string;
+  apiAuthToken?: string;
   insecure?: boolean;
   evaluationInterval?: string;
 }
@@ -50,6 +53,8 @@ export function envOverrides(env: Record<string, string | undefined>): ConfigOve
   if (env.MODELWATCH_OTLP_GRPC) o.otlpGrpc = env.MODELWATCH_OTLP_GRPC === 'off' ? false : env.MODELWATCH_OTLP_GRPC;
   if (env.MODELWATCH_HTTP) o.http = env.MODELWATCH_HTTP;
   if (env.MODELWATCH_AUTH_TOKEN) o.authToken = env.MODELWATCH_AUTH_TOKEN;
+  if (env.MODELWATCH_OTLP_AUTH_TOKEN) o.otlpAuthToken = env.MODELWATCH_OTLP_AUTH_TOKEN;
+  if (env.MODELWATCH_API_AUTH_TOKEN) o.apiAuthToken = env.MODELWATCH_API_AUTH_TOKEN;
   if (env.MODELWATCH_INSECURE) o.insecure = env.MODELWATCH_INSECURE === 'true' || env.MODELWATCH_INSECURE === '1';
   return o;
 }
@@ -62,6 +67,8 @@ function applyOverrides(raw: Record<string, unknown>, o: ConfigOverrides): void 
   if (o.otlpGrpc !== undefined) server.otlpGrpc = o.otlpGrpc;
   if (o.http !== undefined) server.http = o.http;
   if (o.authToken !== undefined) server.authToken = o.authToken;
+  if (o.otlpAuthToken !== undefined) server.otlpAuthToken = o.otlpAuthToken;
+  if (o.apiAuthToken !== undefined) server.apiAuthToken = o.apiAuthToken;
   if (o.insecure !== undefined) server.insecure = o.insecure;
   if (o.evaluationInterval !== undefined) {
     const ev = (raw.evaluation ??= {}) as Record<string, unknown>;
@@ -75,6 +82,41 @@ function describe(value: unknown): string {
   return s === undefined ? String(value) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/**
+ * Where the configuration holds secrets (`*`: any key or index): an error message
+ * shows only their length. The listeners' tokens, and the credentials of alert receivers.
+ */
+const SECRET_PATHS: readonly (readonly string[])[] = [
+  ['server', 'authToken'],
+  ['server', 'otlpAuthToken'],
+  ['server', 'apiAuthToken'],
+  ['alerting', 'webhooks', '*', 'headers', '*'],
+  ['alerting', 'routing', 'pagerdutyRoutingKey'],
+  ['alerting', 'routing', 'slackWebhookUrl'],
+];
+
+function hidden(v: unknown): string {
+  return typeof v === 'string' ? `<hidden: ${v.length} characters>` : `<hidden: a ${v === null ? 'null' : typeof v}>`;
+}
+
+/** A copy of `value` with what `path` points at replaced by a placeholder; the original is untouched. */
+function redactAt(value: unknown, path: readonly string[]): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return value === undefined ? value : hidden(value);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) };
+  const target = copy as Record<string, unknown>;
+  for (const key of head === '*' ? Object.keys(target) : [head]) {
+    if (key in target) target[key] = redactAt(target[key], rest);
+  }
+  return copy;
+}
+
+/** The raw configuration with every secret replaced by a placeholder, for error messages. */
+function withoutSecrets(raw: unknown): unknown {
+  return SECRET_PATHS.reduce<unknown>((v, path) => redactAt(v, path), raw);
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
   for (const k of path) {
@@ -86,9 +128,27 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-/** Whether a host is a loopback address. */
+/**
+ * Whether a host is a loopback address. An allow-list: anything it does not
+ * recognise (a name, `0.0.0.0`, `::`, a spelled-out `0:0:0:0:0:0:0:1`) counts as
+ * exposed, so a mistake errs towards asking for a token.
+ */
 export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host);
+}
+
+/** One listener, for the non-loopback rule. */
+interface Listener {
+  key: string;
+  what: string;
+  address: ListenAddress;
+  token: string | undefined;
+  tokenKey: string;
+  tokenEnv: string;
+}
+
+function hostPort(a: ListenAddress): string {
+  return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
 }
 
 /**
@@ -99,12 +159,13 @@ export function isLoopback(host: string): boolean {
 export function validateConfig(raw: unknown, baseDir: string, source = 'modelwatch.yaml'): AggregatorConfig {
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
+    const shown = withoutSecrets(raw);
     const problems = result.error.issues.map((issue) => {
       const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
       if (issue.code === 'unrecognized_keys') {
         return `${key === '(root)' ? '' : `${key}: `}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
       }
-      return `${key}: ${issue.message} (received ${describe(valueAt(raw, issue.path))})`;
+      return `${key}: ${issue.message} (received ${describe(valueAt(shown, issue.path))})`;
     });
     throw new ConfigError(source, problems);
   }
@@ -135,17 +196,39 @@ export function validateConfig(raw: unknown, baseDir: string, source = 'modelwat
   }
   if (config.evaluation.interval < 1000) problems.push('evaluation.interval: must be at least 1s');
   const s = config.server;
-  const exposed = [s.http, s.otlpHttp, ...(s.otlpGrpc === false ? [] : [s.otlpGrpc])].filter((a) => !isLoopback(a.host));
-  if (exposed.length > 0 && s.authToken === undefined && !s.insecure) {
-    problems.push(
-      `server: binding to a non-loopback address (${exposed.map((a) => `${a.host}:${a.port}`).join(', ')}) requires server.authToken (or MODELWATCH_AUTH_TOKEN), or server.insecure: true`,
-    );
+  // Each listener's own token, else the shared one (as service.ts resolves them).
+  const otlpToken = s.otlpAuthToken ?? s.authToken;
+  const apiToken = s.apiAuthToken ?? s.authToken;
+  const listeners: Listener[] = [
+    { key: 'server.otlpHttp', what: 'the OTLP/HTTP receiver', address: s.otlpHttp, token: otlpToken, tokenKey: 'otlpAuthToken', tokenEnv: 'MODELWATCH_OTLP_AUTH_TOKEN' },
+    ...(s.otlpGrpc === false
+      ? []
+      : [{ key: 'server.otlpGrpc', what: 'the OTLP/gRPC receiver', address: s.otlpGrpc, token: otlpToken, tokenKey: 'otlpAuthToken', tokenEnv: 'MODELWATCH_OTLP_AUTH_TOKEN' }]),
+    { key: 'server.http', what: 'the HTTP API', address: s.http, token: apiToken, tokenKey: 'apiAuthToken', tokenEnv: 'MODELWATCH_API_AUTH_TOKEN' },
+  ];
+  if (!s.insecure) {
+    for (const l of listeners) {
+      if (isLoopback(l.address.host) || l.token !== undefined) continue;
+      problems.push(
+        `${l.key}: binding ${l.what} to the non-loopback address ${hostPort(l.address)} requires server.authToken or server.${l.tokenKey} ` +
+          `(env MODELWATCH_AUTH_TOKEN or ${l.tokenEnv}), or server.insecure: true`,
+      );
+    }
   }
   if (s.tls) {
     s.tls = { cert: abs(s.tls.cert), key: abs(s.tls.key) };
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+/** ` at line L, column C` of a YAML error, from its offset. */
+function yamlErrorPlace(err: unknown, text: string): string {
+  const pos = (err as { pos?: unknown }).pos;
+  const offset = Array.isArray(pos) && typeof pos[0] === 'number' ? pos[0] : undefined;
+  if (offset === undefined) return '';
+  const before = text.slice(0, offset).split('\n');
+  return ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
 /**
@@ -167,9 +250,10 @@ export function loadConfig(options: LoadConfigOptions = {}): AggregatorConfig {
     }
     let parsed: unknown;
     try {
-      parsed = parseYaml(text);
+      // Without prettyErrors: its excerpt of the offending line could show a token.
+      parsed = parseYaml(text, { prettyErrors: false });
     } catch (err) {
-      throw new ConfigError(source, [`not valid YAML: ${(err as Error).message}`], { cause: err });
+      throw new ConfigError(source, [`not valid YAML: ${(err as Error).message}${yamlErrorPlace(err, text)}`], { cause: err });
     }
     if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
       throw new ConfigError(source, [`(root): expected a mapping of keys, received ${describe(parsed)}`]);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { formatDuration, parseDuration, parseListenAddress, parseSize, type ListenAddress } from './duration.js';
 import { alertingSchema, alertOverridesSchema } from './alerting-schema.js';
 import { HISTORY_MAX_POINTS } from '../history/history.js';
+import { MIN_TOKEN_LENGTH, TOKEN_PATTERN } from '../auth/bearer-token.js';
 
 const duration = (def: string) =>
   z
@@ -60,6 +61,14 @@ const address = (def: string) =>
         return z.NEVER;
       }
     });
+
+/** A bearer token: long enough to resist guessing, and sendable intact in a header or gRPC metadata. */
+const token = () =>
+  z
+    .string()
+    .min(MIN_TOKEN_LENGTH, { message: `must be at least ${MIN_TOKEN_LENGTH} characters` })
+    .regex(TOKEN_PATTERN, { message: 'must be visible ASCII characters without spaces (it is sent as "Authorization: Bearer <token>")' })
+    .optional();
 
 const levels = (info: number, warning: number, critical: number) =>
   z
@@ -172,8 +181,15 @@ export const configSchema = z.strictObject({
           }
         }),
       http: address('127.0.0.1:9470'),
-      /** Bearer token required on every endpoint; mandatory for a non-loopback bind unless `insecure`. */
-      authToken: z.string().min(16).optional(),
+      /**
+       * Bearer token required on the OTLP receivers and on every API route but
+       * /healthz and the dashboard's files; mandatory for a non-loopback bind unless `insecure`.
+       */
+      authToken: token(),
+      /** The OTLP receivers' token (HTTP and gRPC). @default server.authToken */
+      otlpAuthToken: token(),
+      /** The HTTP API's token (and so the dashboard's). @default server.authToken */
+      apiAuthToken: token(),
       insecure: z.boolean().default(false),
       tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
     })

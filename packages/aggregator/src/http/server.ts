@@ -6,9 +6,9 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { parseDuration } from '../config/duration.js';
 import { ApiError } from './errors.js';
+import { BEARER_CHALLENGE, optionalBearerTokenCheck, unauthorizedMessage } from '../auth/bearer-token.js';
 import type { DashboardAssets } from '../dashboard/assets.js';
 
 /** What the API reads from and writes to (the engine, behind the service). */
@@ -74,7 +74,10 @@ export interface HttpServerOptions {
   metrics: (req: IncomingMessage, res: ServerResponse) => void;
   /** Whether the service is ready (for `/readyz`). */
   ready: () => boolean;
-  /** Bearer token required on every route except /healthz when set. */
+  /**
+   * Bearer token required on every route except /healthz and the dashboard's
+   * files when set (16+ visible ASCII characters; see `bearerTokenCheck`).
+   */
   authToken?: string;
   tls?: { cert: string; key: string };
   /** Largest accepted API request body. @default 16 MiB */
@@ -131,18 +134,11 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   }
 }
 
-function authorized(req: IncomingMessage, token: string | undefined): boolean {
-  if (token === undefined) return true;
-  const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
-
 /** Starts the HTTP API. Port 0 picks a free port. */
 export async function startHttpServer(options: HttpServerOptions): Promise<StartedServer> {
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const { backend } = options;
+  const authorized = optionalBearerTokenCheck(options.authToken);
 
   const requireModel = (name: string): void => {
     if (!backend.hasModel(name)) throw new ApiError('MW_UNKNOWN_MODEL', `unknown model ${JSON.stringify(name)}`);
@@ -174,9 +170,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
     // The dashboard's files hold no telemetry: they load without the token, and
     // the page then asks for it and sends it with every API call.
     if (path === '/' || path.startsWith('/ui/')) return serveDashboard(req, res, path);
-    if (!authorized(req, options.authToken)) {
-      res.setHeader('www-authenticate', 'Bearer');
-      throw new ApiError('MW_UNAUTHORIZED', 'missing or wrong bearer token');
+    if (!authorized(req.headers.authorization)) {
+      res.setHeader('www-authenticate', BEARER_CHALLENGE);
+      throw new ApiError('MW_UNAUTHORIZED', unauthorizedMessage('header'));
     }
     if (path === '/readyz') {
       return options.ready() ? send(res, 200, { status: 'ready', ...backend.readiness() }) : send(res, 503, { status: 'starting' });
@@ -269,6 +265,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
         res.destroy();
         return;
       }
+      // A body left unread (refused before reading, e.g. without the token, or past
+      // the limit): close the connection rather than let Node drain it.
+      if (!req.complete) res.setHeader('connection', 'close');
       send(res, apiError.status, { error: { code: apiError.code, message: apiError.message } });
     });
   };

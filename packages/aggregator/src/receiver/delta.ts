@@ -13,8 +13,12 @@
  * - A restart is a changed start time, or any decrease (count, sum of a
  *   monotonic counter, a bucket, bucket bounds changed, a finer exp-histogram
  *   scale); the point is then passed on as the first point of a new stream.
- * - A point no newer than the stream's last one: an exact repeat (same time)
- *   is dropped silently (a retried export); an older one is rejected.
+ * - A point no newer than the stream's last one: a repeat (same time, no
+ *   larger total) is dropped silently (a retried export); an older one is
+ *   rejected. A point with the same time and a larger total is the next
+ *   snapshot, not a repeat: SDKs stamp points in milliseconds, so two exports
+ *   in one millisecond share a time (dropping it would lose the increment
+ *   whenever it is the stream's last).
  * - Non-monotonic cumulative sums (up-down counters) are levels, not totals,
  *   and pass through unchanged (still marked cumulative). Gauges, summaries
  *   and delta data pass through. Points of `unspecified` temporality are rejected.
@@ -244,22 +248,22 @@ export class DeltaConverter {
     }
   }
 
-  /** Classifies a point against the stream's previous one. */
-  private order(prev: Prev | undefined, start: bigint, time: bigint): 'first' | 'same-stream' | 'restart' | 'duplicate' | 'stale' {
+  /** Classifies a point against the stream's previous one; `grew`: its total is larger than the previous point's. */
+  private order(prev: Prev | undefined, start: bigint, time: bigint, grew: boolean): 'first' | 'same-stream' | 'restart' | 'duplicate' | 'stale' {
     if (prev === undefined) return 'first';
     if (start !== prev.start) {
       // A restart has a later start; an older start is a stale point of a previous incarnation.
       if (time < prev.time) return 'stale';
       return 'restart';
     }
-    if (time === prev.time) return 'duplicate';
+    if (time === prev.time) return grew ? 'same-stream' : 'duplicate';
     if (time < prev.time) return 'stale';
     return 'same-stream';
   }
 
   private sum(p: NumberPoint, key: string, nowMs: number): NumberPoint | 'duplicate' | 'stale' {
     const prev = this.get(key);
-    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano);
+    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano, prev?.kind === 'sum' && p.value > prev.value);
     if (o === 'duplicate' || o === 'stale') {
       if (prev !== undefined) this.streams.set(key, prev);
       return o;
@@ -302,13 +306,19 @@ export class DeltaConverter {
     remember: (point: P) => Prev,
   ): P | 'duplicate' | 'stale' {
     const prev = this.get(key);
-    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano);
+    const grew = prev !== undefined && (prev.kind === 'histogram' || prev.kind === 'exp') && p.count > prev.point.count;
+    const o = this.order(prev, p.startTimeUnixNano, p.timeUnixNano, grew);
     if (o === 'duplicate' || o === 'stale') {
       if (prev !== undefined) this.streams.set(key, prev);
       return o;
     }
     let out: P = p;
     const d = o === 'same-stream' && prev !== undefined ? subtract(prev) : undefined;
+    // A same-time point that does not subtract cleanly is no restart (a restart moves the start): refuse it.
+    if (d === undefined && o === 'same-stream' && prev !== undefined && p.timeUnixNano === prev.time) {
+      this.streams.set(key, prev);
+      return 'stale';
+    }
     if (d !== undefined) out = d;
     else if (o !== 'first') this.restarts++;
     this.put(key, remember(p));

@@ -14,7 +14,6 @@
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs/minimal.js';
 import { OtlpDecodeError } from './otlp/errors.js';
@@ -22,6 +21,7 @@ import { decodeLogsRequest, scanMetricsRequest } from './otlp/decode-protobuf.js
 import { encodeExportResponse, type PartialSuccess } from './otlp/encode-response.js';
 import type { LogsRequest, MetricsPoints } from './otlp/types.js';
 import { OverloadedError, type OtlpSink, type ReceiveContext, type SinkResult } from './sink.js';
+import { bearerTokenCheck, unauthorizedMessage, type BearerTokenCheck } from '../auth/bearer-token.js';
 
 /** Options of {@link createGrpcReceiver}. */
 export interface GrpcReceiverOptions {
@@ -37,7 +37,7 @@ export interface GrpcReceiverOptions {
   maxInFlightRequests?: number;
   /** Retry delay suggested with the receiver's own overload answers, in ms. @default 1000 */
   retryAfterMs?: number;
-  /** When set, calls must carry `authorization: Bearer <token>` metadata (else UNAUTHENTICATED). */
+  /** When set, calls must carry `authorization: Bearer <token>` metadata (else UNAUTHENTICATED); 16+ visible ASCII characters. */
   authToken?: string;
   /** Serve TLS with this certificate and key (file paths, PEM). */
   tls?: { cert: string; key: string };
@@ -117,11 +117,24 @@ function overloadStatus(err: OverloadedError): Partial<grpc.StatusObject> {
   return { code, details: err.message, metadata };
 }
 
-function tokenMatches(metadata: grpc.Metadata, token: string): boolean {
-  const header = String(metadata.get('authorization')[0] ?? '');
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
+/**
+ * Refuses a call without the token as soon as its metadata arrives: the stream
+ * stays paused, so an unauthenticated caller never gets its message
+ * decompressed or decoded. HTTP/2 in Node carries a single `authorization` value.
+ */
+function tokenInterceptor(authorized: BearerTokenCheck): grpc.ServerInterceptor {
+  return (_method, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      start: (next) => {
+        next({
+          onReceiveMetadata: (metadata, pass) => {
+            const first = metadata.get('authorization')[0];
+            if (authorized(typeof first === 'string' ? first : undefined)) pass(metadata);
+            else call.sendStatus({ code: grpc.status.UNAUTHENTICATED, details: unauthorizedMessage('metadata'), metadata: new grpc.Metadata() });
+          },
+        });
+      },
+    });
 }
 
 /**
@@ -148,10 +161,6 @@ export async function createGrpcReceiver(options: GrpcReceiverOptions): Promise<
 
   function handler<T>(consume: (req: T, ctx: ReceiveContext) => SinkResult | Promise<SinkResult>): grpc.handleUnaryCall<Decoded<T>, PartialSuccess> {
     return (call, callback) => {
-      if (options.authToken !== undefined && !tokenMatches(call.metadata, options.authToken)) {
-        callback({ code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong bearer token' });
-        return;
-      }
       const req = call.request;
       if (!req.ok) {
         callback({ code: grpc.status.INVALID_ARGUMENT, details: req.error.message });
@@ -182,6 +191,7 @@ export async function createGrpcReceiver(options: GrpcReceiverOptions): Promise<
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxBody,
     // Responses are a few bytes; compressing them would only cost time.
+    ...(options.authToken !== undefined ? { interceptors: [tokenInterceptor(bearerTokenCheck(options.authToken))] } : {}),
   });
   server.addService(METRICS_SERVICE, { Export: handler<MetricsPoints>((r, c) => sink.consumeMetrics(r, c)) });
   server.addService(LOGS_SERVICE, { Export: handler<LogsRequest>((r, c) => sink.consumeLogs(r, c)) });

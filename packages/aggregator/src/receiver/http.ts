@@ -15,7 +15,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
 import { createGunzip, createInflate } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import { OtlpDecodeError } from './otlp/errors.js';
@@ -31,6 +30,7 @@ import {
 } from './otlp/encode-response.js';
 import { OverloadedError, type OtlpSink, type ReceiveContext, type SinkResult } from './sink.js';
 import { metricsPoints } from './otlp/types.js';
+import { BEARER_CHALLENGE, optionalBearerTokenCheck, unauthorizedMessage } from '../auth/bearer-token.js';
 
 /** Options of {@link createHttpReceiver}. */
 export interface HttpReceiverOptions {
@@ -48,7 +48,7 @@ export interface HttpReceiverOptions {
   maxInFlightBytes?: number;
   /** `Retry-After` (seconds) sent with the receiver's own 429/503 answers. @default 1 */
   retryAfterSeconds?: number;
-  /** When set, requests must carry `Authorization: Bearer <token>` (else 401). */
+  /** When set, requests must carry `Authorization: Bearer <token>` (else 401); 16+ visible ASCII characters. */
   authToken?: string;
   /** Serve HTTPS with this certificate and key (file paths, PEM). */
   tls?: { cert: string; key: string };
@@ -86,13 +86,6 @@ function overloaded(err: OverloadedError): HttpFailure {
   return new HttpFailure(status, code, err.message, { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) });
 }
 
-function tokenMatches(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
-
 /**
  * Starts an OTLP/HTTP receiver.
  *
@@ -118,6 +111,7 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     if (!Number.isInteger(v) || v < min) throw new RangeError(`createHttpReceiver: ${key} must be an integer >= ${min}, got ${v}`);
   }
   const sink = options.sink;
+  const authorized = optionalBearerTokenCheck(options.authToken);
   let inFlight = 0;
   let inFlightBytes = 0;
 
@@ -221,8 +215,8 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     if (req.method !== 'POST') {
       return fail(req, res, true, new HttpFailure(405, 12, `${req.method ?? '?'} is not allowed on ${path}; use POST`, { allow: 'POST' }));
     }
-    if (options.authToken !== undefined && !tokenMatches(req, options.authToken)) {
-      return fail(req, res, json, new HttpFailure(401, RpcCode.UNAUTHENTICATED, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' }));
+    if (!authorized(req.headers.authorization)) {
+      return fail(req, res, json, new HttpFailure(401, RpcCode.UNAUTHENTICATED, unauthorizedMessage('header'), { 'www-authenticate': BEARER_CHALLENGE }));
     }
     if (!json && mediaType !== 'application/x-protobuf') {
       return fail(req, res, true, new HttpFailure(415, RpcCode.INVALID_ARGUMENT,

@@ -44,7 +44,7 @@ describe('dashboard', () => {
     let unbuilt: StartedServer;
     before(async () => {
       const base = { host: '127.0.0.1', port: 0, backend: untouched, ready: () => true, metrics: () => undefined };
-      server = await startHttpServer({ ...base, authToken: 's3cret', dashboard: loadDashboardAssets() });
+      server = await startHttpServer({ ...base, authToken: 's3cret-s3cret-s3cret', dashboard: loadDashboardAssets() });
       unbuilt = await startHttpServer({ ...base, dashboard: loadDashboardAssets(empty.path('')) });
     });
     after(async () => {

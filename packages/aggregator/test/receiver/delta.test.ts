@@ -187,6 +187,43 @@ describe('DeltaConverter', () => {
       assert.deepEqual(valuesOf(c.convert(sumRequest([sumPoint(9, 10n, 30n)]), 3).request), [4]);
     });
 
+    it('regression: a snapshot stamped in the same millisecond as the last one, with a larger total, is the next point, not a repeat', () => {
+      // SDKs stamp points in ms: two exports in one ms share a time. Dropped as a
+      // repeat, the second one's increment was lost whenever it was the stream's last.
+      const c = new DeltaConverter();
+      c.convert(sumRequest([sumPoint(5, 10n, 20n)]), 0);
+      assert.deepEqual(valuesOf(c.convert(sumRequest([sumPoint(8, 10n, 20n)]), 1).request), [3]);
+      // Its retry, and the older same-time snapshot arriving late, are repeats.
+      for (const late of [8, 5, 6]) {
+        const r = c.convert(sumRequest([sumPoint(late, 10n, 20n)]), 2);
+        assert.deepEqual(valuesOf(r.request), [], `same time, total ${late}`);
+        assert.equal(r.rejectedDataPoints, 0);
+      }
+      assert.deepEqual(valuesOf(c.convert(sumRequest([sumPoint(9, 10n, 30n)]), 3).request), [1]);
+      assert.equal(c.stats().restarts, 0);
+    });
+
+    it('regression: histogram snapshots stamped in the same millisecond, in either order, add up to the newest total', async () => {
+      const reader = new ManualReader({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+      const provider = new MeterProvider({ resource: resourceFromAttributes({ 'ml.model.name': 'm' }), readers: [reader], views: [expView('ml.feature.value')] });
+      const h = provider.getMeter('t').createHistogram('ml.feature.value');
+      const snapshots: MetricsRequest[] = [];
+      for (let i = 0; i < 3; i++) {
+        for (let k = 0; k < 10; k++) h.record(1 + i * 10 + k);
+        snapshots.push(decodeMetricsRequest(ProtobufMetricsSerializer.serializeRequest((await reader.collect()).resourceMetrics)!));
+      }
+      await provider.shutdown();
+      const pointOf = (req: MetricsRequest): ExpHistogramPoint => metricsOf(req)[0]!.points[0] as ExpHistogramPoint;
+      // The last two share the first one's time, as in one busy millisecond.
+      for (const req of snapshots) pointOf(req).timeUnixNano = pointOf(snapshots[0]!).timeUnixNano;
+      for (const order of [[0, 1, 2], [0, 2, 1], [2, 1, 0]]) {
+        const c = new DeltaConverter();
+        let total = 0;
+        for (const i of order) for (const m of metricsOf(c.convert(snapshots[i]!, i).request)) for (const p of m.points) total += (p as ExpHistogramPoint).count;
+        assert.equal(total, 30, `order ${order.join(',')}`);
+      }
+    });
+
     it('keeps streams apart by attributes and passes non-monotonic sums through', () => {
       const c = new DeltaConverter();
       c.convert(sumRequest([sumPoint(1, 0n, 1n, { a: 'x' }), sumPoint(100, 0n, 1n, { a: 'y' })]), 0);
