@@ -23,11 +23,8 @@ import { after, describe, it } from 'node:test';
 import { request } from 'node:http';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { AggregationTemporality, AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { LoggerProvider, InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { ProtobufLogsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { getJson, startAggregator, tempDir, type RunningAggregator } from '../helpers/aggregator.js';
+import { sdkPayloads, type Payload, type Temporality } from '../helpers/otlp-payloads.js';
 import { seeded } from '../helpers/random.js';
 
 const MODEL = 'crash-model';
@@ -37,7 +34,6 @@ const SEED = 20260105;
 const FEATURES = ['f0', 'f1', 'f2', 'f3'];
 
 type Transport = 'http' | 'grpc';
-type Temporality = 'delta' | 'cumulative';
 const CASES: ReadonlyArray<{ transport: Transport; temporality: Temporality }> = [
   { transport: 'http', temporality: 'delta' },
   { transport: 'grpc', temporality: 'delta' },
@@ -45,68 +41,9 @@ const CASES: ReadonlyArray<{ transport: Transport; temporality: Temporality }> =
   { transport: 'grpc', temporality: 'cumulative' },
 ];
 
-class ManualReader extends MetricReader {
-  protected override async onShutdown(): Promise<void> {}
-  protected override async onForceFlush(): Promise<void> {}
-}
-
-interface Payload {
-  kind: 'metrics' | 'logs';
-  body: Uint8Array;
-  dataPoints: number;
-  logRecords: number;
-  /** Cumulative metrics only: its place in the sequence, and each feature's observations since the start. */
-  index?: number;
-  totals?: Record<string, number>;
-}
-
-/**
- * Metric requests (1-4 feature histograms + a prediction counter by label) and
- * log requests (1-8 records), in the sender's temporality. Cumulative requests
- * come in sequence: each holds every stream's totals so far.
- */
-async function payloads(rand: () => number, temporality: Temporality, count = temporality === 'delta' ? 400 : 3000): Promise<Payload[]> {
-  const resource = resourceFromAttributes({ 'service.name': 'crash-test', 'ml.model.name': MODEL });
-  const selected = temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
-  const reader = new ManualReader({ aggregationTemporalitySelector: () => selected });
-  const meters = new MeterProvider({
-    resource,
-    readers: [reader],
-    views: [{ instrumentName: 'ml.feature.value', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
-  });
-  const exporter = new InMemoryLogRecordExporter();
-  const loggers = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter })] });
-  const meter = meters.getMeter('crash');
-  const feature = meter.createHistogram('ml.feature.value');
-  const predictions = meter.createCounter('ml.predictions');
-  const logger = loggers.getLogger('crash');
-  const totals: Record<string, number> = Object.fromEntries(FEATURES.map((f) => [f, 0]));
-  const out: Payload[] = [];
-  for (let i = 0; i < count; i++) {
-    if (i % 3 === 2) {
-      exporter.reset();
-      const n = 1 + Math.floor(rand() * 8);
-      for (let k = 0; k < n; k++) logger.emit({ body: `record ${i}.${k}`, attributes: { 'ml.model.name': MODEL, n: k } });
-      const records = exporter.getFinishedLogRecords();
-      out.push({ kind: 'logs', body: ProtobufLogsSerializer.serializeRequest(records)!, dataPoints: 0, logRecords: records.length });
-      continue;
-    }
-    const features = 1 + Math.floor(rand() * FEATURES.length);
-    for (let f = 0; f < features; f++) {
-      for (let k = 0; k < 20; k++) feature.record(1 + rand() * 100, { 'ml.feature.name': FEATURES[f] });
-      totals[FEATURES[f]!] = (totals[FEATURES[f]!] ?? 0) + 20;
-    }
-    predictions.add(1 + Math.floor(rand() * 5), { 'ml.prediction.label': rand() < 0.5 ? 'yes' : 'no' });
-    const { resourceMetrics } = await reader.collect();
-    let points = 0;
-    for (const sm of resourceMetrics.scopeMetrics) for (const m of sm.metrics) points += m.dataPoints.length;
-    const body = ProtobufMetricsSerializer.serializeRequest(resourceMetrics)!;
-    out.push(temporality === 'delta' ? { kind: 'metrics', body, dataPoints: points, logRecords: 0 } : { kind: 'metrics', body, dataPoints: points, logRecords: 0, index: i, totals: { ...totals } });
-  }
-  await meters.shutdown();
-  await loggers.shutdown();
-  return out;
-}
+/** The crash model's requests: see test/helpers/otlp-payloads.ts. */
+const payloads = (rand: () => number, temporality: Temporality): Promise<Payload[]> =>
+  sdkPayloads({ rand, temporality, model: MODEL, features: FEATURES, serviceName: 'crash-test' });
 
 interface Counts {
   dataPoints: number;

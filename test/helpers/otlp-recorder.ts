@@ -285,8 +285,8 @@ export interface OtlpBackend {
   close(): Promise<void>;
 }
 
-/** Starts an OTLP/HTTP backend on loopback: every request is answered as a full success and kept (decompressed). */
-export async function startOtlpBackend(): Promise<OtlpBackend> {
+/** Starts an OTLP/HTTP backend on loopback (on `port`, or a free one): every request is answered as a full success and kept (decompressed). */
+export async function startOtlpBackend(port = 0): Promise<OtlpBackend> {
   const requests: BackendRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -299,7 +299,7 @@ export async function startOtlpBackend(): Promise<OtlpBackend> {
       else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,

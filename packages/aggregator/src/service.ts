@@ -5,7 +5,9 @@
  */
 import type { AggregatorConfig } from './config/schema.js';
 import { toEngineConfig } from './config/engine-config.js';
-import { openStore, type Store } from './store/database.js';
+import { openStore, StoreBusyError, type Store } from './store/database.js';
+import { DiskSpaceGuard } from './store/disk-space.js';
+import { StoreHealth } from './store/health.js';
 import { IngestLog } from './store/ingest-log.js';
 import { lockDataDir } from './store/lock.js';
 import { decodeCheckpoint, encodeCheckpoint } from './store/checkpoint-format.js';
@@ -40,6 +42,7 @@ import { loadDashboardAssets } from './dashboard/assets.js';
 import { createTelemetry } from './export/telemetry.js';
 import { createAlertStage } from './alerts/from-config.js';
 import { createHistoryStage, type HistoryStage } from './history/stage.js';
+import { createAdmissionStage } from './admission/stage.js';
 import { labelShares } from './history/label-shares.js';
 import type { SignalHistorySnapshot } from './history/history.js';
 
@@ -152,6 +155,8 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
   try {
     const ingestLog = new IngestLog(store, { maxBatchDelayMs: config.storage.maxBatchDelay });
     closers.push(() => ingestLog.close());
+    // Faults of the store that are worked around, not fatal: low disk space, a locked database (store/health.ts).
+    const storeHealth = new StoreHealth({ disk: new DiskSpaceGuard({ dir: config.dataDir, minFreeBytes: config.storage.minFreeSpace, written: () => ingestLog.appendedBytes }), log });
     ingestLog.startCheckpointWriter();
     const checkpoint = ingestLog.lastCheckpoint();
     let delta: DeltaConverter;
@@ -218,10 +223,12 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       }
       return e;
     };
-    const refuseIfFailed = (): void => {
+    const refuseIfFailed = (signal: 'metrics' | 'logs'): void => {
       if (failed !== null) {
         throw new OverloadedError(`the aggregator's store failed (${failed.message}); it must be restarted`, { kind: 'unavailable', retryAfterMs: 5000 });
       }
+      const why = storeHealth.refusal(signal);
+      if (why !== undefined) throw new OverloadedError(why, { kind: 'unavailable', retryAfterMs: 5000 });
     };
 
     // When the last checkpoint started, and the log's appended bytes then. The
@@ -265,8 +272,10 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
           await nextTurn();
           return encodeCheckpoint({ engine: snapshot, delta: deltaState, history: historyState } satisfies CheckpointState, sections);
         });
+        storeHealth.checkpointCommitted();
       } catch (err) {
-        throw fail(err);
+        // A locked database only defers the checkpoint: the log still holds every request.
+        throw storeHealth.checkpointFailed(err) ? err : fail(err);
       }
     };
     /** Checkpoints the state as it is now; resolves once committed (rejects after a store failure). */
@@ -287,18 +296,20 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       }
       return result;
     };
-    const sink: OtlpSink = {
+    const admission = createAdmissionStage({ maxResidentMemory: config.limits.maxResidentMemory, log });
+    closers.push(() => admission.shutdown());
+    const sink: OtlpSink = admission.guard({
       consumeMetrics(req, ctx) {
-        refuseIfFailed();
+        refuseIfFailed('metrics');
         const t = now();
         return durable('metrics', ctx.body, ctx.encoding, t, ingestMetrics(req, t));
       },
       consumeLogs(req, ctx) {
-        refuseIfFailed();
+        refuseIfFailed('logs');
         const t = now();
         return durable('logs', ctx.body, ctx.encoding, t, ingestLogs(req, t));
       },
-    };
+    });
 
     let ready = false;
     let apiUrl = '';
@@ -311,7 +322,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       { name: 'ml.aggregator.rejected', value: counters.metrics.rejected, attributes: { 'ml.signal': 'metrics', 'ml.rejection.reason': 'refused' } },
       { name: 'ml.aggregator.rejected', value: counters.logs.rejected, attributes: { 'ml.signal': 'logs', 'ml.rejection.reason': 'refused' } },
     ];
-    const telemetry = createTelemetry({ signals: () => [...signals(), ...alerts.outputs()], env });
+    const telemetry = createTelemetry({ signals: () => [...signals(), ...alerts.outputs(), ...admission.outputs(), ...storeHealth.outputs()], env, log });
     closers.push(() => telemetry.shutdown());
 
     const backend: ApiBackend = {
@@ -325,7 +336,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       resources: (name) => resources.view(name, now()),
       predictionDistributions: (name) => engine.predictionDistributions(name),
       history: (name, signal, sinceMs) => history.view(name, signal, sinceMs, now()),
-      readiness: () => ({ alerting: alerts.receivers() }),
+      readiness: () => ({ alerting: alerts.receivers(), memory: admission.readiness(), store: storeHealth.readiness(), otlpPush: telemetry.pushStatus() }),
       setBaseline: (name, body) => {
         const baseline = parseBaseline(body);
         engine.setBaseline(name, baseline);
@@ -346,6 +357,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       sink,
       maxBodyBytes: config.limits.maxBodyBytes,
       maxInFlightRequests: config.limits.maxInFlightRequests,
+      onRefused: admission.countRefusal,
       ...(auth !== undefined ? { authToken: auth } : {}),
       ...(config.server.tls ? { tls: config.server.tls } : {}),
     });
@@ -358,6 +370,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
         sink,
         maxBodyBytes: config.limits.maxBodyBytes,
         maxInFlightRequests: config.limits.maxInFlightRequests,
+        onRefused: admission.countRefusal,
         ...(auth !== undefined ? { authToken: auth } : {}),
         ...(config.server.tls ? { tls: config.server.tls } : {}),
       });
@@ -394,7 +407,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
           const evaluated = signals();
           alerts.evaluate(evaluated, now());
           history.record([...evaluated, ...alerts.outputs(), ...resourceSignals(resources, now()), ...labelShares(engine)], now());
-          if (checkpoint === 'always' || checkpointDue()) await persist();
+          if (checkpoint === 'always' || checkpointDue()) await persist().catch((err: unknown) => { if (!(err instanceof StoreBusyError)) throw err; });
         } catch (err) {
           log(`evaluation failed: ${(err as Error).stack ?? String(err)}`);
         } finally {

@@ -64,6 +64,7 @@ function renderAttributes(model: Model): string {
 }
 
 function usesSummary(uses: readonly AttributeUse[]): string {
+  if (uses.length === 0) return 'none';
   return uses.map((u) => `\`${u.name}\` (${u.requirementLevel}${u.condition === undefined ? '' : `: ${u.condition}`})`).join(', ');
 }
 
@@ -167,6 +168,7 @@ function cell(text: string): string {
 }
 
 function usesCell(uses: readonly AttributeUse[]): string {
+  if (uses.length === 0) return 'none';
   return uses
     .map((u) => `\`${u.name}\` ${u.requirementLevel === 'conditionally_required' ? `conditionally required: ${u.condition ?? ''}` : u.requirementLevel.replace('_', '-')}`)
     .join('<br>');

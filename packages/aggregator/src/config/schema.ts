@@ -49,6 +49,20 @@ const size = (def: string) =>
       }
     });
 
+const optionalSize = () =>
+  z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        return parseSize(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
 const address = (def: string) =>
   z
     .string()
@@ -69,6 +83,9 @@ const token = () =>
     .min(MIN_TOKEN_LENGTH, { message: `must be at least ${MIN_TOKEN_LENGTH} characters` })
     .regex(TOKEN_PATTERN, { message: 'must be visible ASCII characters without spaces (it is sent as "Authorization: Bearer <token>")' })
     .optional();
+
+/** Smallest `limits.maxResidentMemory` accepted. */
+const MIN_RESIDENT_MEMORY = 64 * 1024 ** 2;
 
 const levels = (info: number, warning: number, critical: number) =>
   z
@@ -215,6 +232,13 @@ export const configSchema = z.strictObject({
       checkpointInterval: duration('5m').refine((ms) => ms >= 1000 && ms <= 86_400_000, { message: 'must be between 1s and 1d' }),
       /** Bytes of request bodies logged since the last checkpoint that make the next tick checkpoint anyway: bounds the replay on start and the log on disk. */
       checkpointLogBytes: size('256MiB'),
+      /**
+       * Free space the data directory's file system must keep: below it new OTLP requests
+       * are refused (503 / UNAVAILABLE, with a retry delay) until space is freed, instead of
+       * the ingest log's write failing (which stops the service). It leaves room for the
+       * requests already taken and for checkpoints, which free the log's space. 0: no check.
+       */
+      minFreeSpace: size('64MiB'),
     })
     .prefault({}),
   limits: z
@@ -225,6 +249,14 @@ export const configSchema = z.strictObject({
       maxSeriesPerModel: z.number().int().positive().default(10_000),
       maxAttributeLength: z.number().int().positive().default(256),
       maxCategories: z.number().int().positive().default(100),
+      /**
+       * Resident memory (RSS) the process must stay under: from 90% of it new OTLP
+       * requests are refused (503 / UNAVAILABLE, with a retry delay) until it is back
+       * under 80%, or under 90% for 2 s. Unset: no limit (docs/configuration.md says why).
+       */
+      maxResidentMemory: optionalSize().refine((b) => b === undefined || b >= MIN_RESIDENT_MEMORY, {
+        message: "must be at least 64MiB: the aggregator's process alone takes tens of MB, so a smaller limit would refuse every request",
+      }),
     })
     .prefault({}),
   discovery: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),

@@ -11,7 +11,8 @@ import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from 
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { METRICS } from '@modelwatch/semconv';
+import { ATTR_ML_AGGREGATOR_COMPONENT, METRIC_ML_AGGREGATOR_DEGRADED, METRICS } from '@modelwatch/semconv';
+import { PushStatus, type PushStatusView } from './push-status.js';
 
 /** One value the aggregator reports: a gauge reading, or a counter's running total. */
 export interface OutputSignal {
@@ -31,6 +32,8 @@ export interface TelemetryOptions {
   serviceName?: string;
   /** Push interval when OTLP export is on. @default 15000 (or OTEL_METRIC_EXPORT_INTERVAL) */
   exportIntervalMs?: number;
+  /** Where the OTLP push's failing and recovering are told. @default nothing */
+  log?: (message: string) => void;
 }
 
 /** The aggregator's telemetry pipeline. */
@@ -39,6 +42,8 @@ export interface Telemetry {
   handleMetrics(req: IncomingMessage, res: ServerResponse): void;
   /** Whether OTLP push is configured. */
   readonly otlpPush: boolean;
+  /** Outcomes of the OTLP pushes so far (for `/readyz`); null when push is not configured. */
+  pushStatus(): PushStatusView | null;
   shutdown(): Promise<void>;
 }
 
@@ -54,6 +59,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const readers: MetricReader[] = [prometheus];
   const otlpPush = otlpPushRequested(options.env);
+  let push: PushStatus | undefined;
   if (otlpPush) {
     const interval = Number(options.env.OTEL_METRIC_EXPORT_INTERVAL) || options.exportIntervalMs || 15_000;
     // The URL comes from the environment we were given, not process.env, so a
@@ -61,7 +67,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     const env = options.env;
     const base = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/\/+$/, '');
     const url = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || `${base}/v1/metrics`;
-    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: interval }));
+    push = new PushStatus(url, options.log);
+    readers.push(new PeriodicExportingMetricReader({ exporter: push.wrap(new OTLPMetricExporter({ url })), exportIntervalMillis: interval }));
   }
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'modelwatch-aggregator' }),
@@ -83,10 +90,13 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       const inst = instruments.get(s.name);
       if (inst !== undefined && Number.isFinite(s.value)) result.observe(inst, s.value, s.attributes);
     }
+    const degraded = instruments.get(METRIC_ML_AGGREGATOR_DEGRADED);
+    if (push !== undefined && degraded !== undefined) result.observe(degraded, push.isFailing ? 1 : 0, { [ATTR_ML_AGGREGATOR_COMPONENT]: 'telemetry_push' });
   }, [...instruments.values()]);
 
   return {
     otlpPush,
+    pushStatus: () => push?.view() ?? null,
     handleMetrics: (req, res) => prometheus.getMetricsRequestHandler(req, res),
     shutdown: () => provider.shutdown(),
   };

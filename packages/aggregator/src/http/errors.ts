@@ -16,6 +16,8 @@ export const API_ERRORS = {
   MW_BODY_TOO_LARGE: 413,
   MW_UNSUPPORTED_MEDIA_TYPE: 415,
   MW_NOT_READY: 503,
+  /** The store is locked by another process (a backup, an `sqlite3` shell): the change was not made durable; retry. */
+  MW_STORE_BUSY: 503,
   /** The dashboard's files are missing (the package was not built). */
   MW_DASHBOARD_NOT_BUILT: 503,
   MW_INTERNAL: 500,

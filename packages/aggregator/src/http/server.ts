@@ -10,6 +10,7 @@ import { parseDuration } from '../config/duration.js';
 import { ApiError } from './errors.js';
 import { BEARER_CHALLENGE, optionalBearerTokenCheck, unauthorizedMessage } from '../auth/bearer-token.js';
 import type { DashboardAssets } from '../dashboard/assets.js';
+import { isBusyError } from '../store/database.js';
 
 /** What the API reads from and writes to (the engine, behind the service). */
 export interface ApiBackend {
@@ -242,6 +243,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
         try {
           durable = backend.setBaseline(model, body);
         } catch (err) {
+          if (isBusyError(err)) throw err;
           throw new ApiError('MW_BAD_REQUEST', `invalid baseline: ${(err as Error).message}`, { cause: err });
         }
         await durable;
@@ -260,7 +262,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     route(req, res).catch((err: unknown) => {
       const apiError =
-        err instanceof ApiError ? err : new ApiError('MW_INTERNAL', `internal error: ${(err as Error).message}`, { cause: err });
+        err instanceof ApiError
+          ? err
+          : isBusyError(err)
+            ? new ApiError('MW_STORE_BUSY', `the store is locked by another process, the change is not durable yet; retry: ${(err as Error).message}`, { cause: err })
+            : new ApiError('MW_INTERNAL', `internal error: ${(err as Error).message}`, { cause: err });
       if (res.headersSent) {
         res.destroy();
         return;
@@ -268,6 +274,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Start
       // A body left unread (refused before reading, e.g. without the token, or past
       // the limit): close the connection rather than let Node drain it.
       if (!req.complete) res.setHeader('connection', 'close');
+      if (apiError.code === 'MW_STORE_BUSY') res.setHeader('retry-after', '1');
       send(res, apiError.status, { error: { code: apiError.code, message: apiError.message } });
     });
   };

@@ -41,6 +41,8 @@ export interface GrpcReceiverOptions {
   authToken?: string;
   /** Serve TLS with this certificate and key (file paths, PEM). */
   tls?: { cert: string; key: string };
+  /** Called for each call the receiver itself refuses for load (too many in flight), for the counts. */
+  onRefused?: (signal: 'metrics' | 'logs', reason: 'in_flight') => void;
 }
 
 /** A listening OTLP/gRPC receiver. */
@@ -137,6 +139,38 @@ function tokenInterceptor(authorized: BearerTokenCheck): grpc.ServerInterceptor 
     });
 }
 
+const SIGNAL_OF_PATH: Readonly<Record<string, 'metrics' | 'logs'>> = {
+  [METRICS_SERVICE.Export.path]: 'metrics',
+  [LOGS_SERVICE.Export.path]: 'logs',
+};
+
+/**
+ * Asks the sink to admit a call as soon as its metadata arrives (after the
+ * token check): a refused call's message is never received or decompressed.
+ */
+function admissionInterceptor(admit: NonNullable<OtlpSink['admit']>): grpc.ServerInterceptor {
+  return (method, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      start: (next) => {
+        next({
+          onReceiveMetadata: (metadata, pass) => {
+            const signal = SIGNAL_OF_PATH[method.path];
+            try {
+              if (signal !== undefined) admit(signal, 'grpc');
+            } catch (err) {
+              const status = err instanceof OverloadedError
+                ? overloadStatus(err)
+                : { code: grpc.status.INTERNAL, details: `the call could not be admitted: ${String(err)}` };
+              call.sendStatus({ code: status.code ?? grpc.status.INTERNAL, details: status.details ?? '', metadata: status.metadata ?? new grpc.Metadata() });
+              return;
+            }
+            pass(metadata);
+          },
+        });
+      },
+    });
+}
+
 /**
  * Starts an OTLP/gRPC receiver.
  *
@@ -159,7 +193,7 @@ export async function createGrpcReceiver(options: GrpcReceiverOptions): Promise<
   const sink = options.sink;
   let inFlight = 0;
 
-  function handler<T>(consume: (req: T, ctx: ReceiveContext) => SinkResult | Promise<SinkResult>): grpc.handleUnaryCall<Decoded<T>, PartialSuccess> {
+  function handler<T>(signal: 'metrics' | 'logs', consume: (req: T, ctx: ReceiveContext) => SinkResult | Promise<SinkResult>): grpc.handleUnaryCall<Decoded<T>, PartialSuccess> {
     return (call, callback) => {
       const req = call.request;
       if (!req.ok) {
@@ -167,6 +201,7 @@ export async function createGrpcReceiver(options: GrpcReceiverOptions): Promise<
         return;
       }
       if (inFlight >= maxInFlight) {
+        options.onRefused?.(signal, 'in_flight');
         callback(overloadStatus(new OverloadedError(`too many calls in flight (${maxInFlight}); retry later`, { kind: 'throttled', retryAfterMs })));
         return;
       }
@@ -188,13 +223,18 @@ export async function createGrpcReceiver(options: GrpcReceiverOptions): Promise<
     };
   }
 
+  // The token first: an unauthenticated caller learns nothing of the load.
+  const interceptors = [
+    ...(options.authToken !== undefined ? [tokenInterceptor(bearerTokenCheck(options.authToken))] : []),
+    ...(sink.admit !== undefined ? [admissionInterceptor(sink.admit.bind(sink))] : []),
+  ];
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxBody,
     // Responses are a few bytes; compressing them would only cost time.
-    ...(options.authToken !== undefined ? { interceptors: [tokenInterceptor(bearerTokenCheck(options.authToken))] } : {}),
+    ...(interceptors.length > 0 ? { interceptors } : {}),
   });
-  server.addService(METRICS_SERVICE, { Export: handler<MetricsPoints>((r, c) => sink.consumeMetrics(r, c)) });
-  server.addService(LOGS_SERVICE, { Export: handler<LogsRequest>((r, c) => sink.consumeLogs(r, c)) });
+  server.addService(METRICS_SERVICE, { Export: handler<MetricsPoints>('metrics', (r, c) => sink.consumeMetrics(r, c)) });
+  server.addService(LOGS_SERVICE, { Export: handler<LogsRequest>('logs', (r, c) => sink.consumeLogs(r, c)) });
 
   const credentials = options.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(options.tls.cert), private_key: readFileSync(options.tls.key) }])

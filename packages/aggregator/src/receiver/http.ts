@@ -54,6 +54,8 @@ export interface HttpReceiverOptions {
   tls?: { cert: string; key: string };
   /** Milliseconds a request may take to arrive completely. @default 30000 */
   requestTimeoutMs?: number;
+  /** Called for each request the receiver itself refuses for load (too many requests or bytes in flight), for the counts. */
+  onRefused?: (signal: Signal, reason: 'in_flight') => void;
 }
 
 /** A listening OTLP/HTTP receiver. */
@@ -75,6 +77,8 @@ class HttpFailure extends Error {
     readonly rpcCode: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Set when the receiver itself refused the request for load. */
+    readonly refusal?: 'in_flight',
   ) {
     super(message);
   }
@@ -138,7 +142,7 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
           throw new HttpFailure(413, RpcCode.INVALID_ARGUMENT, `request body exceeds the limit of ${maxBody} bytes${encoding === 'identity' ? '' : ' after decompression'}`);
         }
         if (inFlightBytes > maxInFlightBytes) {
-          throw new HttpFailure(503, RpcCode.UNAVAILABLE, 'too much data in flight; retry later', { 'retry-after': String(retryAfter) });
+          throw new HttpFailure(503, RpcCode.UNAVAILABLE, 'too much data in flight; retry later', { 'retry-after': String(retryAfter) }, 'in_flight');
         }
         chunks.push(chunk);
       }
@@ -172,6 +176,8 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
       body,
     };
     try {
+      // Asked again now that the body is here: decoding (JSON above all) is what allocates most.
+      sink.admit?.(signal, 'http');
       if (signal === 'metrics') {
         const decoded = json ? metricsPoints(decodeMetricsJson(body)) : scanMetricsRequest(body);
         return await sink.consumeMetrics(decoded, ctx);
@@ -198,12 +204,22 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
     res.end(payload);
   }
 
-  function fail(req: IncomingMessage, res: ServerResponse, json: boolean, f: HttpFailure): void {
+  /**
+   * Answers a failure. An unread or partly read body: the connection is closed
+   * rather than drained, except for a refusal `beforeReading` the body when its
+   * declared size is within the limit. Then Node discards the body as it arrives
+   * (no memory held) and the connection stays open: closing a socket with unread
+   * data resets it, and a reset can destroy the answer before the sender reads
+   * it, so a sender of a large body would see a broken connection, not the
+   * 429/503 and its Retry-After.
+   */
+  function fail(req: IncomingMessage, res: ServerResponse, json: boolean, f: HttpFailure, beforeReading = false): void {
     const headers = { ...f.headers };
-    // An unread or partly read body: close the connection rather than drain it.
-    if (!req.complete) headers['connection'] = 'close';
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const close = !req.complete && !(beforeReading && declared <= maxBody);
+    if (close) headers['connection'] = 'close';
     reply(res, f.status, json, json ? statusJson(f.rpcCode, f.message) : encodeStatus(f.rpcCode, f.message), headers);
-    if (!req.complete) res.once('finish', () => req.destroy());
+    if (close) res.once('finish', () => req.destroy());
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -228,8 +244,14 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
         `unsupported content encoding ${JSON.stringify(encoding)}; use gzip, deflate or identity`));
     }
     if (inFlight >= maxInFlight) {
+      options.onRefused?.(signal, 'in_flight');
       return fail(req, res, json, new HttpFailure(429, RpcCode.RESOURCE_EXHAUSTED,
-        `too many requests in flight (${maxInFlight}); retry later`, { 'retry-after': String(retryAfter) }));
+        `too many requests in flight (${maxInFlight}); retry later`, { 'retry-after': String(retryAfter) }), true);
+    }
+    try {
+      sink.admit?.(signal, 'http');
+    } catch (err) {
+      return fail(req, res, json, err instanceof OverloadedError ? overloaded(err) : new HttpFailure(500, RpcCode.INTERNAL, `the request could not be admitted: ${String(err)}`), true);
     }
     inFlight++;
     handle(req, signal, json, encoding).then(
@@ -241,6 +263,7 @@ export async function createHttpReceiver(options: HttpReceiverOptions): Promise<
       (err: unknown) => {
         inFlight--;
         const f = err instanceof HttpFailure ? err : new HttpFailure(500, RpcCode.INTERNAL, String(err));
+        if (f.refusal !== undefined) options.onRefused?.(signal, f.refusal);
         fail(req, res, json, f);
       },
     );

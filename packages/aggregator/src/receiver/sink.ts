@@ -44,6 +44,14 @@ export interface SinkResult {
  */
 export interface OtlpSink {
   /**
+   * Asked when a request arrives, before its body is read (HTTP) or its message
+   * received (gRPC): throw {@link OverloadedError} to refuse it unread, so a
+   * refused request costs no memory. OTLP/HTTP asks again once the body is read,
+   * before decoding it. Must be cheap and synchronous. Optional: without it
+   * every request is taken.
+   */
+  admit?(signal: 'metrics' | 'logs', transport: 'http' | 'grpc'): void;
+  /**
    * Takes the points of a metrics request, checked to be well formed. They
    * are visited straight from the request bytes (protobuf), so visit them
    * before the returned promise's first await and copy what must be kept.

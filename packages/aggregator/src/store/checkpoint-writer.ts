@@ -11,7 +11,7 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import { StoreError } from './database.js';
+import { StoreBusyError, StoreError } from './database.js';
 
 /** What the worker is started with. */
 export interface CheckpointWorkerData {
@@ -19,6 +19,13 @@ export interface CheckpointWorkerData {
   path: string;
   /** The store's `synchronous` level. */
   synchronous: 'OFF' | 'NORMAL' | 'FULL';
+  /**
+   * How long a commit waits for a lock another connection holds, in ms
+   * (SQLite `busy_timeout`); past it the commit fails with a {@link StoreBusyError}.
+   * The worker waits off the event loop, so it may wait long.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
 }
 
 /** One commit, main thread -> worker. */
@@ -33,7 +40,7 @@ export interface CheckpointRequest {
 }
 
 /** The worker's answer to a {@link CheckpointRequest}. */
-export type CheckpointReply = { id: number; ok: true; deletedRows: number } | { id: number; ok: false; message: string };
+export type CheckpointReply = { id: number; ok: true; deletedRows: number } | { id: number; ok: false; message: string; busy?: boolean };
 
 /** Commits checkpoint rows; {@link WorkerCheckpointWriter} by default, a stand-in in tests. */
 export interface CheckpointWriter {
@@ -116,7 +123,11 @@ export class WorkerCheckpointWriter implements CheckpointWriter {
       this.inFlight.delete(r.id);
       if (this.inFlight.size === 0) worker.unref();
       if (r.ok) p.resolve(r.deletedRows);
-      else p.reject(new StoreError(`cannot commit the checkpoint to ${this.data.path}: ${r.message}`));
+      else {
+        // Locked by another connection: a passing condition the caller may wait out (see StoreBusyError).
+        const Failure = r.busy === true ? StoreBusyError : StoreError;
+        p.reject(new Failure(`cannot commit the checkpoint to ${this.data.path}: ${r.message}`));
+      }
     });
     const die = (why: string, cause?: unknown): void => {
       if (this.broken !== undefined) return;

@@ -21,6 +21,31 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Thrown when the database is locked by another connection (SQLITE_BUSY,
+ * SQLITE_LOCKED) for longer than the connection waits: a passing condition,
+ * not damage. What was being written can be written again later.
+ */
+export class StoreBusyError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreBusyError';
+  }
+}
+
+/** Whether `err` is SQLite's "database is locked" (SQLITE_BUSY or SQLITE_LOCKED, extended codes included), or a {@link StoreBusyError}. */
+export function isBusyError(err: unknown): boolean {
+  if (err instanceof StoreBusyError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/**
+ * How long a connection waits for another one's lock while the store is
+ * opened (migrations), in ms: nothing is being served yet.
+ */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+
 /** Each entry upgrades the schema from version index to index + 1. */
 const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   // 0 -> 1: baselines per model version, and the engine's persisted state.
@@ -102,6 +127,18 @@ export interface OpenStoreOptions {
    * @default SCHEMA_VERSION
    */
   maxSchemaVersion?: number;
+  /**
+   * How long a statement of the open store waits for a lock that another
+   * connection holds (SQLite `busy_timeout`), in ms, once the store is open.
+   * The connection is used on the event loop, where every millisecond of
+   * waiting holds every request: another process that keeps the database
+   * locked for seconds (a backup, an `sqlite3` shell in a transaction) once
+   * held ingestion for 5 s per write. A write that finds the lock held longer
+   * fails with SQLITE_BUSY ({@link isBusyError}) and is retried by its caller.
+   * Opening (migrations) waits up to 5 s.
+   * @default 100
+   */
+  busyTimeoutMs?: number;
 }
 
 /** The open store. */
@@ -173,7 +210,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
     }
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
     // After a checkpoint deletes the replayed log, keep the WAL file from staying at its peak size.
     db.pragma('journal_size_limit = 67108864');
     // Copy the WAL back into the database every 256 pages (4 MiB at 16 KiB
@@ -192,6 +229,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
       })();
       version = next;
     }
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 100))}`);
   } catch (err) {
     db.close();
     if (err instanceof StoreError) throw err;

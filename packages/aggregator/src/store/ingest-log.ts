@@ -39,7 +39,7 @@
  */
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { StoreError, type Store } from './database.js';
+import { StoreBusyError, StoreError, isBusyError, type Store } from './database.js';
 import { SegmentLog, nodeFileSystem, type SegmentFileSystem, type SyncLevel } from './segment-log.js';
 import { WorkerCheckpointWriter, type CheckpointWriter } from './checkpoint-writer.js';
 import { DELETE_COVERED_ROWS_SQL, PUT_CHECKPOINT_SQL } from './checkpoint-sql.js';
@@ -413,6 +413,7 @@ export class IngestLog {
    * segment it does not cover.
    * @throws RangeError when `uptoSeq` is out of range or another checkpoint is being written.
    * @throws StoreError (rejection) when the pending appends cannot be written or the commit fails; the previous checkpoint and the log then stay as they were.
+   * @throws StoreBusyError (rejection) when only the commit failed, because another connection held the database's lock for longer than the writer waits: every request is then in the log still, and a later checkpoint can cover them.
    */
   async writeCheckpoint(uptoSeq: number, now: number, snapshot: () => string | Uint8Array | Promise<string | Uint8Array>): Promise<void> {
     if (this.writing) throw new RangeError('IngestLog.writeCheckpoint: another checkpoint is being written; wait for it first');
@@ -433,7 +434,10 @@ export class IngestLog {
       try {
         deleted = await this.writer.commit(bytes, uptoSeq, Math.round(now), this.tableRows > 0);
       } catch (err) {
-        throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
+        // Everything is still in the log (written above): a lock held by another connection
+        // only delays the checkpoint, so it is told apart from a failure (StoreBusyError).
+        const Failure = isBusyError(err) ? StoreBusyError : StoreError;
+        throw new Failure(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
       }
       this.tableRows -= deleted;
       this.checkpointSeq = uptoSeq;

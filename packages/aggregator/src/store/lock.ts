@@ -65,8 +65,12 @@ export function lockDataDir(dataDir: string): () => void {
       // Left by a process that is gone (or unreadable): take it over.
       try {
         unlinkSync(path);
-      } catch {
-        // another starter removed it first; the next attempt decides
+      } catch (unlinkErr) {
+        // ENOENT: another starter removed it first; the next attempt decides. Anything else (a
+        // read-only file system, EROFS, once answered "being taken by another process") is why.
+        if ((unlinkErr as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw new StoreError(`cannot take over ${path}, left by a process that no longer runs: ${(unlinkErr as Error).message}`, { cause: unlinkErr });
+        }
       }
     }
   }

@@ -108,6 +108,15 @@ models:
       assert.throws(() => validateConfig({ models: [{ name: 'm', groundTruth: { ttl: '1h' } }] }, '/'), /models\.0\.groundTruth: unknown key "ttl"/);
     });
 
+    it('reads limits.maxResidentMemory as a size, unset by default, and refuses one under 64MiB', () => {
+      assert.equal(validateConfig({}, '/').limits.maxResidentMemory, undefined);
+      assert.equal(validateConfig({ limits: { maxResidentMemory: '1GiB' } }, '/').limits.maxResidentMemory, 1024 ** 3);
+      assert.equal(validateConfig({ limits: { maxResidentMemory: '300MB' } }, '/').limits.maxResidentMemory, 300e6);
+      assert.equal(validateConfig({ limits: { maxResidentMemory: 67_108_864 } }, '/').limits.maxResidentMemory, 67_108_864);
+      assert.throws(() => validateConfig({ limits: { maxResidentMemory: '16MiB' } }, '/'), /limits\.maxResidentMemory: must be at least 64MiB/);
+      assert.throws(() => validateConfig({ limits: { maxResidentMemory: 'lots' } }, '/'), /limits\.maxResidentMemory: expected a size like/);
+    });
+
     it('refuses a non-loopback bind without an auth token', () => {
       assert.throws(() => validateConfig({ server: { http: '0.0.0.0:9470' } }, '/'), /requires server.authToken/);
       const ok = validateConfig({ server: { http: '0.0.0.0:9470', authToken: 'x'.repeat(16) } }, '/');

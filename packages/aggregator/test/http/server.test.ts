@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpServer, type ApiBackend, type StartedServer } from '../../src/http/server.js';
+import { StoreBusyError } from '../../src/store/database.js';
 
 function backend(): ApiBackend & { baselines: Map<string, unknown> } {
   const baselines = new Map<string, unknown>();
@@ -106,6 +107,28 @@ describe('http', () => {
       assert.equal((await fetch(url, { method: 'DELETE' })).status, 200);
       assert.equal(b.baselines.has('plain'), false);
       assert.equal((await fetch(url, { method: 'POST' })).status, 405);
+    });
+
+    it('answers 503 MW_STORE_BUSY with Retry-After when the store is locked by another process (regression: 400 "invalid baseline", 500)', async () => {
+      const url = `${server.url}/api/v1/models/plain/baseline`;
+      const { setBaseline, resetBaseline } = b;
+      // As better-sqlite3 throws it, and as a deferred checkpoint rejects.
+      b.setBaseline = () => {
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      };
+      b.resetBaseline = () => Promise.reject(new StoreBusyError('cannot write the checkpoint: database is locked'));
+      try {
+        for (const method of ['PUT', 'DELETE']) {
+          const r = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: '{"format":"x"}' });
+          assert.equal(r.status, 503, method);
+          assert.equal(r.headers.get('retry-after'), '1');
+          const { error } = (await r.json()) as { error: { code: string; message: string } };
+          assert.equal(error.code, 'MW_STORE_BUSY');
+          assert.match(error.message, /locked by another process.*retry: .*database is locked/);
+        }
+      } finally {
+        Object.assign(b, { setBaseline, resetBaseline });
+      }
     });
   });
 

@@ -184,17 +184,66 @@ describe('createGrpcReceiver', () => {
         await gate;
         return { rejected: 0 };
       };
-      const small = await createGrpcReceiver({ sink: s, port: 0, maxInFlightRequests: 1 });
+      const refused: string[] = [];
+      const small = await createGrpcReceiver({ sink: s, port: 0, maxInFlightRequests: 1, onRefused: (signal, reason) => refused.push(`${signal}/${reason}`) });
       try {
         const addr = `127.0.0.1:${small.address.port}`;
         const first = call(addr, METRICS, new Uint8Array(0));
         while (s.metrics.length === 0) await new Promise((r) => setTimeout(r, 5));
         const second = await call(addr, METRICS, new Uint8Array(0));
         assert.equal(second.err?.code, grpc.status.RESOURCE_EXHAUSTED);
+        assert.deepEqual(refused, ['metrics/in_flight'], 'the refusal is counted');
         release();
         assert.equal((await first).err, null);
       } finally {
         await small.close();
+      }
+    });
+
+    it("answers UNAVAILABLE with RetryInfo before receiving the message when the sink does not admit the call", async () => {
+      const s = new RecordingSink();
+      const asked: string[] = [];
+      let refuse = true;
+      const guarded = Object.assign(s, {
+        admit(signal: 'metrics' | 'logs', transport: 'http' | 'grpc') {
+          asked.push(`${signal}/${transport}`);
+          if (refuse) throw new OverloadedError('memory is short', { retryAfterMs: 5000 });
+        },
+      });
+      // A message past the size limit: received, it would be RESOURCE_EXHAUSTED; refused unread, it is the sink's UNAVAILABLE.
+      const small = await createGrpcReceiver({ sink: guarded, port: 0, maxBodyBytes: 100 });
+      try {
+        const addr = `127.0.0.1:${small.address.port}`;
+        const { err } = await call(addr, LOGS, new Uint8Array(10_000));
+        assert.equal(err?.code, grpc.status.UNAVAILABLE);
+        assert.equal(err?.details, 'memory is short');
+        const bin = err?.metadata.get('grpc-status-details-bin')[0];
+        assert.ok(Buffer.isBuffer(bin));
+        assert.deepEqual(retryDelayMs(bin), { typeUrl: 'type.googleapis.com/google.rpc.RetryInfo', ms: 5000 });
+        assert.equal(s.logs.length, 0);
+        refuse = false;
+        assert.equal((await call(addr, METRICS, new Uint8Array(0))).err, null);
+        assert.deepEqual(asked, ['logs/grpc', 'metrics/grpc']);
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('asks for the token before admission: an unauthenticated caller learns nothing of the load', async () => {
+      const s = Object.assign(new RecordingSink(), {
+        admit() {
+          throw new OverloadedError('memory is short');
+        },
+      });
+      const secured = await createGrpcReceiver({ sink: s, port: 0, authToken: 'sixteen-chars-token' });
+      try {
+        const addr = `127.0.0.1:${secured.address.port}`;
+        assert.equal((await call(addr, METRICS, new Uint8Array(0))).err?.code, grpc.status.UNAUTHENTICATED);
+        const md = new grpc.Metadata();
+        md.set('authorization', 'Bearer sixteen-chars-token');
+        assert.equal((await call(addr, METRICS, new Uint8Array(0), { metadata: md })).err?.code, grpc.status.UNAVAILABLE);
+      } finally {
+        await secured.close();
       }
     });
 

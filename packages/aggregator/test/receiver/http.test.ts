@@ -254,7 +254,8 @@ describe('createHttpReceiver', () => {
         await gate;
         return { rejected: 0 };
       };
-      const small = await createHttpReceiver({ sink: s, port: 0, maxInFlightRequests: 1, retryAfterSeconds: 7 });
+      const refused: string[] = [];
+      const small = await createHttpReceiver({ sink: s, port: 0, maxInFlightRequests: 1, retryAfterSeconds: 7, onRefused: (signal, reason) => refused.push(`${signal}/${reason}`) });
       try {
         const post = () => fetch(`${small.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
         const first = post();
@@ -262,6 +263,7 @@ describe('createHttpReceiver', () => {
         const second = await post();
         assert.equal(second.status, 429);
         assert.equal(second.headers.get('retry-after'), '7');
+        assert.deepEqual(refused, ['metrics/in_flight'], 'the refusal is counted');
         release();
         assert.equal((await first).status, 200);
         assert.equal((await post()).status, 200);
@@ -278,7 +280,8 @@ describe('createHttpReceiver', () => {
         await gate;
         return { rejected: 0 };
       };
-      const small = await createHttpReceiver({ sink: s, port: 0, maxBodyBytes: 1000, maxInFlightBytes: 1500, retryAfterSeconds: 2 });
+      const refused: string[] = [];
+      const small = await createHttpReceiver({ sink: s, port: 0, maxBodyBytes: 1000, maxInFlightBytes: 1500, retryAfterSeconds: 2, onRefused: (signal, reason) => refused.push(`${signal}/${reason}`) });
       try {
         const post = () =>
           fetch(`${small.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(900)}"}` });
@@ -287,9 +290,58 @@ describe('createHttpReceiver', () => {
         const second = await post();
         assert.equal(second.status, 503);
         assert.equal(second.headers.get('retry-after'), '2');
+        assert.deepEqual(refused, ['metrics/in_flight'], 'the refusal is counted');
         release();
         assert.equal((await first).status, 200);
         assert.equal((await post()).status, 200);
+      } finally {
+        await small.close();
+      }
+    });
+
+    it("refuses with the sink's OverloadedError before reading the body when the sink does not admit the request", async () => {
+      const s = new RecordingSink();
+      const asked: string[] = [];
+      let refuse = true;
+      const guarded = Object.assign(s, {
+        admit(signal: 'metrics' | 'logs', transport: 'http' | 'grpc') {
+          asked.push(`${signal}/${transport}`);
+          if (refuse) throw new OverloadedError('memory is short', { retryAfterMs: 5000 });
+        },
+      });
+      const small = await createHttpReceiver({ sink: guarded, port: 0, maxBodyBytes: 100 });
+      try {
+        // A body past the size limit: read, it would be a 413; refused unread, it is the sink's 503.
+        const big = await fetch(`${small.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(10_000)}"}` });
+        assert.equal(big.status, 503);
+        assert.equal(big.headers.get('retry-after'), '5');
+        assert.deepEqual(await big.json(), { code: 14, message: 'memory is short', details: [] });
+        assert.equal(s.logs.length, 0);
+        refuse = false;
+        const ok = await fetch(`${small.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        assert.equal(ok.status, 200);
+        assert.deepEqual(asked, ['logs/http', 'metrics/http', 'metrics/http'], 'asked on arrival, and again before decoding');
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('lets the sender of a large body read the refusal: the body is discarded, not reset (regression: fetch failed)', async () => {
+      const s = Object.assign(new RecordingSink(), {
+        admit() {
+          throw new OverloadedError('memory is short', { retryAfterMs: 5000 });
+        },
+      });
+      const small = await createHttpReceiver({ sink: s, port: 0, maxBodyBytes: 8 * 1024 * 1024 });
+      try {
+        const body = new Uint8Array(4 * 1024 * 1024);
+        for (let i = 0; i < 5; i++) {
+          const res = await fetch(`${small.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+          assert.equal(res.status, 503);
+          assert.equal(res.headers.get('retry-after'), '5');
+          await res.arrayBuffer();
+        }
+        assert.equal(s.metrics.length, 0);
       } finally {
         await small.close();
       }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
-import { DATABASE_FILE, SCHEMA_VERSION, StoreError, openStore } from '../../src/store/database.js';
+import { DATABASE_FILE, SCHEMA_VERSION, StoreError, isBusyError, openStore } from '../../src/store/database.js';
 import { IngestLog } from '../../src/store/ingest-log.js';
 
 const SCHEMA1_DB = fileURLToPath(new URL('../fixtures/store/schema1/modelwatch.db', import.meta.url));
@@ -75,6 +75,31 @@ describe('store', () => {
       const b = openStore(tmp(), { synchronous: 'FULL' });
       assert.equal(b.db.pragma('synchronous', { simple: true }), 2);
       b.close();
+    });
+
+    it('gives up a write within busyTimeoutMs when another process holds the database locked (regression: each write held the event loop for 5 s)', () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      assert.equal(store.db.pragma('busy_timeout', { simple: true }), 100);
+      const other = new Database(join(dir, DATABASE_FILE));
+      other.exec('BEGIN EXCLUSIVE');
+      try {
+        const started = performance.now();
+        assert.throws(() => store.putState('alerts', '{}', 1), (e: unknown) => isBusyError(e) && /database is locked/.test((e as Error).message));
+        const waited = performance.now() - started;
+        assert.ok(waited >= 90 && waited < 1000, `waited ${waited.toFixed(0)} ms`);
+        // Reads go on: WAL readers never wait for a writer.
+        assert.equal(store.getState('alerts'), undefined);
+      } finally {
+        other.exec('COMMIT');
+        other.close();
+      }
+      store.putState('alerts', '{}', 2);
+      assert.equal(store.getState('alerts'), '{}');
+      store.close();
+      const patient = openStore(dir, { busyTimeoutMs: 2500 });
+      assert.equal(patient.db.pragma('busy_timeout', { simple: true }), 2500);
+      patient.close();
     });
 
     it('creates a new database with 16 KiB pages and leaves the page size of an existing one as it was', () => {

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { StoreError, openStore, type Store } from '../../src/store/database.js';
+import { StoreBusyError, StoreError, isBusyError, openStore, type Store } from '../../src/store/database.js';
+import { WorkerCheckpointWriter } from '../../src/store/checkpoint-writer.js';
 import { INGEST_LOG_DIR, IngestLog } from '../../src/store/ingest-log.js';
 import { nodeFileSystem, type SegmentFileSystem } from '../../src/store/segment-log.js';
 
@@ -834,6 +835,33 @@ describe('IngestLog', () => {
       assert.deepEqual([...log.replay(0)].map((r) => r.seq), [1, 2]);
       assert.equal(await log.append('metrics', bytes(2, 3), 3), 3);
       await log.close();
+    });
+
+    it('rejects with a StoreBusyError when another process holds the database locked, keeping every record for the next checkpoint (regression: the service stopped)', async () => {
+      const dir = tmp();
+      const store = openStore(dir);
+      // The real worker, waiting 50 ms for the lock instead of 5 s.
+      const writer = new WorkerCheckpointWriter({ path: store.path, synchronous: 'NORMAL', busyTimeoutMs: 50 });
+      const log = new IngestLog(store, { checkpointWriter: writer });
+      await Promise.all([log.append('metrics', bytes(2, 1), 1), log.append('metrics', bytes(2, 2), 2)]);
+      // Another process, e.g. an sqlite3 shell in a transaction: in WAL mode, EXCLUSIVE keeps other writers out.
+      const other = new Database(store.path);
+      other.exec('BEGIN EXCLUSIVE');
+      try {
+        await assert.rejects(log.writeCheckpoint(2, 1, () => '{"upto":2}'), (e: Error) => e instanceof StoreBusyError && isBusyError(e) && /cannot write the checkpoint: .*database is locked/.test(e.message));
+        assert.equal(committedCheckpoint(store), undefined);
+        assert.deepEqual(committedSeqs(store), [1, 2]);
+        // Appends go on meanwhile, to a new segment.
+        assert.equal(await log.append('metrics', bytes(2, 3), 3), 3);
+      } finally {
+        other.exec('COMMIT');
+        other.close();
+      }
+      await log.writeCheckpoint(3, 2, () => '{"upto":3}');
+      assert.equal(committedCheckpoint(store), 3);
+      assert.deepEqual(committedSeqs(store), []);
+      await log.close();
+      store.close();
     });
   });
 

@@ -410,3 +410,47 @@ export const ATTR_ML_REJECTION_REASON_VALUE_UNSUPPORTED = 'unsupported';
  * `ml.rejection.reason` = `overloaded`: The aggregator shed load and asked the client to retry.
  */
 export const ATTR_ML_REJECTION_REASON_VALUE_OVERLOADED = 'overloaded';
+
+/**
+ * Why the aggregator refused a whole OTLP request and asked the sender to retry later.
+ *
+ * Type: `enum`. Examples: `memory`.
+ */
+export const ATTR_ML_REFUSAL_REASON = 'ml.refusal.reason';
+
+/**
+ * `ml.refusal.reason` = `memory`: The aggregator's resident memory neared limits.maxResidentMemory (HTTP 503, gRPC UNAVAILABLE).
+ */
+export const ATTR_ML_REFUSAL_REASON_VALUE_MEMORY = 'memory';
+
+/**
+ * `ml.refusal.reason` = `in_flight`: Too many requests, or too many request bytes, were being handled at once (HTTP 429 or 503, gRPC RESOURCE_EXHAUSTED).
+ */
+export const ATTR_ML_REFUSAL_REASON_VALUE_IN_FLIGHT = 'in_flight';
+
+/**
+ * `ml.refusal.reason` = `disk_space`: The data directory's file system had less free space than storage.minFreeSpace (HTTP 503, gRPC UNAVAILABLE).
+ */
+export const ATTR_ML_REFUSAL_REASON_VALUE_DISK_SPACE = 'disk_space';
+
+/**
+ * A part of the aggregator that can be degraded while the service goes on.
+ *
+ * Type: `enum`. Examples: `storage`.
+ */
+export const ATTR_ML_AGGREGATOR_COMPONENT = 'ml.aggregator.component';
+
+/**
+ * `ml.aggregator.component` = `storage`: The data directory's file system has less free space than storage.minFreeSpace: new OTLP requests are refused until space is freed.
+ */
+export const ATTR_ML_AGGREGATOR_COMPONENT_VALUE_STORAGE = 'storage';
+
+/**
+ * `ml.aggregator.component` = `checkpoint`: Checkpoints cannot commit (the database is locked by another connection): the ingest log keeps every request, and grows.
+ */
+export const ATTR_ML_AGGREGATOR_COMPONENT_VALUE_CHECKPOINT = 'checkpoint';
+
+/**
+ * `ml.aggregator.component` = `telemetry_push`: The OTLP push of the aggregator's own metrics fails (its endpoint is down or refuses them).
+ */
+export const ATTR_ML_AGGREGATOR_COMPONENT_VALUE_TELEMETRY_PUSH = 'telemetry_push';

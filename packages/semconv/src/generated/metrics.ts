@@ -433,6 +433,60 @@ export const METRIC_ML_AGGREGATOR_ACCEPTED = 'ml.aggregator.accepted';
 export const METRIC_ML_AGGREGATOR_REJECTED = 'ml.aggregator.rejected';
 
 /**
+ * OTLP requests the aggregator refused whole, with a retry delay, by reason.
+ *
+ * Refused requests are not acknowledged: the sender retries them, so nothing of them is lost or counted in ml.aggregator.rejected.
+ *
+ * Instrument: counter. Unit: `{request}`.
+ * Attributes: `ml.signal` (required), `ml.refusal.reason` (required).
+ */
+export const METRIC_ML_AGGREGATOR_REFUSED = 'ml.aggregator.refused';
+
+/**
+ * 1 while a part of the aggregator works around a fault (also shown on /readyz), else 0.
+ *
+ * Faults that put acknowledged data at risk are not worked around: the aggregator then refuses data and exits (fail-stop).
+ *
+ * Instrument: gauge. Unit: `1`.
+ * Attributes: `ml.aggregator.component` (required).
+ */
+export const METRIC_ML_AGGREGATOR_DEGRADED = 'ml.aggregator.degraded';
+
+/**
+ * Resident memory of the aggregator's process, sampled every 250 ms.
+ *
+ * Instrument: gauge. Unit: `By`.
+ * Attributes: none.
+ */
+export const METRIC_ML_AGGREGATOR_MEMORY_RSS = 'ml.aggregator.memory.rss';
+
+/**
+ * limits.maxResidentMemory: the resident memory the aggregator stays under (absent when unset).
+ *
+ * New OTLP requests are refused from 90% of it until resident memory is back under 80%, or under 90% for 2 s.
+ *
+ * Instrument: gauge. Unit: `By`.
+ * Attributes: none.
+ */
+export const METRIC_ML_AGGREGATOR_MEMORY_LIMIT = 'ml.aggregator.memory.limit';
+
+/**
+ * 99th-percentile event-loop delay of the aggregator over the last complete 10-second period.
+ *
+ * Instrument: gauge. Unit: `s`.
+ * Attributes: none.
+ */
+export const METRIC_ML_AGGREGATOR_EVENTLOOP_DELAY_P99 = 'ml.aggregator.eventloop.delay.p99';
+
+/**
+ * Longest event-loop delay of the aggregator over the last complete 10-second period.
+ *
+ * Instrument: gauge. Unit: `s`.
+ * Attributes: none.
+ */
+export const METRIC_ML_AGGREGATOR_EVENTLOOP_DELAY_MAX = 'ml.aggregator.eventloop.delay.max';
+
+/**
  * Service instances that sent the model's telemetry and were seen within the resources TTL.
  *
  * Instrument: gauge. Unit: `{instance}`.

@@ -261,6 +261,28 @@ export const ATTRIBUTES = {
       { id: 'overloaded', value: 'overloaded', brief: 'The aggregator shed load and asked the client to retry.' },
     ],
   },
+  'ml.refusal.reason': {
+    name: 'ml.refusal.reason',
+    type: 'enum',
+    brief: 'Why the aggregator refused a whole OTLP request and asked the sender to retry later.',
+    examples: ['memory'],
+    members: [
+      { id: 'memory', value: 'memory', brief: 'The aggregator\'s resident memory neared limits.maxResidentMemory (HTTP 503, gRPC UNAVAILABLE).' },
+      { id: 'in_flight', value: 'in_flight', brief: 'Too many requests, or too many request bytes, were being handled at once (HTTP 429 or 503, gRPC RESOURCE_EXHAUSTED).' },
+      { id: 'disk_space', value: 'disk_space', brief: 'The data directory\'s file system had less free space than storage.minFreeSpace (HTTP 503, gRPC UNAVAILABLE).' },
+    ],
+  },
+  'ml.aggregator.component': {
+    name: 'ml.aggregator.component',
+    type: 'enum',
+    brief: 'A part of the aggregator that can be degraded while the service goes on.',
+    examples: ['storage'],
+    members: [
+      { id: 'storage', value: 'storage', brief: 'The data directory\'s file system has less free space than storage.minFreeSpace: new OTLP requests are refused until space is freed.' },
+      { id: 'checkpoint', value: 'checkpoint', brief: 'Checkpoints cannot commit (the database is locked by another connection): the ingest log keeps every request, and grows.' },
+      { id: 'telemetry_push', value: 'telemetry_push', brief: 'The OTLP push of the aggregator\'s own metrics fails (its endpoint is down or refuses them).' },
+    ],
+  },
 } as const satisfies Readonly<Record<string, AttributeDefinition>>;
 
 /** Every metric of the registry, by name. */
@@ -861,6 +883,64 @@ export const METRICS = {
       { name: 'ml.signal', requirementLevel: 'required' },
       { name: 'ml.rejection.reason', requirementLevel: 'required' },
       { name: 'ml.model.name', requirementLevel: 'recommended' },
+    ],
+  },
+  'ml.aggregator.refused': {
+    name: 'ml.aggregator.refused',
+    instrument: 'counter',
+    unit: '{request}',
+    brief: 'OTLP requests the aggregator refused whole, with a retry delay, by reason.',
+    note: 'Refused requests are not acknowledged: the sender retries them, so nothing of them is lost or counted in ml.aggregator.rejected.',
+    attributes: [
+      { name: 'ml.signal', requirementLevel: 'required' },
+      { name: 'ml.refusal.reason', requirementLevel: 'required' },
+    ],
+  },
+  'ml.aggregator.degraded': {
+    name: 'ml.aggregator.degraded',
+    instrument: 'gauge',
+    unit: '1',
+    brief: '1 while a part of the aggregator works around a fault (also shown on /readyz), else 0.',
+    note: 'Faults that put acknowledged data at risk are not worked around: the aggregator then refuses data and exits (fail-stop).',
+    attributes: [
+      { name: 'ml.aggregator.component', requirementLevel: 'required' },
+    ],
+  },
+  'ml.aggregator.memory.rss': {
+    name: 'ml.aggregator.memory.rss',
+    instrument: 'gauge',
+    unit: 'By',
+    brief: 'Resident memory of the aggregator\'s process, sampled every 250 ms.',
+    attributes: [
+
+    ],
+  },
+  'ml.aggregator.memory.limit': {
+    name: 'ml.aggregator.memory.limit',
+    instrument: 'gauge',
+    unit: 'By',
+    brief: 'limits.maxResidentMemory: the resident memory the aggregator stays under (absent when unset).',
+    note: 'New OTLP requests are refused from 90% of it until resident memory is back under 80%, or under 90% for 2 s.',
+    attributes: [
+
+    ],
+  },
+  'ml.aggregator.eventloop.delay.p99': {
+    name: 'ml.aggregator.eventloop.delay.p99',
+    instrument: 'gauge',
+    unit: 's',
+    brief: '99th-percentile event-loop delay of the aggregator over the last complete 10-second period.',
+    attributes: [
+
+    ],
+  },
+  'ml.aggregator.eventloop.delay.max': {
+    name: 'ml.aggregator.eventloop.delay.max',
+    instrument: 'gauge',
+    unit: 's',
+    brief: 'Longest event-loop delay of the aggregator over the last complete 10-second period.',
+    attributes: [
+
     ],
   },
   'ml.resource.instances': {

@@ -81,7 +81,10 @@ export class FifoMap<V> {
   }
 
   private maybeCompact(): void {
-    if (this.queue.length - this.head <= 2 * this.map.size + 1024) return;
+    // The whole array counts, the nodes before `head` too: they are dead but still
+    // held. Used as a bounded queue (set one, shift one), `length - head` stays
+    // constant while `head` grows, and every node ever set would be kept.
+    if (this.queue.length <= 2 * this.map.size + 1024) return;
     this.queue = this.queue.slice(this.head).filter((n) => !n.dead);
     this.head = 0;
   }

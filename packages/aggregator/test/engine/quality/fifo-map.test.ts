@@ -42,5 +42,19 @@ describe('FifoMap', () => {
       assert.deepEqual([...m.entries()], ref);
       assert.equal(m.size, ref.length);
     });
+
+    it('holds a constant factor of its live entries when used as a bounded queue (regression: the soak found every node ever set kept)', () => {
+      const m = new FifoMap<number>();
+      // A bound of 2,000 entries, as the ground-truth join keeps them: each new entry pushes out the oldest.
+      for (let i = 0; i < 200_000; i++) {
+        m.set(`p${i}`, i);
+        if (m.size > 2000) m.shift();
+      }
+      assert.equal(m.size, 2000);
+      assert.deepEqual(m.peek(), ['p198000', 198_000]);
+      // The node array is private; its length is what the heap holds.
+      const held = (m as unknown as { queue: unknown[] }).queue.length;
+      assert.ok(held <= 2 * 2000 + 1024, `${held} nodes held for 2000 entries`);
+    });
   });
 });
