@@ -137,8 +137,10 @@ models:
     const w = await open('#/');
     await w.page.waitForSelector('article.model-card[data-model="failing"][data-colour="red"]', { timeout: 60_000 });
     await w.page.waitForSelector('article.model-card[data-model="healthy"][data-colour="green"]', { timeout: 60_000 });
-    const failing = w.page.locator('article.model-card[data-model="failing"]');
-    for (const cell of ['errors', 'latency', 'drift']) assert.equal(await failing.locator(`[data-cell="${cell}"]`).getAttribute('data-colour'), 'red', cell);
+    // Each cell turns red as its verdict comes in (drift needs a judged window): wait for each.
+    for (const cell of ['errors', 'latency', 'drift']) {
+      await w.page.waitForSelector(`article.model-card[data-model="failing"] [data-cell="${cell}"][data-colour="red"]`, { timeout: 60_000 });
+    }
     assert.equal(await w.page.locator('article.model-card[data-model="healthy"] [data-cell="errors"]').getAttribute('data-colour'), 'green');
     // The worst model comes first.
     const order = await Promise.all((await w.page.locator('article.model-card').all()).map((card) => card.getAttribute('data-model')));
