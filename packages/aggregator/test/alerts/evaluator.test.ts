@@ -69,8 +69,22 @@ describe('alerts/evaluator', () => {
       ], EMPTY_ALERTS_STATE, 0);
       const critical = step.state.active.find((a) => a.labels['severity'] === 'critical');
       assert.deepEqual(critical?.labels, { alertname: 'DataDriftDetected', severity: 'critical', ml_model_name: 'm', ml_model_version: 'v1', ml_feature_name: 'text_length' });
-      assert.match(critical?.annotations['description'] ?? '', /KS statistic 0\.31 \(p-value 0\.00012\), PSI 0\.4/);
+      assert.match(critical?.annotations['description'] ?? '', /Numeric feature: KS statistic 0\.31 \(p-value 0\.00012\)\. .* Both: PSI 0\.4\./);
       assert.match(critical?.annotations['runbook'] ?? '', /^1\. Compare the current and baseline distributions: GET \/api\/v1\/models\/m\/drift\/text_length/);
+    });
+
+    it('shows a categorical feature\'s chi-square p-value and Jensen-Shannon distance, and says why KS reads n/a (regression: the description read "KS statistic n/a" alone)', () => {
+      const step = evaluateAlerts(immediate(), [
+        sig('ml.drift.severity', 2, feature('country')),
+        sig('ml.drift.chi_square.p_value', 0.0003, feature('country')),
+        sig('ml.drift.jensen_shannon', 0.21, feature('country')),
+        sig('ml.drift.psi', 0.22, feature('country')),
+      ], EMPTY_ALERTS_STATE, 0);
+      const warning = step.state.active.find((a) => a.labels['severity'] === 'warning');
+      const description = warning?.annotations['description'] ?? '';
+      assert.match(description, /Categorical feature: chi-square p-value 0\.0003, Jensen-Shannon distance 0\.21\. Both: PSI 0\.22\./);
+      assert.match(description, /Numeric feature: KS statistic n\/a \(p-value n\/a\)/);
+      assert.match(description, /A statistic that does not apply to this feature's kind reads n\/a/);
     });
 
     it('judges each model by its own rules: a per-model threshold and a rule turned off', () => {

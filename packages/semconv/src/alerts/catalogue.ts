@@ -15,6 +15,8 @@ import {
   METRIC_ML_ACCURACY_CHANGE,
   METRIC_ML_ACCURACY_ESTIMATED,
   METRIC_ML_ACCURACY_SAMPLE_COUNT,
+  METRIC_ML_DRIFT_CHI_SQUARE_P_VALUE,
+  METRIC_ML_DRIFT_JENSEN_SHANNON,
   METRIC_ML_DRIFT_KS_P_VALUE,
   METRIC_ML_DRIFT_KS_STATISTIC,
   METRIC_ML_DRIFT_PSI,
@@ -79,6 +81,8 @@ const DRIFT_CONTEXT = {
   ks: { metric: METRIC_ML_DRIFT_KS_STATISTIC, match: { 'ml.drift.subject': 'feature' } },
   p_value: { metric: METRIC_ML_DRIFT_KS_P_VALUE, match: { 'ml.drift.subject': 'feature' } },
   psi: { metric: METRIC_ML_DRIFT_PSI, match: { 'ml.drift.subject': 'feature' } },
+  chi_square_p_value: { metric: METRIC_ML_DRIFT_CHI_SQUARE_P_VALUE, match: { 'ml.drift.subject': 'feature' } },
+  jensen_shannon: { metric: METRIC_ML_DRIFT_JENSEN_SHANNON, match: { 'ml.drift.subject': 'feature' } },
   window: { metric: METRIC_ML_DRIFT_SEVERITY, match: { 'ml.drift.subject': 'feature' }, label: 'ml.drift.window' },
 } as const;
 
@@ -90,8 +94,14 @@ const driftRunbook = [
   'If accuracy is dropping as well (LowModelAccuracy, AccuracyDropDetected), expedite the retraining.',
 ];
 
-const driftDescription = `Model {{ $labels.ml_model_name }} feature {{ $labels.ml_feature_name }}: KS statistic {{ $context.ks }} (p-value {{ $context.p_value }}), PSI {{ $context.psi }}, over the last {{ $context.window }} (the window that decided; every window is in GET /api/v1/models/{{ $labels.ml_model_name }}/drift).
-Interpretation: KS < 0.10 no significant drift; 0.10-0.15 slight shift (monitor); 0.15-0.25 moderate drift (investigate); >= 0.25 severe drift (retraining recommended). The verdict counts only when the shift is also statistically clear (p below alpha).`;
+/**
+ * One description serves numeric and categorical features: each statistic is
+ * named with the kind of feature it applies to, so the `n/a` of the others
+ * reads as "not measured for this kind", not as missing data.
+ */
+const driftDescription = `Model {{ $labels.ml_model_name }} feature {{ $labels.ml_feature_name }} drifted over the last {{ $context.window }} (the window that decided; every window is in GET /api/v1/models/{{ $labels.ml_model_name }}/drift).
+Numeric feature: KS statistic {{ $context.ks }} (p-value {{ $context.p_value }}). Categorical feature: chi-square p-value {{ $context.chi_square_p_value }}, Jensen-Shannon distance {{ $context.jensen_shannon }}. Both: PSI {{ $context.psi }}. A statistic that does not apply to this feature's kind reads n/a.
+Interpretation: KS < 0.10 no significant drift; 0.10-0.15 slight shift (monitor); 0.15-0.25 moderate drift (investigate); >= 0.25 severe drift (retraining recommended). For a categorical feature the same grades come from PSI: < 0.1 none, 0.1-0.2 slight, 0.2-0.25 moderate, >= 0.25 severe. The verdict counts only when the shift is also statistically clear (p below alpha).`;
 
 const predictionRunbook = [
   'Compare the prediction and confidence distributions with the baseline: GET /api/v1/models/{{ $labels.ml_model_name }}/drift.',
