@@ -25,6 +25,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { getJson, startAggregator, tempDir, type RunningAggregator } from '../helpers/aggregator.js';
 import { sdkPayloads, type Payload, type Temporality } from '../helpers/otlp-payloads.js';
+import { collectFigures } from '../helpers/figures.js';
 import { seeded } from '../helpers/random.js';
 
 const MODEL = 'crash-model';
@@ -128,8 +129,7 @@ describe('modelwatch serve under kill -9', () => {
   after(async () => {
     await aggregator?.stop('SIGKILL');
   });
-  const summary: string[] = [];
-  after(() => process.stdout.write(`crash test (seed ${SEED}), ${CASES.length * KILLS_PER_CASE} kills:\n${summary.map((l) => `  ${l}`).join('\n')}\n`));
+  const figures = collectFigures('crash', `crash test (seed ${SEED}), ${CASES.length * KILLS_PER_CASE} kills`);
 
   for (const { transport, temporality } of CASES) {
     it(`accounts for every point and log record acknowledged over OTLP/${transport === 'http' ? 'HTTP' : 'gRPC'} from a ${temporality} sender, after each of ${KILLS_PER_CASE} kills`, async () => {
@@ -145,6 +145,11 @@ describe('modelwatch serve under kill -9', () => {
       let cutThisRound = 0;
       let totalDuplicates = 0;
       let replayedRestarts = 0;
+      // What was acknowledged but is missing after a restart: the assertions below require 0.
+      const lost: Counts = { dataPoints: 0, logRecords: 0 };
+      let killsSurvived = 0;
+      // Cumulative senders: observations below the newest acknowledged snapshot's totals.
+      let lostObservations = 0;
       let retryQueue: Payload[] = [];
       // Cumulative: the newest snapshot acknowledged, and the newest one that may have been committed.
       let newestAcknowledged: Payload | undefined;
@@ -166,6 +171,7 @@ describe('modelwatch serve under kill -9', () => {
           await new Promise((r) => setTimeout(r, 2500));
           got = await featureCounts(target);
         }
+        for (const f of FEATURES) lostObservations += Math.max(0, (newestAcknowledged?.totals?.[f] ?? 0) - got[f]!);
         for (const f of FEATURES) {
           const low = newestAcknowledged?.totals?.[f] ?? 0;
           const high = newestSent?.totals?.[f] ?? 0;
@@ -198,6 +204,8 @@ describe('modelwatch serve under kill -9', () => {
         if (round > 0) {
           const got = (await getJson<Status>(`${current.addresses.http}/api/v1/models/${MODEL}`)).accepted;
           const dupRecords = got.logRecords - acknowledged.logRecords;
+          killsSurvived++;
+          lost.logRecords += Math.max(0, acknowledged.logRecords - got.logRecords);
           const restored = /checkpoint (\d+), (\d+) requests replayed/.exec(current.stderr());
           if (restored !== null && Number(restored[2]) > 0) replayedRestarts++;
           let line = `kill ${round}: ${cutThisRound} request(s) cut mid-flight; restart from checkpoint ${restored?.[1] ?? 'none'} + ${restored?.[2] ?? 0} replayed requests; `;
@@ -205,6 +213,7 @@ describe('modelwatch serve under kill -9', () => {
           assert.ok(got.logRecords <= acknowledged.logRecords + inFlightAtKill.logRecords, `more log records than could be duplicates`);
           if (temporality === 'delta') {
             const dupPoints = got.dataPoints - acknowledged.dataPoints;
+            lost.dataPoints += Math.max(0, -dupPoints);
             totalDuplicates += Math.max(0, dupPoints) + Math.max(0, dupRecords);
             line += `acknowledged ${acknowledged.dataPoints} points / ${acknowledged.logRecords} records, accepted ${got.dataPoints} / ${got.logRecords}, duplicates ${dupPoints} / ${dupRecords}`;
             assert.ok(got.dataPoints >= acknowledged.dataPoints, `lost data points: ${line}`);
@@ -280,9 +289,25 @@ describe('modelwatch serve under kill -9', () => {
       }
       await aggregator?.stop('SIGTERM');
       aggregator = undefined;
-      summary.push(
-        `${transport}/${temporality}: ${requestsInFlightAtKill} requests cut by ${KILLS_PER_CASE} kills, ${totalDuplicates} duplicated points + records, ${replayedRestarts} restarts replayed the log; lost 0`,
-        ...report.map((l) => `  ${l}`),
+      figures.add(
+        `${transport}-${temporality}`,
+        [
+          `${transport}/${temporality}: ${requestsInFlightAtKill} requests cut by ${killsSurvived} kills, ${totalDuplicates} duplicated points + records, ${replayedRestarts} restarts replayed the log; lost ${lost.dataPoints} points, ${lost.logRecords} records${temporality === 'cumulative' ? `, ${lostObservations} observations` : ''}`,
+          ...report.map((l) => `    ${l}`),
+        ].join('\n'),
+        {
+          transport,
+          temporality,
+          kills: killsSurvived,
+          acknowledgedPoints: acknowledged.dataPoints,
+          acknowledgedRecords: acknowledged.logRecords,
+          lostPoints: lost.dataPoints,
+          lostRecords: lost.logRecords,
+          lostObservations,
+          duplicates: totalDuplicates,
+          requestsCut: requestsInFlightAtKill,
+          replayedRestarts,
+        },
       );
       assert.ok(replayedRestarts > 0, 'no restart replayed the ingest log');
       assert.ok(acknowledged.logRecords > 50, `too little was ingested to prove anything: ${JSON.stringify(acknowledged)}`);

@@ -16,12 +16,13 @@
  *   duplicates are at most the attempts that timed out (they may have been
  *   taken before the client gave up on them).
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { ALERT_NAMES } from '@modelwatch/semconv';
 import { getJson, startAggregator, tempDir, waitFor, type RunningAggregator } from '../helpers/aggregator.js';
 import { freePort } from '../helpers/alertmanager.js';
+import { collectFigures } from '../helpers/figures.js';
 import { startOtlpBackend } from '../helpers/otlp-recorder.js';
 import { postMetrics, predictionRequest, quantile, rssBytes, sleep, type Attempt } from '../helpers/traffic.js';
 
@@ -67,8 +68,7 @@ function steadyClient(target: RunningAggregator, phase: () => string, pauseMs = 
   };
 }
 
-const figures: string[] = [];
-after(() => process.stdout.write(`delivery faults:\n${figures.map((l) => `  ${l}`).join('\n')}\n`));
+const figures = collectFigures('faults-delivery', 'delivery faults');
 
 interface Receiver {
   kind: 'alertmanager' | 'webhook';
@@ -200,10 +200,17 @@ models:
       assert.equal(sample(metrics, 'ml_alerts_notifications_total', { ml_alert_receiver: r.url, ml_notification_outcome: 'failed' }), r.failed);
     }
     const acknowledged = attempts.length;
-    assert.equal(await acceptedAfterRestart(yaml, dataDir), acknowledged);
+    const held = await acceptedAfterRestart(yaml, dataDir);
+    assert.equal(held, acknowledged);
     const fmt = (p: string) => `${p} p50 ${quantile(latency(p), 0.5).toFixed(1)} / p99 ${quantile(latency(p), 0.99).toFixed(1)} / max ${Math.max(...latency(p)).toFixed(0)} ms (${byPhase(p).length})`;
     const counts = ready!.alerting.map((r) => `${r.kind} sent ${r.sent} failed ${r.failed} dropped ${r.dropped} max queued ${maxQueued[r.kind]}`).join('; ');
-    figures.push(`alert receivers healthy -> down 3 s -> slow 5 s -> healthy: OTLP latency ${['healthy', 'down', 'slow', 'recovered'].map(fmt).join(', ')}; ${counts}; ${slowEvaluations.size} evaluations while slow; ${acknowledged} acknowledged, all held after restart (lost 0)`);
+    figures.add('alertReceiversDownThenSlow', `alert receivers healthy -> down 3 s -> slow 5 s -> healthy: OTLP latency ${['healthy', 'down', 'slow', 'recovered'].map(fmt).join(', ')}; ${counts}; ${slowEvaluations.size} evaluations while slow; ${acknowledged} acknowledged, ${held} held after restart (lost ${acknowledged - held})`, {
+      acknowledged,
+      held,
+      lost: acknowledged - held,
+      otlpP99MsWhileSlow: +quantile(latency('slow'), 0.99).toFixed(1),
+      evaluationsWhileSlow: slowEvaluations.size,
+    });
   });
 
   it('the OTLP push target down, then up: ingestion unaffected, memory flat, the fault reported, the push resumes by itself', async () => {
@@ -253,10 +260,13 @@ models:
     assert.ok(quantile(down, 0.99) < 250, `p99 while the push target is down: ${quantile(down, 0.99)} ms`);
     const growth = Math.max(...rss.slice(10)) - Math.max(...rss.slice(0, 10));
     assert.ok(growth < 16 * MiB, `resident memory grew by ${(growth / MiB).toFixed(1)} MiB over 2 s of failing pushes`);
-    assert.equal(await acceptedAfterRestart(yaml, dataDir), attempts.length);
-    figures.push(
+    const held = await acceptedAfterRestart(yaml, dataDir);
+    assert.equal(held, attempts.length);
+    figures.add(
+      'otlpPushTargetDown',
       `OTLP push target down: ${failing?.failed ?? 0}+ failed pushes reported on /readyz (${failing?.lastError?.replace(/^\S+ /, '') ?? ''}), ml_aggregator_degraded{telemetry_push} 1 -> 0; ` +
-        `RSS ${(Math.min(...rss) / MiB).toFixed(0)}..${(Math.max(...rss) / MiB).toFixed(0)} MiB over 4 s down; OTLP p99 ${quantile(down, 0.99).toFixed(1)} ms; ${pushed.length} pushes after the target appeared; ${attempts.length} acknowledged, all held (lost 0)`,
+        `RSS ${(Math.min(...rss) / MiB).toFixed(0)}..${(Math.max(...rss) / MiB).toFixed(0)} MiB over 4 s down; OTLP p99 ${quantile(down, 0.99).toFixed(1)} ms; ${pushed.length} pushes after the target appeared; ${attempts.length} acknowledged, ${held} held (lost ${attempts.length - held})`,
+      { acknowledged: attempts.length, held, lost: attempts.length - held, otlpP99MsWhileDown: +quantile(down, 0.99).toFixed(1), rssGrowthBytes: growth },
     );
   });
 
@@ -315,9 +325,11 @@ models:
     assert.ok(held >= acknowledged, `lost: acknowledged ${acknowledged}, held ${held}`);
     assert.ok(duplicates <= timedOut, `duplicates ${duplicates} beyond the ${timedOut} attempts that timed out`);
     assert.ok(timedOut >= 4, `the stop made the clients time out (${timedOut})`);
-    figures.push(
+    figures.add(
+      'sigstopSigcont',
       `SIGSTOP 3 s / SIGCONT (4 clients, 1 s timeout, retry): ${acknowledged} acknowledged, ${timedOut} attempts timed out, ${otherFailures} other failures, /readyz answered ${readyAfter?.toFixed(0)} ms after SIGCONT; ` +
-        `${held} held after restart: lost 0, ${duplicates} duplicate(s) (bound: ${timedOut}); longest acknowledged request (with its retries) ${Math.max(...latencies).toFixed(0)} ms`,
+        `${held} held after restart: lost ${Math.max(0, acknowledged - held)}, ${duplicates} duplicate(s) (bound: ${timedOut}); longest acknowledged request (with its retries) ${Math.max(...latencies).toFixed(0)} ms`,
+      { acknowledged, held, lost: Math.max(0, acknowledged - held), duplicates, timedOut },
     );
   });
 });

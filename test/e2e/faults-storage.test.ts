@@ -20,13 +20,14 @@
  * Mounting needs root (or CAP_SYS_ADMIN) and loop devices, the slow disk
  * strace and ptrace: without them those cases are skipped, saying why.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { getJson, startAggregator, tempDir, waitFor, type RunningAggregator } from '../helpers/aggregator.js';
+import { collectFigures } from '../helpers/figures.js';
 import { canMountTmpfs, mountExt4, mountTmpfs, postMetrics, predictionRequest, quantile, rssBytes, sleep, type Attempt } from '../helpers/traffic.js';
 
 const MODEL = 'fraud';
@@ -81,8 +82,7 @@ const freeBytes = (dir: string): number => {
   return s.bavail * s.bsize;
 };
 
-const figures: string[] = [];
-after(() => process.stdout.write(`storage faults:\n${figures.map((l) => `  ${l}`).join('\n')}\n`));
+const figures = collectFigures('faults-storage', 'storage faults');
 
 describe('modelwatch serve under storage faults', () => {
   describe('a full disk (a 4 MiB tmpfs as the data directory)', { skip: ROOT_FS ? false : NO_MOUNT }, () => {
@@ -131,7 +131,7 @@ describe('modelwatch serve under storage faults', () => {
         }
         const held = await acceptedAfterRestart(yaml, dataDir);
         assert.equal(held, acknowledged, 'every acknowledged point, and nothing of the refused requests');
-        figures.push(`full disk, guard on: ${acknowledged} acknowledged, ${refused.length} refused with 503 Retry-After 5 while full, the next request after freeing space taken, ${held} held after restart (lost 0)`);
+        figures.add('fullDiskGuarded', `full disk, guard on: ${acknowledged} acknowledged, ${refused.length} refused with 503 Retry-After 5 while full, the next request after freeing space taken, ${held} held after restart (lost ${acknowledged - held})`, { acknowledged, refused: refused.length, held, lost: acknowledged - held });
       } finally {
         fs.unmount();
       }
@@ -166,7 +166,7 @@ describe('modelwatch serve under storage faults', () => {
         rmSync(join(fs.dir, 'filler'));
         const held = await acceptedAfterRestart(yaml, dataDir);
         assert.equal(held, acknowledged);
-        figures.push(`full disk, guard off (minFreeSpace 0): ${acknowledged} acknowledged, the write past the free space answered 503 and the process exited 1 (fail-stop); after space was freed the restart held ${held} (lost 0)`);
+        figures.add('fullDiskUnguarded', `full disk, guard off (minFreeSpace 0): ${acknowledged} acknowledged, the write past the free space answered 503 and the process exited 1 (fail-stop); after space was freed the restart held ${held} (lost ${acknowledged - held})`, { acknowledged, held, lost: acknowledged - held, exitCode: 1 });
       } finally {
         fs.unmount();
       }
@@ -186,7 +186,7 @@ describe('modelwatch serve under storage faults', () => {
           assert.match(e.message, /EROFS: read-only file system/);
           return true;
         });
-        figures.push('read-only data directory at start: exit 1, "cannot create <dir>/modelwatch.pid: EROFS: read-only file system"');
+        figures.add('readOnlyAtStart', 'read-only data directory at start: exit 1, "cannot create <dir>/modelwatch.pid: EROFS: read-only file system"', { exitCode: 1 });
       } finally {
         fs.unmount();
       }
@@ -229,9 +229,11 @@ describe('modelwatch serve under storage faults', () => {
           const held = await acceptedAfterRestart(yaml, dataDir);
           if (synchronous === 'FULL') assert.equal(held, acknowledged, 'every acknowledged point survives the file system going read-only');
           else assert.ok(held >= checkpointed && held <= acknowledged, `held ${held}: at least the ${checkpointed} the last checkpoint covered, at most the ${acknowledged} acknowledged`);
-          figures.push(
+          figures.add(
+            `readOnlyWhileRunning${synchronous === 'FULL' ? 'Full' : 'Normal'}`,
             `read-only while running (ext4 error, synchronous ${synchronous}): 503 then exit 1; restart refused naming EROFS until repaired; after e2fsck ${held} of ${acknowledged} acknowledged held` +
-              (synchronous === 'NORMAL' ? ` (lost ${acknowledged - held}: the journal abort dropped what was acknowledged but not yet synced, as a power loss would; ${checkpointed} covered by the last checkpoint survived)` : ' (lost 0)'),
+              (synchronous === 'NORMAL' ? ` (lost ${acknowledged - held}: the journal abort dropped what was acknowledged but not yet synced, as a power loss would; ${checkpointed} covered by the last checkpoint survived)` : ` (lost ${acknowledged - held})`),
+            { synchronous, acknowledged, checkpointed, held, lost: acknowledged - held },
           );
         } finally {
           fs.unmount();
@@ -310,7 +312,6 @@ describe('modelwatch serve under storage faults', () => {
     const recovered = stats('recovered');
     const line = (name: string, s: ReturnType<typeof stats>): string =>
       `${name}: ${s.sent} sent, ${s.ok} acknowledged (p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms), ${s.throttled} refused 429/503, RSS max ${(s.rssMax / MiB).toFixed(0)} MiB`;
-    figures.push(`slow disk (fsync +300 ms, FULL, 200 requests/s, maxInFlightRequests 32): ${line('normal', normal)}; ${line('slow', slow)}; ${line('recovered', recovered)}`);
     assert.equal(normal.other + slow.other + recovered.other, 0, 'every request answered 200, 429 or 503');
     assert.ok(normal.p50 < 50, `normal p50 ${normal.p50}`);
     assert.ok(slow.p50 >= 300, `a slow fsync shows in the latency (p50 ${slow.p50})`);
@@ -325,7 +326,18 @@ describe('modelwatch serve under storage faults', () => {
     assert.ok(lastRefused < recoveredAt + 3000, `refusals stop within 3 s of recovery: ${JSON.stringify(stats('recovered'))}`);
     assert.ok(quantile(late.map((r) => r.ms), 0.5) < 50);
     const acknowledged = results.filter((r) => r.status === 200).length;
-    assert.equal(await acceptedAfterRestart(yaml, dataDir), acknowledged, 'every acknowledged point, none of the refused ones');
+    const held = await acceptedAfterRestart(yaml, dataDir);
+    figures.add('slowDisk', `slow disk (fsync +300 ms, FULL, 200 requests/s, maxInFlightRequests 32): ${line('normal', normal)}; ${line('slow', slow)}; ${line('recovered', recovered)}; ${held} of ${acknowledged} acknowledged held after restart (lost ${acknowledged - held})`, {
+      acknowledged,
+      held,
+      lost: acknowledged - held,
+      refusedWhileSlow: slow.throttled,
+      p99MsNormal: Math.round(normal.p99),
+      p99MsSlow: Math.round(slow.p99),
+      p99MsRecovered: Math.round(recovered.p99),
+      rssMaxBytesSlow: slow.rssMax,
+    });
+    assert.equal(held, acknowledged, 'every acknowledged point, none of the refused ones');
   });
 
   it('SQLite busy (another process holds the write lock 8 s): ingestion goes on unhindered, the checkpoint is deferred and reported, then commits; nothing is lost', async () => {
@@ -385,9 +397,11 @@ describe('modelwatch serve under storage faults', () => {
     assert.ok(maxLocked < 1000, `longest request under the lock ${maxLocked.toFixed(0)} ms`);
     const held = await acceptedAfterRestart(yaml, dataDir);
     assert.equal(held, attempts.length);
-    figures.push(
+    figures.add(
+      'sqliteBusy',
       `SQLite busy (8 s EXCLUSIVE lock): ${attempts.length} requests all acknowledged, ${underLock.length} under the lock (p50 ${quantile(underLock, 0.5).toFixed(0)} ms, max ${maxLocked.toFixed(0)} ms); ` +
-        `${during?.store.checkpoints.deferred ?? 0} checkpoint(s) deferred, then committed; ${held} held after restart (lost 0)`,
+        `${during?.store.checkpoints.deferred ?? 0} checkpoint(s) deferred, then committed; ${held} held after restart (lost ${attempts.length - held})`,
+      { acknowledged: attempts.length, held, lost: attempts.length - held, maxMsUnderLock: Math.round(maxLocked), checkpointsDeferred: during?.store.checkpoints.deferred ?? 0 },
     );
   });
 });
