@@ -19,7 +19,7 @@
 // with 'merge-floor', the same receiver whose sink merges each exponential
 // point into one flat array per stream (in-process.ts: the floor of any engine
 // that merges every point, served). The ready message names the OTLP/HTTP and
-// OTLP/gRPC addresses (gRPC: null for these two).
+// OTLP/gRPC addresses (gRPC: null for these two) and the API's (null for these two).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,7 +146,9 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
     process.exit(1);
   });
-  send({ type: 'ready', otlpHttp: service.addresses.otlpHttp, otlpGrpc: service.addresses.otlpGrpc, pid: process.pid });
+  // http: the API (and /metrics) address of the full service; null for the receiver-only modes.
+  const http = 'http' in service.addresses ? service.addresses.http : null;
+  send({ type: 'ready', otlpHttp: service.addresses.otlpHttp, otlpGrpc: service.addresses.otlpGrpc, http, pid: process.pid });
 }
 
 main().catch((err: unknown) => {

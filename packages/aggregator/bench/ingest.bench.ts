@@ -223,7 +223,7 @@ function hasTaskset(): boolean {
 }
 
 /** Pins this process (all its threads) to `core`; false when that is not possible here. */
-function pinSelf(core: number): boolean {
+export function pinSelf(core: number): boolean {
   try {
     execFileSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
     return true;
@@ -311,13 +311,15 @@ function rejectedPoints(body: Buffer): number {
   return rejected;
 }
 
-interface Response {
+/** One answered request: its status, the points it said it rejected, and its latency. */
+export interface Response {
   status: number;
   rejected: number;
   ms: number;
 }
 
-function post(agent: Agent, url: URL, body: Uint8Array): Promise<Response> {
+/** POSTs `body` as OTLP/HTTP protobuf to `url` on `agent`'s connections (30 s at most). */
+export function post(agent: Agent, url: URL, body: Uint8Array): Promise<Response> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(
