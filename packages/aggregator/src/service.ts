@@ -44,6 +44,7 @@ import { createAlertStage } from './alerts/from-config.js';
 import { createHistoryStage, type HistoryStage } from './history/stage.js';
 import { createAdmissionStage } from './admission/stage.js';
 import { labelShares } from './history/label-shares.js';
+import { openForwarding } from './forward/stage.js';
 import type { SignalHistorySnapshot } from './history/history.js';
 
 /** Where the started service listens. */
@@ -153,7 +154,9 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
   }
   const closers: Array<() => Promise<void> | void> = [() => (store.close(), unlock())];
   try {
-    const ingestLog = new IngestLog(store, { maxBatchDelayMs: config.storage.maxBatchDelay });
+    // Processor mode (src/forward/): the log is also its sending queue, so it keeps what is not yet forwarded.
+    const forwarding = openForwarding(config);
+    const ingestLog = new IngestLog(store, { maxBatchDelayMs: config.storage.maxBatchDelay, ...(forwarding ? { retainAfter: forwarding.retainAfter } : {}) });
     closers.push(() => ingestLog.close());
     // Faults of the store that are worked around, not fatal: low disk space, a locked database (store/health.ts).
     const storeHealth = new StoreHealth({ disk: new DiskSpaceGuard({ dir: config.dataDir, minFreeBytes: config.storage.minFreeSpace, written: () => ingestLog.appendedBytes }), log });
@@ -229,6 +232,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       }
       const why = storeHealth.refusal(signal);
       if (why !== undefined) throw new OverloadedError(why, { kind: 'unavailable', retryAfterMs: 5000 });
+      forward?.admit(signal);
     };
 
     // When the last checkpoint started, and the log's appended bytes then. The
@@ -298,6 +302,8 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
     };
     const admission = createAdmissionStage({ maxResidentMemory: config.limits.maxResidentMemory, log });
     closers.push(() => admission.shutdown());
+    const forward = forwarding?.start({ ingestLog, countRefusal: admission.countRefusal, log });
+    if (forward) closers.push(() => forward.close());
     const sink: OtlpSink = admission.guard({
       consumeMetrics(req, ctx) {
         refuseIfFailed('metrics');
@@ -322,7 +328,12 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       { name: 'ml.aggregator.rejected', value: counters.metrics.rejected, attributes: { 'ml.signal': 'metrics', 'ml.rejection.reason': 'refused' } },
       { name: 'ml.aggregator.rejected', value: counters.logs.rejected, attributes: { 'ml.signal': 'logs', 'ml.rejection.reason': 'refused' } },
     ];
-    const telemetry = createTelemetry({ signals: () => [...signals(), ...alerts.outputs(), ...admission.outputs(), ...storeHealth.outputs()], env, log });
+    const telemetry = createTelemetry({
+      signals: () => [...signals(), ...alerts.outputs(), ...admission.outputs(), ...storeHealth.outputs(), ...(forward?.outputs() ?? [])],
+      env,
+      log,
+      ...(forward ? { push: forward.ownSignals } : {}),
+    });
     closers.push(() => telemetry.shutdown());
 
     const backend: ApiBackend = {
@@ -336,7 +347,7 @@ export async function startService(config: AggregatorConfig, options: ServiceOpt
       resources: (name) => resources.view(name, now()),
       predictionDistributions: (name) => engine.predictionDistributions(name),
       history: (name, signal, sinceMs) => history.view(name, signal, sinceMs, now()),
-      readiness: () => ({ alerting: alerts.receivers(), memory: admission.readiness(), store: storeHealth.readiness(), otlpPush: telemetry.pushStatus() }),
+      readiness: () => ({ alerting: alerts.receivers(), memory: admission.readiness(), store: storeHealth.readiness(), otlpPush: telemetry.pushStatus(), forward: forward?.readiness() ?? null }),
       setBaseline: (name, body) => {
         const baseline = parseBaseline(body);
         engine.setBaseline(name, baseline);

@@ -20,8 +20,8 @@ import type { OutputSignal } from '../export/telemetry.js';
 import { ADMIT_BELOW, ADMITTING, memoryAdmission, REFUSE_FROM, SETTLE_MS } from './memory-admission.js';
 import { startProcessSampler, type ProcessSamplerOptions } from './process-sampler.js';
 
-/** Why a whole request was refused (`ml.refusal.reason`). */
-export type RefusalReason = 'memory' | 'in_flight';
+/** Why a whole request was refused (`ml.refusal.reason`); `forward_queue` is counted by processor mode (src/forward/). */
+export type RefusalReason = 'memory' | 'in_flight' | 'forward_queue';
 
 type Signal = 'metrics' | 'logs';
 
@@ -66,7 +66,7 @@ export interface AdmissionStage {
 }
 
 const SIGNALS: readonly Signal[] = ['metrics', 'logs'];
-const REASONS: readonly RefusalReason[] = ['memory', 'in_flight'];
+const REASONS: readonly RefusalReason[] = ['memory', 'in_flight', 'forward_queue'];
 
 const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 

@@ -93,28 +93,43 @@ const SECRET_PATHS: readonly (readonly string[])[] = [
   ['alerting', 'webhooks', '*', 'headers', '*'],
   ['alerting', 'routing', 'pagerdutyRoutingKey'],
   ['alerting', 'routing', 'slackWebhookUrl'],
+  ['forward', 'headers', '*'],
 ];
 
 function hidden(v: unknown): string {
   return typeof v === 'string' ? `<hidden: ${v.length} characters>` : `<hidden: a ${v === null ? 'null' : typeof v}>`;
 }
 
-/** A copy of `value` with what `path` points at replaced by a placeholder; the original is untouched. */
-function redactAt(value: unknown, path: readonly string[]): unknown {
-  const [head, ...rest] = path;
-  if (head === undefined) return value === undefined ? value : hidden(value);
+/**
+ * The secrets by key name, wherever they sit, not only at their paths: an
+ * error shows a misplaced or misshapen value whole (webhooks as a mapping
+ * instead of a list, say), and a redaction by path missed a token inside it.
+ * Found by fuzzing (issue 16). `entries`: every value of the mapping under
+ * the key (headers).
+ */
+const SECRET_KEYS: ReadonlyMap<string, 'value' | 'entries'> = new Map(
+  SECRET_PATHS.map((p) => (p.at(-1) === '*' ? [p.at(-2) as string, 'entries' as const] : [p.at(-1) as string, 'value' as const])),
+);
+
+function redactKeys(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
-  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) };
-  const target = copy as Record<string, unknown>;
-  for (const key of head === '*' ? Object.keys(target) : [head]) {
-    if (key in target) target[key] = redactAt(target[key], rest);
+  // Bounded: YAML aliases can make a deep (even shared) structure.
+  if (depth > 64) return '<nested too deeply to show>';
+  if (Array.isArray(value)) return value.map((v) => redactKeys(v, depth + 1));
+  // A null prototype: a "__proto__" key stays a key.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(value)) {
+    const secret = SECRET_KEYS.get(k);
+    if (secret === 'value' || (secret === 'entries' && (v === null || typeof v !== 'object'))) out[k] = hidden(v);
+    else if (secret === 'entries') out[k] = Object.fromEntries(Object.entries(v as object).map(([h, x]) => [h, hidden(x)]));
+    else out[k] = redactKeys(v, depth + 1);
   }
-  return copy;
+  return out;
 }
 
 /** The raw configuration with every secret replaced by a placeholder, for error messages. */
 function withoutSecrets(raw: unknown): unknown {
-  return SECRET_PATHS.reduce<unknown>((v, path) => redactAt(v, path), raw);
+  return redactKeys(raw);
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -218,8 +233,24 @@ export function validateConfig(raw: unknown, baseDir: string, source = 'modelwat
   if (s.tls) {
     s.tls = { cert: abs(s.tls.cert), key: abs(s.tls.key) };
   }
+  if (config.forward !== undefined) {
+    // The ingest log is processor mode's sending queue: without it nothing acknowledged could wait for the downstream.
+    if (!config.storage.ingestLog) problems.push('forward: processor mode needs storage.ingestLog: true (the ingest log is its sending queue); set storage.ingestLog to true or remove forward');
+    if (config.forward.tls !== undefined) config.forward.tls = { ca: abs(config.forward.tls.ca) };
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+/**
+ * What a YAML error says, without the source text some of the yaml package's
+ * messages end with ("Not a YAML token: <the line>"), which can be a token.
+ * Found by fuzzing (issue 16). The line and column still say where.
+ */
+function yamlErrorText(err: unknown): string {
+  const message = (err as Error).message ?? String(err);
+  const colon = message.indexOf(': ');
+  return colon > 0 ? message.slice(0, colon) : message;
 }
 
 /** ` at line L, column C` of a YAML error, from its offset. */
@@ -253,7 +284,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AggregatorConfig {
       // Without prettyErrors: its excerpt of the offending line could show a token.
       parsed = parseYaml(text, { prettyErrors: false });
     } catch (err) {
-      throw new ConfigError(source, [`not valid YAML: ${(err as Error).message}${yamlErrorPlace(err, text)}`], { cause: err });
+      throw new ConfigError(source, [`not valid YAML: ${yamlErrorText(err)}${yamlErrorPlace(err, text)}`], { cause: err });
     }
     if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
       throw new ConfigError(source, [`(root): expected a mapping of keys, received ${describe(parsed)}`]);

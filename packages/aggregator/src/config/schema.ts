@@ -174,6 +174,47 @@ const modelSchema = z.strictObject({
   alerts: alertOverridesSchema,
 });
 
+/** The OTLP endpoint of processor mode: an http:// or https:// URL (the scheme also says whether gRPC uses TLS). */
+const forwardEndpoint = z.string().transform((v, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL, e.g. http://gateway.internal:4317 (gRPC) or https://otlp.example:4318 (OTLP/HTTP)' });
+    return z.NEVER;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL with a host, and no query, fragment or credentials (put credentials in forward.headers)' });
+    return z.NEVER;
+  }
+  return v.replace(/\/+$/, '');
+});
+
+/**
+ * Processor mode (docs/configuration.md#processor-mode-forward): everything received is
+ * forwarded to a downstream OTLP endpoint, with the ingest log as the sending queue.
+ */
+const forwardSchema = z
+  .strictObject({
+    endpoint: forwardEndpoint,
+    protocol: z.enum(['grpc', 'http/protobuf']).default('grpc'),
+    /** Sent with every request (gRPC metadata, or HTTP headers): e.g. an authorization header. */
+    headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: 'must be an HTTP header name' }), z.string()).prefault({}),
+    timeout: duration('10s').refine((ms) => ms >= 100, { message: 'must be at least 100ms' }),
+    maxQueueBytes: size('256MiB').refine((b) => b >= 1024, { message: 'must be at least 1kB' }),
+    concurrency: z.number().int().min(1).max(64).default(4),
+    retry: z
+      .strictObject({
+        initialInterval: duration('1s'),
+        maxInterval: duration('30s'),
+      })
+      .prefault({})
+      .refine((r) => r.maxInterval >= r.initialInterval, { message: 'maxInterval must be at least initialInterval', path: ['maxInterval'] }),
+    /** A CA bundle (PEM) to verify an https:// endpoint with, besides the system's. */
+    tls: z.strictObject({ ca: z.string().min(1) }).optional(),
+  })
+  .optional();
+
 /** The validated, normalised configuration. */
 export const configSchema = z.strictObject({
   evaluation: z
@@ -306,6 +347,7 @@ export const configSchema = z.strictObject({
       }
     }),
   models: z.array(modelSchema).default([]),
+  forward: forwardSchema,
 });
 
 /** `modelwatch.yaml` as written (before defaults). */

@@ -3,11 +3,12 @@
  * whose observable instruments read the latest evaluation. Prometheus text is
  * served on the HTTP port's `/metrics`; OTLP push happens only when the
  * standard OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT variable is set, because the
- * exporter's default endpoint would be the aggregator's own receiver.
+ * exporter's default endpoint would be the aggregator's own receiver, or, in
+ * processor mode, to the downstream with the exporter it provides (`push`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Attributes, BatchObservableResult, Observable } from '@opentelemetry/api';
-import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -34,6 +35,12 @@ export interface TelemetryOptions {
   exportIntervalMs?: number;
   /** Where the OTLP push's failing and recovering are told. @default nothing */
   log?: (message: string) => void;
+  /**
+   * Push with this exporter to this endpoint instead of the one the OTEL_*
+   * variables name: processor mode's downstream (src/forward/own-signals.ts).
+   * @default the OTEL_* variables decide
+   */
+  push?: { exporter: PushMetricExporter; endpoint: string };
 }
 
 /** The aggregator's telemetry pipeline. */
@@ -58,10 +65,13 @@ export function otlpPushRequested(env: Record<string, string | undefined>): bool
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const readers: MetricReader[] = [prometheus];
-  const otlpPush = otlpPushRequested(options.env);
+  const otlpPush = options.push !== undefined || otlpPushRequested(options.env);
   let push: PushStatus | undefined;
-  if (otlpPush) {
-    const interval = Number(options.env.OTEL_METRIC_EXPORT_INTERVAL) || options.exportIntervalMs || 15_000;
+  const interval = Number(options.env.OTEL_METRIC_EXPORT_INTERVAL) || options.exportIntervalMs || 15_000;
+  if (options.push !== undefined) {
+    push = new PushStatus(options.push.endpoint, options.log);
+    readers.push(new PeriodicExportingMetricReader({ exporter: push.wrap(options.push.exporter), exportIntervalMillis: interval }));
+  } else if (otlpPush) {
     // The URL comes from the environment we were given, not process.env, so a
     // caller's env can never fall back to the exporter's default (our own receiver).
     const env = options.env;

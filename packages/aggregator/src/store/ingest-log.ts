@@ -40,7 +40,7 @@
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { StoreBusyError, StoreError, isBusyError, type Store } from './database.js';
-import { SegmentLog, nodeFileSystem, type SegmentFileSystem, type SyncLevel } from './segment-log.js';
+import { SegmentLog, nodeFileSystem, type ReadPosition, type SegmentFileSystem, type SyncLevel } from './segment-log.js';
 import { WorkerCheckpointWriter, type CheckpointWriter } from './checkpoint-writer.js';
 import { DELETE_COVERED_ROWS_SQL, PUT_CHECKPOINT_SQL } from './checkpoint-sql.js';
 
@@ -50,6 +50,8 @@ export const INGEST_LOG_DIR = 'ingest-log';
 // The record's kinds live with the record format (log-record.ts), which every log module reads.
 export type { IngestKind, PayloadEncoding } from './log-record.js';
 import type { IngestKind, PayloadEncoding } from './log-record.js';
+
+export type { ReadPosition } from './segment-log.js';
 
 /** One logged request, as {@link IngestLog.replay} returns it. */
 export interface LoggedRequest {
@@ -112,6 +114,14 @@ export interface IngestLogOptions {
    * @default a worker thread with its own connection to the store (started with the first such checkpoint)
    */
   checkpointWriter?: CheckpointWriter;
+  /**
+   * The log keeps every record after this sequence number on disk even once
+   * a checkpoint covers it: processor mode's forwarder (src/forward/) passes
+   * its "forwarded up to" cursor, so the log is also its sending queue.
+   * Asked when the log is opened and whenever covered segments are deleted.
+   * @default nothing is kept past the checkpoint
+   */
+  retainAfter?: () => number;
 }
 
 /** Counters of an {@link IngestLog}, for the aggregator's own telemetry. */
@@ -184,6 +194,10 @@ export class IngestLog {
   private holdSyncs = false;
   private closing: Promise<void> | undefined;
   private readonly counters = { appends: 0, commits: 0, bytes: 0, checkpoints: 0, failedAppends: 0 };
+  private readonly retainAfter: (() => number) | undefined;
+  /** Highest seq whose append has resolved (its record is durable); see {@link committedSeq}. */
+  private committedUpto: number;
+  private readonly commitListeners: Array<(seq: number) => void> = [];
 
   /**
    * Opens the log and recovers its segment files (a torn record at the end
@@ -216,20 +230,81 @@ export class IngestLog {
 
     const last = this.lastCheckpoint();
     this.checkpointSeq = last?.seq ?? 0;
+    this.retainAfter = options.retainAfter;
     const table = db.prepare('SELECT max(seq) AS s, count(*) AS n FROM ingest_log').get() as { s: number | null; n: number };
     this.tableRows = table.n;
-    this.segments = new SegmentLog(join(dirname(store.path), INGEST_LOG_DIR), this.checkpointSeq, {
+    this.segments = new SegmentLog(join(dirname(store.path), INGEST_LOG_DIR), this.deletableSeq(), {
       synchronous: this.synchronous,
       maxSegmentBytes,
       fs: options.fileSystem ?? nodeFileSystem,
     });
     this.nextSeq = Math.max(this.checkpointSeq, table.s ?? 0, this.segments.lastSeq) + 1;
+    this.committedUpto = this.nextSeq - 1;
     this.writer = options.checkpointWriter ?? new WorkerCheckpointWriter({ path: store.path, synchronous: this.synchronous });
   }
 
   /** Sequence number of the last append (written or still pending); 0 when none ever was. */
   get lastSeq(): number {
     return this.nextSeq - 1;
+  }
+
+  /**
+   * Sequence number up to which every append has resolved: its record is
+   * durable (or it failed, and no record of it exists). Records up to here
+   * can be read back with {@link readAfter}; later ones may still be pending.
+   */
+  get committedSeq(): number {
+    return this.committedUpto;
+  }
+
+  /** Calls `listener` with {@link committedSeq} whenever it grows (synchronously: schedule the work). */
+  onCommitted(listener: (seq: number) => void): void {
+    this.commitListeners.push(listener);
+  }
+
+  /**
+   * The segment records after `afterSeq` up to {@link committedSeq}, in
+   * order, resuming at `from` (the `next` of a record read before) when
+   * given, so a reader that follows the log reads each record once. Rows a
+   * schema-2 directory left in the table are not included: the forwarder's
+   * cursor starts at or after the last of them.
+   * @throws StoreError when a record is damaged, naming the file and offset.
+   */
+  *readAfter(afterSeq: number, from?: ReadPosition): Iterable<LoggedRequest & { next: ReadPosition }> {
+    const upto = this.committedUpto;
+    for (const r of this.segments.read(afterSeq, from)) {
+      if (r.seq > upto) return;
+      yield r;
+    }
+  }
+
+  /**
+   * Deletes, in the background, the segment files whose records are all
+   * covered both by the last checkpoint and by {@link IngestLogOptions.retainAfter}
+   * (a checkpoint does this too): for the forwarder, once its cursor has moved.
+   */
+  removeCovered(): void {
+    if (!this.closed) this.segments.removeCovered(this.deletableSeq(), true);
+  }
+
+  /** Records up to here may be deleted: covered by the checkpoint, and not retained. */
+  private deletableSeq(): number {
+    return this.retainAfter === undefined ? this.checkpointSeq : Math.min(this.checkpointSeq, this.retainAfter());
+  }
+
+  private resolveAll(rows: Pending[]): void {
+    let top = this.committedUpto;
+    for (const r of rows) {
+      r.resolve(r.seq);
+      if (r.seq > top) top = r.seq;
+    }
+    this.advanceCommitted(top);
+  }
+
+  private advanceCommitted(seq: number): void {
+    if (seq <= this.committedUpto) return;
+    this.committedUpto = seq;
+    for (const l of this.commitListeners) l(seq);
   }
 
   /** Bytes of request bodies appended since this log was opened. */
@@ -296,7 +371,7 @@ export class IngestLog {
       if (err !== null) this.fail(rows, err);
       else {
         this.counters.commits++;
-        for (const r of rows) r.resolve(r.seq);
+        this.resolveAll(rows);
       }
       for (const wake of this.syncWaiters.splice(0)) wake();
       if (!this.holdSyncs && this.pending.length > 0) this.flush();
@@ -315,7 +390,7 @@ export class IngestLog {
       return;
     }
     this.counters.commits++;
-    for (const r of rows) r.resolve(r.seq);
+    this.resolveAll(rows);
   }
 
   /**
@@ -356,8 +431,10 @@ export class IngestLog {
     this.checkUpto('checkpoint', uptoSeq);
     this.cancelTimer();
     const rows = this.takePending();
-    const after = rows.filter((r) => r.seq > uptoSeq);
-    const covered = rows.filter((r) => r.seq <= uptoSeq);
+    // Records a reader still needs (the forwarder) must be written even when the checkpoint covers them.
+    const keepAll = this.retainAfter !== undefined;
+    const after = keepAll ? rows : rows.filter((r) => r.seq > uptoSeq);
+    const covered = keepAll ? [] : rows.filter((r) => r.seq <= uptoSeq);
     // Under FULL with a sync running, the appends after the snapshot are not
     // written now (syncs run one at a time): they stay pending and go, after
     // that sync, to the segment the roll below starts.
@@ -368,16 +445,16 @@ export class IngestLog {
       this.commitDurably(snapshotJson, uptoSeq, Math.round(now));
     } catch (err) {
       // What was written is durable and is replayed after the previous checkpoint; what the checkpoint covered is nowhere.
-      if (!deferred) for (const r of after) r.resolve(r.seq);
+      if (!deferred) this.resolveAll(after);
       this.fail(covered, err);
       throw new StoreError(`cannot write the checkpoint: ${(err as Error).message}`, { cause: err });
     }
     this.checkpointSeq = uptoSeq;
     this.counters.checkpoints++;
     // After the commit, so a crash in between leaves only files that replay skips.
-    this.segments.removeCovered(uptoSeq);
+    this.segments.removeCovered(this.deletableSeq());
     this.segments.roll();
-    for (const r of deferred ? covered : rows) r.resolve(r.seq);
+    this.resolveAll(deferred ? covered : rows);
   }
 
   /** Puts appends taken from the queue back at its head (they keep their order and sequence numbers). */
@@ -427,7 +504,7 @@ export class IngestLog {
       this.cancelTimer();
       const rows = this.takePending();
       this.writeAhead(rows, rows);
-      for (const r of rows) r.resolve(r.seq);
+      this.resolveAll(rows);
       this.segments.roll();
       const bytes = await snapshot();
       let deleted: number;
@@ -443,7 +520,7 @@ export class IngestLog {
       this.checkpointSeq = uptoSeq;
       this.counters.checkpoints++;
       // After the commit, so a crash in between leaves only files that replay skips.
-      if (!this.closed) this.segments.removeCovered(uptoSeq, true);
+      if (!this.closed) this.segments.removeCovered(this.deletableSeq(), true);
     } finally {
       this.holdSyncs = false;
       this.writing = false;

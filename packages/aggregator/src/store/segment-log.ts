@@ -90,6 +90,14 @@ export interface SegmentRecord {
   encoding: PayloadEncoding;
   receivedAt: number;
   payload: Uint8Array;
+  /** Where the record after this one starts: a {@link SegmentLog.read} given it resumes there instead of rescanning the segment. */
+  next: ReadPosition;
+}
+
+/** A record boundary in the log: the segment (by the seq in its name) and a byte offset in it. */
+export interface ReadPosition {
+  readonly firstSeq: number;
+  readonly offset: number;
 }
 
 interface Segment {
@@ -450,10 +458,14 @@ export class SegmentLog {
 
   /**
    * The records with a seq after `afterSeq`, in order, each checked against
-   * its checksum; read a chunk at a time.
+   * its checksum; read a chunk at a time. With `from` (the `next` of a record
+   * read before), reading starts at that boundary instead of at the start of
+   * its segment: a reader that follows the log as it grows (the forwarder)
+   * then reads each record once, not its whole segment again on every call.
+   * A `from` whose segment is gone is ignored (the segments after it are read).
    * @throws StoreError naming the file and offset of a damaged record (replay stops there).
    */
-  *read(afterSeq: number): Generator<SegmentRecord> {
+  *read(afterSeq: number, from?: ReadPosition): Generator<SegmentRecord> {
     const segments = [...this.segments];
     let prev = 0;
     for (let i = 0; i < segments.length; i++) {
@@ -461,16 +473,19 @@ export class SegmentLog {
       const next = segments[i + 1];
       const bound = next === undefined ? Infinity : next.firstSeq;
       if (seg.lastSeq <= afterSeq) continue;
+      if (from !== undefined && seg.firstSeq < from.firstSeq) continue;
+      const start = from !== undefined && seg.firstSeq === from.firstSeq ? Math.min(Math.max(from.offset, SEGMENT_HEADER_BYTES), seg.bytes) : SEGMENT_HEADER_BYTES;
       const fd = this.openFile(seg.path, 'r', 'read');
       try {
-        for (const item of scan(this.fs, fd, SEGMENT_HEADER_BYTES, seg.bytes, true)) {
+        for (const item of scan(this.fs, fd, start, seg.bytes, true)) {
           if ('damage' in item) throw this.damaged(seg, item.offset, item.damage);
           const h = item.header;
           const order = this.orderProblem(h.seq, prev, seg.firstSeq, bound);
           if (order !== undefined) throw this.damaged(seg, item.offset, order);
           prev = h.seq;
           if (h.seq <= afterSeq) continue;
-          yield { seq: h.seq, kind: h.kind, encoding: h.encoding, receivedAt: h.receivedAt, payload: item.payload as Uint8Array };
+          const after = { firstSeq: seg.firstSeq, offset: item.offset + RECORD_HEADER_BYTES + h.length };
+          yield { seq: h.seq, kind: h.kind, encoding: h.encoding, receivedAt: h.receivedAt, payload: item.payload as Uint8Array, next: after };
         }
       } catch (err) {
         if (err instanceof StoreError) throw err;

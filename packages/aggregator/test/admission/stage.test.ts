@@ -170,7 +170,9 @@ describe('admission stage', () => {
         assert.equal(refused(stage, 'logs', 'in_flight'), 2);
         assert.equal(refused(stage, 'metrics', 'in_flight'), 0);
         assert.equal(refused(stage, 'metrics', 'memory'), 0);
-        assert.equal(out.filter((s) => s.name === 'ml.aggregator.refused').length, 4);
+        assert.equal(refused(stage, 'metrics', 'forward_queue'), 0);
+        // Two signals by three reasons (forward_queue: processor mode's full queue, counted by src/forward/).
+        assert.equal(out.filter((s) => s.name === 'ml.aggregator.refused').length, 6);
       } finally {
         stage.shutdown();
       }

@@ -199,5 +199,29 @@ models:
       assert.deepEqual(parseListenAddress('[::1]:80'), { host: '::1', port: 80 });
       assert.throws(() => parseListenAddress('host:99999'), /expected HOST:PORT/);
     });
+
+    it('validates processor mode (forward) and requires the ingest log for it', () => {
+      const c = validateConfig({ forward: { endpoint: 'http://gateway.internal:4317/', tls: { ca: 'ca.pem' } } }, '/etc/mw');
+      assert.deepEqual(c.forward, {
+        endpoint: 'http://gateway.internal:4317', protocol: 'grpc', headers: {}, timeout: 10_000, maxQueueBytes: 256 * 1024 ** 2, concurrency: 4,
+        retry: { initialInterval: 1000, maxInterval: 30_000 }, tls: { ca: '/etc/mw/ca.pem' },
+      });
+      assert.equal(validateConfig({}, '/').forward, undefined);
+      assert.throws(
+        () => validateConfig({ storage: { ingestLog: false }, forward: { endpoint: 'http://g:4317' } }, '/'),
+        /forward: processor mode needs storage\.ingestLog: true .*set storage\.ingestLog to true or remove forward/,
+      );
+      assert.throws(() => validateConfig({ forward: { endpoint: 'gateway:4317' } }, '/'), /forward\.endpoint: must be an http:\/\/ or https:\/\/ URL/);
+      assert.throws(() => validateConfig({ forward: { endpoint: 'http://g:4317', protocol: 'http/json' } }, '/'), /forward\.protocol/);
+      assert.throws(() => validateConfig({ forward: { endpoint: 'http://g:4317', retry: { initialInterval: '5s', maxInterval: '1s' } } }, '/'), /forward\.retry\.maxInterval: maxInterval must be at least initialInterval/);
+      assert.throws(() => validateConfig({ forward: { endpoint: 'http://g:4317', queue: 1 } }, '/'), /forward: unknown key "queue"/);
+    });
+
+    it('does not repeat forward.headers in an error message', () => {
+      assert.throws(
+        () => validateConfig({ forward: { endpoint: 'http://g:4317', headers: { authorization: 42 } } }, '/'),
+        (err: Error) => /forward\.headers\.authorization/.test(err.message) && !err.message.includes('42'),
+      );
+    });
   });
 });

@@ -921,4 +921,50 @@ describe('IngestLog', () => {
       });
     }
   });
+
+  describe('retainAfter', () => {
+    it('keeps the segments holding records after it when a checkpoint covers them, and across a restart', async () => {
+      const dir = tmp();
+      let retained = 0;
+      const store = openStore(dir);
+      const log = new IngestLog(store, { retainAfter: () => retained });
+      for (let i = 0; i < 3; i++) await log.append('metrics', bytes(10, i), 1000);
+      await log.writeCheckpoint(3, 2000, () => '{}');
+      assert.equal(segmentPaths(dir).length, 1, 'the checkpoint kept the unforwarded segment');
+      assert.deepEqual([...log.readAfter(0)].map((r) => r.seq), [1, 2, 3]);
+      await log.close();
+      store.close();
+      // Reopened with the records still retained: nothing deleted at open either.
+      const store2 = openStore(dir);
+      const log2 = new IngestLog(store2, { retainAfter: () => retained });
+      assert.deepEqual([...log2.readAfter(1)].map((r) => r.seq), [2, 3]);
+      retained = 3;
+      log2.removeCovered();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(segmentPaths(dir).length, 0, 'deleted once forwarded and checkpointed');
+      await log2.close();
+      store2.close();
+    });
+  });
+
+  describe('readAfter', () => {
+    it('resumes at a position and stops at the last committed record', async () => {
+      const store = openStore(tmp());
+      const log = new IngestLog(store);
+      const seen: number[] = [];
+      log.onCommitted((seq) => seen.push(seq));
+      for (let i = 0; i < 4; i++) await log.append('logs', bytes(5 + i, i), 1000, 'json');
+      const first = [...log.readAfter(0)];
+      assert.deepEqual(first.map((r) => [r.seq, r.payload.byteLength, r.encoding]), [[1, 5, 'json'], [2, 6, 'json'], [3, 7, 'json'], [4, 8, 'json']]);
+      assert.deepEqual([...log.readAfter(2, first[1]?.next)].map((r) => r.seq), [3, 4]);
+      const pending = log.append('logs', bytes(1, 9), 1000);
+      assert.equal(log.committedSeq, 4);
+      assert.deepEqual([...log.readAfter(4, first[3]?.next)].map((r) => r.seq), [], 'a pending append is not read');
+      await pending;
+      assert.deepEqual([...log.readAfter(4, first[3]?.next)].map((r) => r.seq), [5]);
+      assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+      await log.close();
+      store.close();
+    });
+  });
 });

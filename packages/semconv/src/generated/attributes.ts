@@ -434,6 +434,11 @@ export const ATTR_ML_REFUSAL_REASON_VALUE_IN_FLIGHT = 'in_flight';
 export const ATTR_ML_REFUSAL_REASON_VALUE_DISK_SPACE = 'disk_space';
 
 /**
+ * `ml.refusal.reason` = `forward_queue`: Processor mode: the requests not yet forwarded downstream reached forward.maxQueueBytes (HTTP 503, gRPC UNAVAILABLE).
+ */
+export const ATTR_ML_REFUSAL_REASON_VALUE_FORWARD_QUEUE = 'forward_queue';
+
+/**
  * A part of the aggregator that can be degraded while the service goes on.
  *
  * Type: `enum`. Examples: `storage`.
@@ -454,3 +459,8 @@ export const ATTR_ML_AGGREGATOR_COMPONENT_VALUE_CHECKPOINT = 'checkpoint';
  * `ml.aggregator.component` = `telemetry_push`: The OTLP push of the aggregator's own metrics fails (its endpoint is down or refuses them).
  */
 export const ATTR_ML_AGGREGATOR_COMPONENT_VALUE_TELEMETRY_PUSH = 'telemetry_push';
+
+/**
+ * `ml.aggregator.component` = `forward`: Processor mode: forwarding to the downstream OTLP endpoint fails and is being retried; the requests wait in the ingest log.
+ */
+export const ATTR_ML_AGGREGATOR_COMPONENT_VALUE_FORWARD = 'forward';

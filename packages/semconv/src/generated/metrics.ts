@@ -453,6 +453,30 @@ export const METRIC_ML_AGGREGATOR_REFUSED = 'ml.aggregator.refused';
 export const METRIC_ML_AGGREGATOR_DEGRADED = 'ml.aggregator.degraded';
 
 /**
+ * Processor mode: bytes of acknowledged requests not yet forwarded downstream (bounded by forward.maxQueueBytes).
+ *
+ * Instrument: gauge. Unit: `By`.
+ * Attributes: none.
+ */
+export const METRIC_ML_AGGREGATOR_FORWARD_QUEUE_SIZE = 'ml.aggregator.forward.queue.size';
+
+/**
+ * Processor mode: requests the downstream OTLP endpoint accepted (wholly or in part).
+ *
+ * Instrument: counter. Unit: `{request}`.
+ * Attributes: `ml.signal` (required).
+ */
+export const METRIC_ML_AGGREGATOR_FORWARD_SENT = 'ml.aggregator.forward.sent';
+
+/**
+ * Processor mode: data points and log records the downstream refused for good (partial success, or a request it called invalid); not retried.
+ *
+ * Instrument: counter. Unit: `{item}`.
+ * Attributes: `ml.signal` (required).
+ */
+export const METRIC_ML_AGGREGATOR_FORWARD_REJECTED = 'ml.aggregator.forward.rejected';
+
+/**
  * Resident memory of the aggregator's process, sampled every 250 ms.
  *
  * Instrument: gauge. Unit: `By`.

@@ -270,6 +270,7 @@ export const ATTRIBUTES = {
       { id: 'memory', value: 'memory', brief: 'The aggregator\'s resident memory neared limits.maxResidentMemory (HTTP 503, gRPC UNAVAILABLE).' },
       { id: 'in_flight', value: 'in_flight', brief: 'Too many requests, or too many request bytes, were being handled at once (HTTP 429 or 503, gRPC RESOURCE_EXHAUSTED).' },
       { id: 'disk_space', value: 'disk_space', brief: 'The data directory\'s file system had less free space than storage.minFreeSpace (HTTP 503, gRPC UNAVAILABLE).' },
+      { id: 'forward_queue', value: 'forward_queue', brief: 'Processor mode: the requests not yet forwarded downstream reached forward.maxQueueBytes (HTTP 503, gRPC UNAVAILABLE).' },
     ],
   },
   'ml.aggregator.component': {
@@ -281,6 +282,7 @@ export const ATTRIBUTES = {
       { id: 'storage', value: 'storage', brief: 'The data directory\'s file system has less free space than storage.minFreeSpace: new OTLP requests are refused until space is freed.' },
       { id: 'checkpoint', value: 'checkpoint', brief: 'Checkpoints cannot commit (the database is locked by another connection): the ingest log keeps every request, and grows.' },
       { id: 'telemetry_push', value: 'telemetry_push', brief: 'The OTLP push of the aggregator\'s own metrics fails (its endpoint is down or refuses them).' },
+      { id: 'forward', value: 'forward', brief: 'Processor mode: forwarding to the downstream OTLP endpoint fails and is being retried; the requests wait in the ingest log.' },
     ],
   },
 } as const satisfies Readonly<Record<string, AttributeDefinition>>;
@@ -904,6 +906,33 @@ export const METRICS = {
     note: 'Faults that put acknowledged data at risk are not worked around: the aggregator then refuses data and exits (fail-stop).',
     attributes: [
       { name: 'ml.aggregator.component', requirementLevel: 'required' },
+    ],
+  },
+  'ml.aggregator.forward.queue.size': {
+    name: 'ml.aggregator.forward.queue.size',
+    instrument: 'gauge',
+    unit: 'By',
+    brief: 'Processor mode: bytes of acknowledged requests not yet forwarded downstream (bounded by forward.maxQueueBytes).',
+    attributes: [
+
+    ],
+  },
+  'ml.aggregator.forward.sent': {
+    name: 'ml.aggregator.forward.sent',
+    instrument: 'counter',
+    unit: '{request}',
+    brief: 'Processor mode: requests the downstream OTLP endpoint accepted (wholly or in part).',
+    attributes: [
+      { name: 'ml.signal', requirementLevel: 'required' },
+    ],
+  },
+  'ml.aggregator.forward.rejected': {
+    name: 'ml.aggregator.forward.rejected',
+    instrument: 'counter',
+    unit: '{item}',
+    brief: 'Processor mode: data points and log records the downstream refused for good (partial success, or a request it called invalid); not retried.',
+    attributes: [
+      { name: 'ml.signal', requirementLevel: 'required' },
     ],
   },
   'ml.aggregator.memory.rss': {

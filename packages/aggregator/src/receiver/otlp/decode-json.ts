@@ -149,31 +149,49 @@ function boolean(o: Obj, camel: string, snake: string): boolean {
 
 const INT_RE = /^-?\d+$/;
 
-/** A (u)int64/fixed64 count or an int32 as a number; decimal strings accepted. */
-function int(o: Obj, camel: string, snake: string): number {
+/**
+ * The protobuf integer types a JSON integer stands for, with their ranges.
+ * A value outside its field's type is refused, as proto3 JSON parsers must:
+ * found by fuzzing (issue 16), counts of -1 or 2^64 and timestamps of 400
+ * digits used to be taken, and "99...9" became Infinity.
+ */
+const INT_TYPES = {
+  // 2^64 - 1 and 2^63 - 1 are not doubles: they round up to the bound (as the protobuf decoder's fixed64 does).
+  uint64: { min: 0, max: 2 ** 64 },
+  uint32: { min: 0, max: 2 ** 32 - 1 },
+  int32: { min: -(2 ** 31), max: 2 ** 31 - 1 },
+  int64: { min: -(2 ** 63), max: 2 ** 63 },
+} as const;
+type IntType = keyof typeof INT_TYPES;
+
+/** An integer field as a number; decimal strings accepted. */
+function int(o: Obj, camel: string, snake: string, type: IntType): number {
   const v = get(o, camel, snake);
-  if (v === undefined) return 0;
-  if (typeof v === 'number') {
-    if (!Number.isInteger(v)) bad(camel, `expected an integer, got ${v}`);
-    return v;
-  }
-  if (typeof v === 'string' && INT_RE.test(v)) return Number(v);
-  return bad(camel, `expected an integer (number or decimal string), got ${JSON.stringify(v)}`);
+  return v === undefined ? 0 : intValue(v, camel, type);
 }
 
-function intValue(v: Json, path: string): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && INT_RE.test(v)) return Number(v);
-  return bad(path, `expected an integer (number or decimal string), got ${JSON.stringify(v)}`);
+function intValue(v: Json, path: string, type: IntType): number {
+  let n: number | undefined;
+  if (typeof v === 'number' && Number.isInteger(v)) n = v;
+  else if (typeof v === 'string' && INT_RE.test(v)) n = Number(v);
+  else return bad(path, `expected an integer (number or decimal string), got ${JSON.stringify(v)}`);
+  const { min, max } = INT_TYPES[type];
+  if (!(n >= min && n <= max)) bad(path, `${JSON.stringify(v)} is outside the range of ${type}`);
+  return n;
 }
 
-/** A fixed64 nanosecond timestamp as bigint; decimal strings or integral numbers. */
+const uint64Value = (v: Json, path: string): number => intValue(v, path, 'uint64');
+
+/** A fixed64 nanosecond timestamp as bigint; decimal strings or integral numbers, 0 to 2^64 - 1. */
 function nanos(o: Obj, camel: string, snake: string): bigint {
   const v = get(o, camel, snake);
   if (v === undefined) return 0n;
-  if (typeof v === 'string' && INT_RE.test(v)) return BigInt(v);
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  return bad(camel, `expected a nanosecond timestamp (decimal string or integer), got ${JSON.stringify(v)}`);
+  let t: bigint | undefined;
+  if (typeof v === 'string' && INT_RE.test(v)) t = BigInt(v);
+  else if (typeof v === 'number' && Number.isInteger(v)) t = BigInt(v);
+  else return bad(camel, `expected a nanosecond timestamp (decimal string or integer), got ${JSON.stringify(v)}`);
+  if (t < 0n || t >= 2n ** 64n) bad(camel, `timestamp ${JSON.stringify(v)} is outside the range of fixed64`);
+  return t;
 }
 
 function doubleValue(v: Json, path: string): number {
@@ -202,21 +220,20 @@ function doubles(o: Obj, camel: string, snake: string, parse: (v: Json, path: st
   const v = get(o, camel, snake);
   if (v === undefined) return [];
   if (!Array.isArray(v)) bad(camel, `expected an array, got ${kind(v)}`);
-  const integers = parse === intValue;
+  const counts = parse === uint64Value;
   // The usual case, every element a plain number (of the right kind): the
   // parsed array is the answer, with no copy (a request holds 100,000s of counts).
   let i = 0;
   while (i < v.length) {
     const x = v[i];
-    if (typeof x !== 'number' || (integers && !Number.isInteger(x))) break;
+    if (typeof x !== 'number' || (counts && !(Number.isInteger(x) && x >= 0 && x <= 2 ** 64))) break;
     i++;
   }
   if (i === v.length) return v as number[];
   const out = v.slice(0, i) as number[];
   for (; i < v.length; i++) {
-    const x = v[i];
     // The element path is only built for the slow path (and errors).
-    out.push(typeof x === 'number' && (!integers || Number.isInteger(x)) ? x : parse(x as Json, `${camel}[${i}]`));
+    out.push(parse(v[i] as Json, `${camel}[${i}]`));
   }
   return out;
 }
@@ -224,7 +241,11 @@ function doubles(o: Obj, camel: string, snake: string, parse: (v: Json, path: st
 function enumValue(o: Obj, camel: string, snake: string, names: Readonly<Record<string, number>>): number {
   const v = get(o, camel, snake);
   if (v === undefined) return 0;
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    // An enum is an int32 on the wire (found by fuzzing: 1e300 was taken as a severity).
+    if (v < -(2 ** 31) || v > 2 ** 31 - 1) bad(camel, `${v} is outside the range of an enum (int32)`);
+    return v;
+  }
   if (typeof v === 'string') {
     const n = names[v];
     if (n !== undefined) return n;
@@ -232,13 +253,15 @@ function enumValue(o: Obj, camel: string, snake: string, names: Readonly<Record<
   return bad(camel, `expected an enum number or one of ${Object.keys(names).join(', ')}, got ${JSON.stringify(v)}`);
 }
 
-const TEMPORALITY: Readonly<Record<string, number>> = {
+/** Names of `AggregationTemporality` values (OTLP/JSON may spell enums by name). */
+export const TEMPORALITY: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
   AGGREGATION_TEMPORALITY_DELTA: 1,
   AGGREGATION_TEMPORALITY_CUMULATIVE: 2,
 };
 
-const SEVERITY: Readonly<Record<string, number>> = (() => {
+/** Names of `SeverityNumber` values. */
+export const SEVERITY: Readonly<Record<string, number>> = (() => {
   const out: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
   const levels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
   levels.forEach((lvl, i) => {
@@ -287,10 +310,12 @@ function anyValue(v: Json, depth: number): AnyValue {
   }
   if ((x = get(v, 'intValue', 'int_value')) !== undefined) {
     if (typeof x === 'string' && INT_RE.test(x)) {
-      const big = BigInt.asIntN(64, BigInt(x));
+      const big = BigInt(x);
+      // Refused rather than wrapped: "18446744073709551615" is not -1.
+      if (big < -(2n ** 63n) || big >= 2n ** 63n) bad('value.intValue', `${JSON.stringify(x)} is outside the range of int64`);
       return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
     }
-    const n = intValue(x, 'value.intValue');
+    const n = intValue(x, 'value.intValue', 'int64');
     // A JSON number past 2^53 already lost precision in JSON.parse; keep it
     // as bigint so it reads the same as the protobuf decode of that value.
     return Number.isSafeInteger(n) ? n : BigInt(n);
@@ -432,13 +457,13 @@ function numberPoint(o: Obj): NumberPoint {
   if (asDouble !== undefined) value = doubleValue(asDouble, 'asDouble');
   else {
     const asInt = get(o, 'asInt', 'as_int');
-    if (asInt !== undefined) value = intValue(asInt, 'asInt');
+    if (asInt !== undefined) value = intValue(asInt, 'asInt', 'int64');
   }
   return {
     attributes: attributes(o, 'attributes', 'attributes'),
     startTimeUnixNano: nanos(o, 'startTimeUnixNano', 'start_time_unix_nano'),
     timeUnixNano: nanos(o, 'timeUnixNano', 'time_unix_nano'),
-    flags: int(o, 'flags', 'flags'),
+    flags: int(o, 'flags', 'flags', 'uint32'),
     value,
   };
 }
@@ -448,12 +473,12 @@ function histogramPoint(o: Obj): HistogramPoint {
     attributes: attributes(o, 'attributes', 'attributes'),
     startTimeUnixNano: nanos(o, 'startTimeUnixNano', 'start_time_unix_nano'),
     timeUnixNano: nanos(o, 'timeUnixNano', 'time_unix_nano'),
-    flags: int(o, 'flags', 'flags'),
-    count: int(o, 'count', 'count'),
+    flags: int(o, 'flags', 'flags', 'uint32'),
+    count: int(o, 'count', 'count', 'uint64'),
     sum: optDouble(o, 'sum', 'sum'),
     min: optDouble(o, 'min', 'min'),
     max: optDouble(o, 'max', 'max'),
-    bucketCounts: doubles(o, 'bucketCounts', 'bucket_counts', intValue),
+    bucketCounts: doubles(o, 'bucketCounts', 'bucket_counts', uint64Value),
     explicitBounds: doubles(o, 'explicitBounds', 'explicit_bounds', doubleValue),
   };
 }
@@ -462,7 +487,7 @@ function buckets(o: Obj, camel: string): ExpBuckets {
   const b = obj(o, camel, camel);
   if (b === undefined) return { offset: 0, bucketCounts: [] };
   try {
-    return { offset: int(b, 'offset', 'offset'), bucketCounts: doubles(b, 'bucketCounts', 'bucket_counts', intValue) };
+    return { offset: int(b, 'offset', 'offset', 'int32'), bucketCounts: doubles(b, 'bucketCounts', 'bucket_counts', uint64Value) };
   } catch (e) {
     return within(e, camel);
   }
@@ -473,13 +498,13 @@ function expHistogramPoint(o: Obj): ExpHistogramPoint {
     attributes: attributes(o, 'attributes', 'attributes'),
     startTimeUnixNano: nanos(o, 'startTimeUnixNano', 'start_time_unix_nano'),
     timeUnixNano: nanos(o, 'timeUnixNano', 'time_unix_nano'),
-    flags: int(o, 'flags', 'flags'),
-    count: int(o, 'count', 'count'),
+    flags: int(o, 'flags', 'flags', 'uint32'),
+    count: int(o, 'count', 'count', 'uint64'),
     sum: optDouble(o, 'sum', 'sum'),
     min: optDouble(o, 'min', 'min'),
     max: optDouble(o, 'max', 'max'),
-    scale: int(o, 'scale', 'scale'),
-    zeroCount: int(o, 'zeroCount', 'zero_count'),
+    scale: int(o, 'scale', 'scale', 'int32'),
+    zeroCount: int(o, 'zeroCount', 'zero_count', 'uint64'),
     zeroThreshold: double(o, 'zeroThreshold', 'zero_threshold'),
     positive: buckets(o, 'positive'),
     negative: buckets(o, 'negative'),
@@ -495,8 +520,8 @@ function summaryPoint(o: Obj): SummaryPoint {
     attributes: attributes(o, 'attributes', 'attributes'),
     startTimeUnixNano: nanos(o, 'startTimeUnixNano', 'start_time_unix_nano'),
     timeUnixNano: nanos(o, 'timeUnixNano', 'time_unix_nano'),
-    flags: int(o, 'flags', 'flags'),
-    count: int(o, 'count', 'count'),
+    flags: int(o, 'flags', 'flags', 'uint32'),
+    count: int(o, 'count', 'count', 'uint64'),
     sum: double(o, 'sum', 'sum'),
     quantileValues: list(o, 'quantileValues', 'quantile_values', quantile),
   };
@@ -532,6 +557,6 @@ function logRecord(o: Obj): LogRecord {
     eventName: str(o, 'eventName', 'event_name'),
     traceId: hexId(o, 'traceId', 'trace_id'),
     spanId: hexId(o, 'spanId', 'span_id'),
-    flags: int(o, 'flags', 'flags'),
+    flags: int(o, 'flags', 'flags', 'uint32'),
   };
 }
