@@ -311,6 +311,15 @@ describe('build', () => {
       await rejectsWith(buildBaseline({ model: 'm', input: await write('fake.parquet', 'a,b\n1,2\n') }), 'parse', /not a readable Parquet file/);
     });
 
+    it('regression (fuzzing): a JSON Lines row with an empty or blank key is refused, naming the line, not built into a baseline that does not load', async () => {
+      await rejectsWith(buildBaseline({ model: 'm', input: await write('empty-key.jsonl', '{"a":1}\n{"a":2,"":3}\n') }), 'parse', /line 2: a key is empty/);
+      await rejectsWith(buildBaseline({ model: 'm', input: await write('blank-key.jsonl', '{" ":1}\n') }), 'parse', /line 1: a key is empty/);
+    });
+
+    it('regression (fuzzing): a Parquet footer whose schema claims more columns than it lists is a BaselineInputError, not a TypeError', async () => {
+      await rejectsWith(buildBaseline({ model: 'm', input: fixture('malformed-schema.parquet') }), 'parse', /not a readable Parquet file: its schema is malformed/);
+    });
+
     it('names a bad model or option', async () => {
       await rejectsWith(buildBaseline({ model: ' ', input: fixture('rows.csv') }), 'bad_option', /model: expected a non-empty model name/);
       await rejectsWith(buildBaseline({ model: 'm', input: fixture('rows.csv'), maxCategories: 0 }), 'bad_option', /maxCategories/);

@@ -151,12 +151,24 @@ describe('config access', () => {
       assert.ok(!err.includes(secret), err);
     });
 
+    it('regression (fuzzing): keeps a webhook header out of the error when webhooks is a mapping, not a list', () => {
+      const secret = 'misplaced-secret-0123456789';
+      const err = problems({
+        alerting: { webhooks: { threshold: 0.3, headers: { 'x-token': secret } } },
+        server: { nested: { authToken: secret } },
+      }).join('\n');
+      assert.match(err, /alerting\.webhooks: .*"x-token":"<hidden: /);
+      assert.ok(!err.includes(secret), err);
+    });
+
     it('keeps a token out of a YAML syntax error on its line, still giving the line and column', () => {
       const secret = 'yaml-secret-0123456789';
       for (const text of [
         `server:\n  authToken: ${secret}\n   bad: 1\n`,
         `server: { authToken: ${secret}, http: [ }\n`,
         `server:\n  authToken: "${secret}\n  http: x\n`,
+        // Regression (fuzzing): messages of the yaml package that quote the offending source.
+        `alerting:\n  webhooks:\n    - headers:\n        x-token: >${secret}\n`,
       ]) {
         const path = scratch.path('modelwatch.yaml');
         writeFileSync(path, text);

@@ -36,6 +36,11 @@ export async function readJsonl(ctx: ReaderContext): Promise<void> {
       const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
       throw new BaselineInputError('parse', `${path}: line ${line}: expected a JSON object (one row), got ${got}`, { path, line });
     }
+    // The rule of a CSV header (declareColumns): a blank key names no column. Found
+    // by fuzzing (issue 16): a "" key became a feature, and a baseline that does not load.
+    for (const key in value) {
+      if (key.trim() === '') throw new BaselineInputError('parse', `${path}: line ${line}: a key is empty; every key names a column`, { path, line });
+    }
     acc.addObjectRow(value as Record<string, unknown>, line);
     if (++rows % PROGRESS_EVERY_ROWS === 0) ctx.progress(stream.bytesRead);
   };

@@ -54,7 +54,14 @@ export async function readParquet(ctx: ReaderContext): Promise<void> {
     } catch (e) {
       throw new BaselineInputError('parse', `${path}: not a readable Parquet file: ${(e as Error).message}`, { path, cause: e });
     }
-    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    let names: string[];
+    try {
+      names = parquetSchema(metadata).children.map((c) => c.element.name);
+    } catch (e) {
+      // A footer whose schema claims more children than it lists: hyparquet's
+      // tree building throws a TypeError (found by fuzzing, issue 16).
+      throw new BaselineInputError('parse', `${path}: not a readable Parquet file: its schema is malformed (${(e as Error).message})`, { path, cause: e });
+    }
     try {
       acc.declareColumns(names);
     } catch (e) {

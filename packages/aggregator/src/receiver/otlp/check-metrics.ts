@@ -207,17 +207,19 @@ export function checkPackedVarints(r: ProtoReader, end: number, field: string): 
   let i = r.pos;
   for (; i < end; i++) {
     // Eight, then four one-byte varints at a time: counts are mostly small.
-    while (i + 8 <= end && ((view.getUint32(i, true) | view.getUint32(i + 4, true)) & 0x80808080) === 0) {
-      i += 8;
-      run = 0;
-    }
-    while (i + 4 <= end && (view.getUint32(i, true) & 0x80808080) === 0) {
-      i += 4;
-      run = 0;
-    }
+    // Not right after continuation bytes: the next byte ends that varint and is checked below.
+    while (run === 0 && i + 8 <= end && ((view.getUint32(i, true) | view.getUint32(i + 4, true)) & 0x80808080) === 0) i += 8;
+    while (run === 0 && i + 4 <= end && (view.getUint32(i, true) & 0x80808080) === 0) i += 4;
     if (i >= end) break;
-    if ((buf[i] as number) < 0x80) run = 0;
-    else if (++run >= 10) {
+    const b = buf[i] as number;
+    if (b < 0x80) {
+      // The tenth byte holds bit 63 only (as ProtoReader.uint64Number checks).
+      if (run === 9 && b > 1) {
+        r.pos = i + 1;
+        r.fail(field, 'varint overflows 64 bits');
+      }
+      run = 0;
+    } else if (++run >= 10) {
       r.pos = i;
       r.fail(field, 'varint longer than 10 bytes');
     }

@@ -26,6 +26,13 @@ const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SI
 /** Wire types of the protobuf encoding. */
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
 
+/**
+ * A 10-byte varint's last byte holds bit 63 only; more would be a value past
+ * 2^64 (found by fuzzing, issue 16: bucket counts of 10^20 were taken).
+ * Every varint reader refuses it alike, so the checking pass and the decoders agree.
+ */
+const OVERFLOW = 'varint overflows 64 bits';
+
 /** Bound on nested groups skipped as unknown fields (guards the stack). */
 const MAX_GROUP_DEPTH = 64;
 
@@ -85,6 +92,10 @@ export class ProtoReader {
             }
             b = buf[pos++] ?? this.truncated(field);
           }
+          if (n === 5 && b > 1) {
+            this.pos = pos;
+            this.fail(field, OVERFLOW);
+          }
         }
       }
     }
@@ -116,6 +127,10 @@ export class ProtoReader {
     let mul = 1;
     for (let i = 0; i < 10; i++) {
       const b = buf[pos++] ?? this.truncated(field);
+      if (i === 9 && b > 1 && b < 0x80) {
+        this.pos = pos;
+        this.fail(field, OVERFLOW);
+      }
       result += (b & 0x7f) * mul;
       if (b < 0x80) {
         this.pos = pos;
@@ -135,6 +150,10 @@ export class ProtoReader {
     let shift = 0n;
     for (let i = 0; i < 10; i++) {
       const b = buf[pos++] ?? this.truncated(field);
+      if (i === 9 && b > 1 && b < 0x80) {
+        this.pos = pos;
+        this.fail(field, OVERFLOW);
+      }
       result |= BigInt(b & 0x7f) << shift;
       if (b < 0x80) {
         this.pos = pos;

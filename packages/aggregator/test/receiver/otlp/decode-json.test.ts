@@ -112,6 +112,38 @@ describe('decodeMetricsJson', () => {
         assert.throws(() => decodeMetricsJson(body), (e: unknown) => e instanceof OtlpDecodeError && re.test(e.message));
       });
     }
+
+    // Found by fuzzing (issue 16): these were decoded, as a count of -1, a count
+    // of 2^64 or Infinity, a 400-digit timestamp and an int64 wrapped to -1.
+    const outOfRange: [string, string, RegExp][] = [
+      ['a negative count', wrap({ name: 'x', histogram: { dataPoints: [{ count: -1 }] } }), /histogram\.dataPoints\[0\]\.count: -1 is outside the range of uint64/],
+      ['a count past 2^64', wrap({ name: 'x', histogram: { dataPoints: [{ count: 1e300 }] } }), /count: 1e\+300 is outside the range of uint64/],
+      ['a 400-digit count that parses to Infinity', wrap({ name: 'x', summary: { dataPoints: [{ count: '9'.repeat(400) }] } }), /summary\.dataPoints\[0\]\.count: "9+" is outside the range of uint64/],
+      ['a negative bucket count among plain numbers', wrap({ name: 'x', exponentialHistogram: { dataPoints: [{ negative: { bucketCounts: [1, -2] } }] } }), /negative\.bucketCounts\[1\]: -2 is outside the range of uint64/],
+      ['a scale past int32', wrap({ name: 'x', exponentialHistogram: { dataPoints: [{ scale: 2 ** 31 }] } }), /scale: 2147483648 is outside the range of int32/],
+      ['flags past uint32', wrap({ name: 'x', gauge: { dataPoints: [{ flags: 2 ** 32 }] } }), /flags: 4294967296 is outside the range of uint32/],
+      ['a negative timestamp', wrap({ name: 'x', gauge: { dataPoints: [{ timeUnixNano: '-1' }] } }), /timeUnixNano: timestamp "-1" is outside the range of fixed64/],
+      ['a timestamp past 2^64', wrap({ name: 'x', gauge: { dataPoints: [{ startTimeUnixNano: '1' + '0'.repeat(30) }] } }), /startTimeUnixNano: timestamp "10+" is outside the range of fixed64/],
+      ['an asInt past int64', wrap({ name: 'x', sum: { dataPoints: [{ asInt: '1' + '0'.repeat(19) }] } }), /asInt: "10+" is outside the range of int64/],
+      ['an int attribute past int64 (not wrapped)', JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'k', value: { intValue: '18446744073709551615' } }] } }] }), /resource\.attributes\[0\]\.value\.intValue: "18446744073709551615" is outside the range of int64/],
+      ['an int attribute number past int64', JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'k', value: { intValue: -1e308 } }] } }] }), /value\.intValue: -1e\+308 is outside the range of int64/],
+      ['an enum past int32', wrap({ name: 'x', sum: { aggregationTemporality: 1e300 } }), /aggregationTemporality: 1e\+300 is outside the range of an enum/],
+    ];
+    for (const [what, body, re] of outOfRange) {
+      it(`regression (fuzzing): refuses ${what}, naming the field and the type`, () => {
+        assert.throws(() => decodeMetricsJson(body), (e: unknown) => e instanceof OtlpDecodeError && re.test(e.message), `${what}`);
+      });
+    }
+
+    it('still takes the largest values of each type: 2^64 - 1 counts and timestamps, int64 extremes', () => {
+      const body = wrap({ name: 'x', histogram: { dataPoints: [{ count: '18446744073709551615', timeUnixNano: '18446744073709551615', bucketCounts: ['18446744073709551615'], flags: 4294967295 }] } });
+      const p = decodeMetricsJson(body).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.points[0] as { count: number; timeUnixNano: bigint; flags: number };
+      assert.equal(p.count, 2 ** 64);
+      assert.equal(p.timeUnixNano, 18446744073709551615n);
+      assert.equal(p.flags, 4294967295);
+      const attr = JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'k', value: { intValue: '-9223372036854775808' } }] } }] });
+      assert.equal(decodeMetricsJson(attr).resourceMetrics[0]!.resource.attributes['k'], -9223372036854775808n);
+    });
   });
 });
 
@@ -138,6 +170,12 @@ describe('decodeLogsJson', () => {
     assert.equal(r.spanId, 'b7ad6b7169203331');
     assert.equal(r.eventName, 'ml.prediction');
     assert.equal(r.body, 'x');
+  });
+
+  it('regression (fuzzing): refuses a log timestamp of 400 digits and a severity past int32', () => {
+    const log = (rec: unknown): string => JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [rec] }] }] });
+    assert.throws(() => decodeLogsJson(log({ timeUnixNano: '1'.repeat(400) })), /logRecords\[0\]\.timeUnixNano: timestamp "1+" is outside the range of fixed64/);
+    assert.throws(() => decodeLogsJson(log({ severityNumber: 2 ** 40 })), /logRecords\[0\]\.severityNumber: 1099511627776 is outside the range of an enum/);
   });
 
   it('rejects a trace id that is not hex', () => {

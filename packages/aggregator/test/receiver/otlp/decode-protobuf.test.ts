@@ -253,6 +253,47 @@ describe('decodeMetricsRequest', () => {
       });
     }
 
+    // Found by fuzzing (issue 16): the tenth byte of a varint holds bit 63 only;
+    // 0x7f there made a bucket count of about 10^21 (past uint64), taken as is.
+    describe('regression (fuzzing): a varint whose tenth byte overflows 64 bits', () => {
+      const tenBytes = (last: number): number[] => [...new Array<number>(9).fill(0xff), last];
+      /** An exponential histogram point whose positive counts are 1, 2, the varint `count`, 3 (packed). */
+      const expPoint = (count: number[]): Uint8Array =>
+        request((m) => msg(m, 10, (e) => msg(e, 1, (p) => msg(p, 8, (b) => tag(b, 2, LEN).bytes(Uint8Array.from([1, 2, ...count, 3]))))));
+      const refused = (bytes: Uint8Array, field: RegExp): void => {
+        const ok = (e: unknown): boolean => e instanceof OtlpDecodeError && /varint overflows 64 bits/.test(e.message) && field.test(e.message);
+        assert.throws(() => decodeMetricsRequest(bytes), ok, 'the tree decoder refuses it');
+        assert.throws(() => scanMetricsRequest(bytes), ok, 'the streaming check refuses it, before any point is visited');
+      };
+
+      it('is refused in packed exponential bucket counts, by the decoder and the streaming check alike', () => {
+        refused(expPoint(tenBytes(0x7f)), /positive\.bucket_counts/);
+        refused(expPoint(tenBytes(0x02)), /positive\.bucket_counts/);
+      });
+
+      it('is refused in a temporality (an enum read as 32 bits) and in an unknown varint field', () => {
+        // Sum { aggregation_temporality (2) = a 10-byte varint ending 0x7f }
+        const bad = request((m) => {
+          tag(m, 7, LEN).bytes(Uint8Array.from([0x10, ...tenBytes(0x7f)]));
+        });
+        refused(bad, /Sum\.aggregation_temporality|Sum/);
+        // Sum { field 98 (varint, unknown) = a 10-byte varint ending 0x03 }
+        const unknown = request((m) => {
+          tag(m, 7, LEN).bytes(Uint8Array.from([0x90, 0x06, ...tenBytes(0x03)]));
+        });
+        refused(unknown, /Sum/);
+      });
+
+      it('still takes a tenth byte of 1 (2^63)', () => {
+        const top = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
+        const p = decodeMetricsRequest(expPoint(top)).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.points[0] as ExpHistogramMetric['points'][number];
+        assert.deepEqual(Array.from(p.positive.bucketCounts), [1, 2, 2 ** 63, 3]);
+        let n = 0;
+        scanMetricsRequest(expPoint(top)).forEachPoint(() => n++);
+        assert.equal(n, 1);
+      });
+    });
+
     it('bounds the nesting of AnyValue', () => {
       let inner = protobuf.Writer.create().uint32(10).string('leaf').finish();
       for (let i = 0; i < 40; i++) {
