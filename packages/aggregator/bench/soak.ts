@@ -12,7 +12,12 @@
 //    each second: the interval's mean and max), its event-loop delay (p99 and
 //    max over its own last 10-s period, from its /metrics:
 //    ml.aggregator.eventloop.delay.*), its CPU share, and the latency of the
-//    requests answered in the interval (p50, p99).
+//    requests answered in the interval (p50, p99). Also, reported but not
+//    judged: the aggregator's V8 heap, committed and live (bench/serve.ts), so
+//    that growth of RSS can be told apart: a leak grows the live heap; V8
+//    sizing its old generation (up to 4x what survived the last full
+//    collection, on a host whose heap limit is 2 GiB or more) grows only the
+//    committed heap.
 // 4. Least-squares slopes per minute over the samples after the warm-up, and a
 //    verdict: flat or not (see FlatnessBounds for the rule).
 //
@@ -147,7 +152,24 @@ export interface SoakOptions {
   log?: (line: string) => void;
   /** Seed of the traffic. @default 1 */
   seed?: number;
+  /**
+   * The aggregator's V8 heap limit (`--max-old-space-size`), in MiB; 0 leaves
+   * Node's default. @default {@link DEFAULT_HEAP_LIMIT_MIB}
+   */
+  heapLimitMiB?: number;
 }
+
+/**
+ * The aggregator's V8 heap limit in the soak, in MiB, as a deployment sets it
+ * (docs/configuration.md, "Memory limit"). Without one, Node takes a quarter of
+ * the machine's memory (4 GiB here), and V8 then lets its old generation grow
+ * up to four times what survived the last full collection before collecting:
+ * the soak measured 160-215 MiB reserved for 46-58 MiB live, drifting by
+ * +-1-3 MiB/min on its own, while the live heap stayed flat. That is headroom,
+ * not a leak, but it hides one: with the heap bounded, growth of resident
+ * memory is growth of what the aggregator holds.
+ */
+export const DEFAULT_HEAP_LIMIT_MIB = 512;
 
 /** One sample of the soak. */
 export interface SoakSample {
@@ -155,6 +177,14 @@ export interface SoakSample {
   t: number;
   rssMeanBytes: number;
   rssMaxBytes: number;
+  /**
+   * The aggregator's V8 heap over the interval (bench/serve.ts reports it each
+   * second): committed bytes (mean), and the heap used just after the last full
+   * collection, about what is live (NaN before the first one). Resident memory
+   * that grows while the live heap stays flat is V8 sizing its heap, not a leak.
+   */
+  heapTotalMeanBytes: number;
+  liveHeapBytes: number;
   /** The aggregator's own p99 and max event-loop delay over its last 10-s period; NaN before it reports one. */
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
@@ -199,7 +229,8 @@ export interface SoakResult {
   durationSeconds: number;
   warmupSeconds: number;
   samples: SoakSample[];
-  trends: { rss: Trend; latencyP50: Trend; latencyP99: Trend; eventLoopDelayP99: Trend };
+  /** `heapTotal` and `liveHeap` tell V8's heap sizing from a leak (see {@link SoakSample}); they are reported, not judged. */
+  trends: { rss: Trend; heapTotal: Trend; liveHeap: Trend; latencyP50: Trend; latencyP99: Trend; eventLoopDelayP99: Trend };
   verdicts: { rss: Verdict; latencyP50: Verdict; latencyP99: Verdict; eventLoopDelayP99: Verdict };
   flat: boolean;
   /** `failures`: failed requests by HTTP status or error. */
@@ -425,28 +456,49 @@ class Traffic {
 
 // ---------------------------------------------------------------- the process
 
+/** One `MW_MEMORY` report of bench/serve.ts. */
+interface MemoryReport {
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  liveAfterGc: number | null;
+  fullCollections: number;
+}
+
 interface Aggregator {
   child: ChildProcess;
   pid: number;
   otlpHttp: URL;
   http: string;
   stderr(): string;
+  /** The memory reports since the last call. */
+  takeMemoryReports(): MemoryReport[];
   stop(): Promise<void>;
 }
 
 /** Starts `modelwatch serve` from the sources (bench/serve.ts), on loopback ports chosen by the OS. */
-async function startAggregator(): Promise<Aggregator> {
+async function startAggregator(heapLimitMiB: number): Promise<Aggregator> {
   const dir = mkdtempSync(join(tmpdir(), 'mw-soak-'));
   const config = join(dir, 'modelwatch.yaml');
   writeFileSync(config, SOAK_CONFIG);
   // MW_SOAK_SERVER_NODE_ARGS adds flags to the aggregator process, e.g. "--heapsnapshot-signal=SIGUSR2".
   const extra = (process.env.MW_SOAK_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const args = [...extra, '--import', 'tsx', SERVE, 'serve', '--config', config, '--data-dir', join(dir, 'data'), '--otlp', '127.0.0.1:0', '--otlp-grpc', 'off', '--http', '127.0.0.1:0'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const heap = heapLimitMiB > 0 ? [`--max-old-space-size=${heapLimitMiB}`] : [];
+  const args = [...heap, ...extra, '--import', 'tsx', SERVE, 'serve', '--config', config, '--data-dir', join(dir, 'data'), '--otlp', '127.0.0.1:0', '--otlp-grpc', 'off', '--http', '127.0.0.1:0'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MW_BENCH_MEMORY: '1' } });
   let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+  const reports: MemoryReport[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (line.startsWith('MW_MEMORY ')) {
+      try {
+        reports.push(JSON.parse(line.slice('MW_MEMORY '.length)) as MemoryReport);
+      } catch {
+        // a torn line: the next second's report follows
+      }
+      return;
+    }
     // Keep the end: a soak's log may be long.
-    err = (err + d).slice(-200_000);
+    err = (err + line + '\n').slice(-200_000);
   });
   const exited = once(child, 'exit');
   const ready = await new Promise<{ otlpHttp: string; http: string }>((resolve, reject) => {
@@ -470,6 +522,7 @@ async function startAggregator(): Promise<Aggregator> {
     otlpHttp: new URL('/v1/', ready.otlpHttp),
     http: ready.http,
     stderr: () => err,
+    takeMemoryReports: () => reports.splice(0),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -582,7 +635,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const intervalMs = options.sampleIntervalMs ?? 10_000;
   const warmupMs = options.warmupMs ?? Math.min(180_000, 0.3 * options.durationMs);
   const traffic = await Traffic.create(options.seed ?? 1);
-  const agg = await startAggregator();
+  const agg = await startAggregator(options.heapLimitMiB ?? DEFAULT_HEAP_LIMIT_MIB);
   try {
     traffic.startRefreshing();
     log(`aggregator pid ${agg.pid} at ${agg.otlpHttp.origin}; measuring capacity for ${options.capacitySeconds ?? 15} s`);
@@ -643,6 +696,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     // RSS every second; a sample every interval.
     let rssReadings: number[] = [];
+    agg.takeMemoryReports();
     const rssTimer = setInterval(() => {
       try {
         rssReadings.push(residentBytes(agg.pid));
@@ -659,11 +713,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const cpu1 = cpuMs(agg.pid);
       const delay = await eventLoopDelay(agg.http).catch(() => ({ p99Ms: Number.NaN, maxMs: Number.NaN }));
       const sorted = latencies.splice(0).sort((a, b) => a - b);
+      const memory = agg.takeMemoryReports();
+      const live = memory.at(-1)?.liveAfterGc;
       const seconds = (now - t0) / 1000;
       const sample: SoakSample = {
         t: +((now - start) / 1000).toFixed(1),
         rssMeanBytes: rssReadings.length === 0 ? Number.NaN : Math.round(rssReadings.reduce((a, b) => a + b, 0) / rssReadings.length),
         rssMaxBytes: rssReadings.length === 0 ? Number.NaN : Math.max(...rssReadings),
+        heapTotalMeanBytes: memory.length === 0 ? Number.NaN : Math.round(memory.reduce((a, m) => a + m.heapTotal, 0) / memory.length),
+        liveHeapBytes: typeof live === 'number' ? live : Number.NaN,
         eventLoopDelayP99Ms: +delay.p99Ms.toFixed(2),
         eventLoopDelayMaxMs: +delay.maxMs.toFixed(2),
         latencyP50Ms: +quantile(sorted, 0.5).toFixed(2),
@@ -674,7 +732,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         cpuShare: +((cpu1 - cpu0) / (now - t0)).toFixed(3),
       };
       samples.push(sample);
-      log(`t=${String(sample.t).padStart(6)} s  rss ${fmt(sample.rssMeanBytes / MIB, 1).padStart(6)} MiB  loop p99 ${fmt(sample.eventLoopDelayP99Ms, 1).padStart(6)} ms  latency p50 ${fmt(sample.latencyP50Ms, 1).padStart(6)} / p99 ${fmt(sample.latencyP99Ms, 1).padStart(7)} ms  ${fmt(sample.requestsPerSecond, 0).padStart(5)} req/s  cpu ${fmt(sample.cpuShare, 2)}${sample.failed + sample.late > 0 ? `  failed ${sample.failed} late ${sample.late}` : ''}`);
+      log(`t=${String(sample.t).padStart(6)} s  rss ${fmt(sample.rssMeanBytes / MIB, 1).padStart(6)} MiB (V8 heap ${fmt(sample.heapTotalMeanBytes / MIB, 0).padStart(4)}, live ${fmt(sample.liveHeapBytes / MIB, 0).padStart(3)})  loop p99 ${fmt(sample.eventLoopDelayP99Ms, 1).padStart(6)} ms  latency p50 ${fmt(sample.latencyP50Ms, 1).padStart(6)} / p99 ${fmt(sample.latencyP99Ms, 1).padStart(7)} ms  ${fmt(sample.requestsPerSecond, 0).padStart(5)} req/s  cpu ${fmt(sample.cpuShare, 2)}${sample.failed + sample.late > 0 ? `  failed ${sample.failed} late ${sample.late}` : ''}`);
       rssReadings = [];
       okInInterval = 0;
       failedInInterval = 0;
@@ -692,6 +750,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const measured = samples.filter((s) => s.t * 1000 > warmupMs);
     const trends = {
       rss: trend(measured, (s) => s.rssMeanBytes),
+      heapTotal: trend(measured, (s) => s.heapTotalMeanBytes),
+      liveHeap: trend(measured, (s) => s.liveHeapBytes),
       latencyP50: trend(measured, (s) => s.latencyP50Ms),
       latencyP99: trend(measured, (s) => s.latencyP99Ms),
       eventLoopDelayP99: trend(measured, (s) => s.eventLoopDelayP99Ms),
@@ -726,7 +786,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   } catch (err) {
     throw new Error(`${(err as Error).message}\naggregator stderr (end):\n${agg.stderr()}`, { cause: err });
   } finally {
-    writeFileSync('/tmp/ovl/agg-stderr.log', agg.stderr()); // DEBUG
     await traffic.close();
     await agg.stop();
   }
@@ -747,18 +806,21 @@ async function main(): Promise<void> {
     options: {
       duration: { type: 'string', default: '10m' },
       'capacity-seconds': { type: 'string', default: '15' },
+      'heap-limit': { type: 'string', default: String(DEFAULT_HEAP_LIMIT_MIB) },
       out: { type: 'string', default: join(ROOT, 'bench', 'results', 'soak.json') },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench:soak -w @modelwatch/aggregator -- [--duration 10m] [--capacity-seconds 15] [--out bench/results/soak.json]');
+    console.log('usage: npm run bench:soak -w @modelwatch/aggregator -- [--duration 10m] [--capacity-seconds 15] [--heap-limit 512 (MiB; 0: the default of Node)] [--out bench/results/soak.json]');
     return;
   }
   const durationMs = parseDuration(values.duration);
   const load0 = +(loadavg()[0] ?? 0).toFixed(2);
   const started = new Date();
-  const r = await runSoak({ durationMs, capacitySeconds: Number(values['capacity-seconds']), log: (l) => console.log(l) });
+  const heapLimitMiB = Number(values['heap-limit']);
+  if (!Number.isInteger(heapLimitMiB) || heapLimitMiB < 0) throw new Error(`--heap-limit: expected a whole number of MiB (0: Node's default), got ${values['heap-limit']}`);
+  const r = await runSoak({ durationMs, capacitySeconds: Number(values['capacity-seconds']), heapLimitMiB, log: (l) => console.log(l) });
   const result = {
     benchmark: 'modelwatch aggregator soak',
     capacityRequestsPerSecond: r.capacity.requestsPerSecond,
@@ -766,11 +828,14 @@ async function main(): Promise<void> {
     loadRequestsPerSecond: r.achievedRequestsPerSecond,
     loadPointsPerSecond: r.achievedPointsPerSecond,
     durationSeconds: r.durationSeconds,
+    serverHeapLimitMiB: heapLimitMiB === 0 ? null : heapLimitMiB,
     soakRssSlopeBytesPerMinute: Math.round(r.trends.rss.slopePerMinute),
     soakLatencyP50SlopeMsPerMinute: +r.trends.latencyP50.slopePerMinute.toFixed(4),
     soakLatencyP99SlopeMsPerMinute: +r.trends.latencyP99.slopePerMinute.toFixed(4),
     soakEventLoopDelayP99SlopeMsPerMinute: +r.trends.eventLoopDelayP99.slopePerMinute.toFixed(4),
     soakMaxRssBytes: r.rss.maxBytes,
+    soakHeapTotalSlopeBytesPerMinute: Math.round(r.trends.heapTotal.slopePerMinute),
+    soakLiveHeapSlopeBytesPerMinute: Math.round(r.trends.liveHeap.slopePerMinute),
     latencyP50Ms: r.latency.p50Ms,
     latencyP99Ms: r.latency.p99Ms,
     flat: r.flat,
@@ -805,6 +870,8 @@ async function main(): Promise<void> {
     ['duration (s)', fmt(r.durationSeconds, 0)],
     ['RSS max (MiB)', fmt(r.rss.maxBytes / MIB, 1)],
     ['RSS slope (MiB/min)', fmt(r.trends.rss.slopePerMinute / MIB, 3)],
+    ['V8 heap slope (MiB/min)', fmt(r.trends.heapTotal.slopePerMinute / MIB, 3)],
+    ['live heap slope (MiB/min)', fmt(r.trends.liveHeap.slopePerMinute / MIB, 3)],
     ['latency p50 / p99 (ms)', `${fmt(r.latency.p50Ms)} / ${fmt(r.latency.p99Ms)}`],
     ['latency p50 slope (ms/min)', fmt(r.trends.latencyP50.slopePerMinute, 3)],
     ['latency p99 slope (ms/min)', fmt(r.trends.latencyP99.slopePerMinute, 3)],
