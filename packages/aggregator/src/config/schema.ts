@@ -154,6 +154,8 @@ const modelSchema = z.strictObject({
   baseline: z.string().optional(),
   window: optionalDuration(),
   slot: optionalDuration(),
+  /** Fine slot for recent data; divides the slot. */
+  fineSlot: optionalDuration(),
   features: z.record(z.string().min(1), z.enum(['numeric', 'categorical'])).prefault({}),
   thresholds: partialThresholds,
   alpha: z.number().gt(0).lt(1).optional(),
@@ -264,6 +266,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       window: duration('1h'),
       slot: duration('1m'),
+      /**
+       * Fine slot for recent data (the shortest drift window is built from them); must divide the slot; the slot itself turns
+       * fine slots off. Unset: 10s where it is shorter than the slot and divides it (and its slots do not outnumber the window's), else none.
+       */
+      fineSlot: optionalDuration(),
       alpha: z.number().gt(0).lt(1).default(0.01),
       minSamples: z.number().int().positive().default(100),
       lowConfidenceThreshold: z.number().gt(0).lt(1).default(0.7),

@@ -18,6 +18,11 @@
  * - the verdict is the worst judged window's, and names that window (the
  *   shortest, among windows that agree).
  *
+ * The shortest window is built from fine slots (10 s by default), so it holds
+ * exactly its last seconds (to a fine slot) wherever "now" falls in a slot;
+ * the longer ones from whole slots, fine and coarse alike (see
+ * window/slot-grid.ts).
+ *
  * Pure: settings and data in, verdicts out.
  *
  * @module
@@ -31,8 +36,10 @@ export interface DriftWindowSpec {
   /** Its length as text, e.g. `1m`, `10m`, `1h`: the API's and the metrics' name for it. */
   label: string;
   ms: number;
-  /** Slots it spans. */
+  /** Slots it spans: fine slots when `fine`, else slots. */
   slots: number;
+  /** True when built from fine slots: it covers its length to a fine slot. */
+  fine: boolean;
   /** True for the model's own (longest) window, whose data is the running total. */
   longest: boolean;
 }
@@ -47,7 +54,23 @@ export function windowLabel(ms: number): string {
 
 /** The model's nested windows, shortest first. */
 export function driftWindowSpecs(s: ModelSettings): DriftWindowSpec[] {
-  return s.driftWindows.map((ms) => ({ label: windowLabel(ms), ms, slots: ms / s.slot, longest: ms === s.window }));
+  return s.driftWindows.map((ms) => {
+    const longest = ms === s.window;
+    const fine = !longest && ms <= s.fineHorizon;
+    return { label: windowLabel(ms), ms, slots: ms / (fine ? s.fineSlot : s.slot), fine, longest };
+  });
+}
+
+/**
+ * The slot key after which a window's slots lie at `now` (the drift-signal
+ * windows' keys, see window/slot-grid.ts): a fine window holds the fine slots
+ * of its last `slots` fine slots (the current one included); any other the
+ * slots, fine or coarse, of its last `slots` slots.
+ */
+export function windowStartKey(w: DriftWindowSpec, s: ModelSettings, now: number): number {
+  if (w.fine) return Math.floor(now / s.fineSlot) - w.slots;
+  const ratio = s.slot / s.fineSlot;
+  return (Math.floor(now / s.slot) - w.slots + 1) * ratio - 1;
 }
 
 /** The significance level of each window: the false-alert budget spread over the looks and the windows. */

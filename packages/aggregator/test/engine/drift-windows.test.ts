@@ -29,10 +29,66 @@ describe('engine/drift-windows', () => {
   describe('driftWindowSpecs', () => {
     it('judges 1m, 10m and the model window by default, names them, and drops windows that do not fit the slot grid', () => {
       const s = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {} }, 'm');
-      assert.deepEqual(driftWindowSpecs(s).map((w) => [w.label, w.slots, w.longest]), [['1m', 1, false], ['10m', 10, false], ['1h', 60, true]]);
-      const odd = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {}, window: 30 * MIN, driftWindows: [90_000, 5 * MIN, 45 * MIN] }, 'm');
-      assert.deepEqual(driftWindowSpecs(odd).map((w) => w.label), ['5m', '30m'], '90s is off the 1m grid, 45m is longer than the window');
+      // The shortest window is six fine slots of 10 s; the others whole one-minute slots.
+      assert.deepEqual(driftWindowSpecs(s).map((w) => [w.label, w.slots, w.fine, w.longest]), [['1m', 6, true, false], ['10m', 10, false, false], ['1h', 60, false, true]]);
+      assert.equal(s.fineHorizon, MIN);
+      const odd = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {}, window: 30 * MIN, driftWindows: [95_000, 90_000, 5 * MIN, 45 * MIN] }, 'm');
+      assert.deepEqual(driftWindowSpecs(odd).map((w) => [w.label, w.fine]), [['90s', true], ['5m', false], ['30m', false]], '95s is off the 10 s grid, 45m is longer than the window');
+      assert.equal(odd.fineHorizon, 90_000, 'the fine slots reach back to the shortest window');
+      const coarse = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {}, window: 30 * MIN, fineSlot: MIN, driftWindows: [90_000, 5 * MIN] }, 'm');
+      assert.deepEqual(driftWindowSpecs(coarse).map((w) => [w.label, w.fine]), [['5m', false], ['30m', false]], 'without fine slots, 90s is off the 1m grid');
+      assert.equal(coarse.fineHorizon, 0);
       assert.equal(windowLabel(90_000), '90s');
+    });
+
+    it('builds every window up to the fine horizon from fine slots: the shortest, and any shorter than a slot or off the slot grid', () => {
+      const specs = (driftWindows: number[]) =>
+        driftWindowSpecs(resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {}, driftWindows }, 'm')).map((w) => `${w.label}${w.fine ? ' fine' : ''}`);
+      assert.deepEqual(specs([30_000, MIN, 10 * MIN]), ['30s fine', '1m fine', '10m', '1h']);
+      assert.deepEqual(specs([5 * MIN, 10 * MIN]), ['5m fine', '10m', '1h']);
+      assert.deepEqual(specs([MIN, 150_000, 10 * MIN]), ['1m fine', '150s fine', '10m', '1h']);
+      assert.deepEqual(specs([]), ['1h'], 'the model window alone keeps no fine slots');
+    });
+  });
+
+  describe('resolveSettings (fine slots)', () => {
+    const settings = (over: Record<string, unknown>) => resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {}, ...over }, 'm');
+    it('defaults the fine slot to 10 s where it fits the slot, and turns fine slots off when it is the slot', () => {
+      assert.equal(settings({}).fineSlot, 10_000);
+      const off = settings({ fineSlot: MIN });
+      assert.equal(off.fineSlot, MIN);
+      assert.equal(off.fineHorizon, 0);
+      // Nothing to build from fine slots: the fine slot is the slot.
+      assert.equal(settings({ driftWindows: [] }).fineSlot, MIN);
+      // Slots the default does not fit (no shorter, or not a multiple of it) keep no fine slots, as before.
+      for (const slot of [1000, 10_000, 15_000]) {
+        const s = settings({ slot, window: 100 * slot, driftWindows: [slot, 10 * slot] });
+        assert.deepEqual([s.fineSlot, s.fineHorizon], [slot, 0], `slot ${slot}`);
+        assert.deepEqual(driftWindowSpecs(s).map((w) => w.fine), [false, false, false]);
+      }
+      assert.equal(settings({ slot: 2 * MIN, window: 2 * 60 * MIN, driftWindows: [2 * MIN] }).fineHorizon, 2 * MIN);
+    });
+
+    it('refuses a fine slot that does not divide the slot, naming it', () => {
+      for (const fineSlot of [7_000, 0, -10_000, 2.5, 2 * MIN]) {
+        assert.throws(() => settings({ fineSlot }), new RegExp(`model "m": fineSlot \\(${fineSlot} ms\\) must be a positive whole number of ms that divides the slot \\(60000 ms\\)`));
+      }
+      assert.doesNotThrow(() => settings({ fineSlot: 15_000 }));
+    });
+
+    it('refuses a fine slot set so that its slots would outnumber the window\'s (more than double the memory), saying what to change', () => {
+      assert.throws(() => settings({ driftWindows: [20 * MIN], fineSlot: 10_000 }), /the fine slots would outnumber the window's slots \(120 fine slots of 10000 ms for the 1200000 ms window, 60 slots in the window\).*raise fineSlot, or set it to the slot \(60000 ms\)/);
+      assert.equal(settings({ driftWindows: [20 * MIN], fineSlot: 20_000 }).fineHorizon, 20 * MIN);
+      assert.equal(settings({ driftWindows: [20 * MIN], fineSlot: MIN }).fineHorizon, 0);
+      // The default one does not apply there: whole slots, and the windows on their grid.
+      const auto = settings({ driftWindows: [20 * MIN, 1_530_000] });
+      assert.deepEqual([auto.fineSlot, auto.fineHorizon], [MIN, 0]);
+      assert.deepEqual(driftWindowSpecs(auto).map((w) => w.label), ['20m', '1h'], '25m30s is off the slot grid');
+    });
+
+    it('checks the defaults for discovered models when the engine is built, not when their first point arrives', () => {
+      assert.throws(() => new Engine(engineConfig({ defaults: { fineSlot: 7_000 } })), /model "\(defaults, for discovered models\)": fineSlot \(7000 ms\)/);
+      assert.doesNotThrow(() => new Engine(engineConfig({ defaults: { fineSlot: 7_000 }, discovery: { enabled: false } })));
     });
   });
 
@@ -100,6 +156,62 @@ describe('engine/drift-windows', () => {
       assert.ok(['warning', 'critical'].includes(by['1h']?.severity ?? ''), `1h: ${by['1h']?.severity} (D ${by['1h']?.ks?.statistic})`);
       assert.equal(f?.decidingWindow, by['10m']?.severity === f?.severity ? '10m' : '1h');
       assert.equal(f?.currentCount, by[f?.decidingWindow ?? '']?.currentCount, 'the counts beside the verdict are the deciding window\'s');
+    });
+
+    it('judges the 1m window on exactly the last 60 s wherever now falls in the slot, and the 10m window on whole slots', () => {
+      const e = engine();
+      e.setBaseline('m', baseline(10_000));
+      const r = rng(6);
+      // Exports every 10 s (100 values each), evaluated after each one, at every phase of the minute.
+      for (let t = T0 + 10_000; t <= T0 + 15 * MIN; t += 10_000) {
+        send(e, r, t, 100);
+        e.evaluate(t + 5_000);
+        const f = e.driftReport('m')?.features.find((x) => x.name === 'x');
+        const by = Object.fromEntries((f?.windows ?? []).map((w) => [w.window, w.currentCount]));
+        const exportsSince = (from: number): number => Math.max(0, Math.floor((t - Math.max(from, T0 + 1)) / 10_000) + 1);
+        assert.equal(by['1m'], 100 * exportsSince(t - 50_000), `1m at ${(t - T0) / 1000} s`);
+        // 10 whole minutes: the current one and the nine before it.
+        assert.equal(by['10m'], 100 * exportsSince(Math.floor((t + 5_000) / MIN) * MIN - 9 * MIN), `10m at ${(t - T0) / 1000} s`);
+      }
+    });
+
+    it('lets the 1m window decide a step that starts mid-minute at high traffic once the last 60 s are shifted', () => {
+      const e = engine();
+      e.setBaseline('m', baseline(10_000));
+      const r = rng(7);
+      // 100 predictions/s exported every 10 s; a 1 sd step at 35 s into minute 20.
+      const step = T0 + 20 * MIN + 35_000;
+      let first: { at: number; window: string | null } | null = null;
+      for (let t = T0 + 10_000; t <= step + 3 * MIN && first === null; t += 10_000) {
+        send(e, r, t, 1000, t > step ? 1 : 0);
+        e.evaluate(t);
+        const f = e.driftReport('m')?.features.find((x) => x.name === 'x');
+        if (t <= step) assert.ok(['none', 'info'].includes(f?.severity ?? ''), `before the step: ${f?.severity}`);
+        else if (f?.severity === 'critical') first = { at: t - step, window: f.decidingWindow ?? null };
+      }
+      assert.equal(first?.window, '1m');
+      // Critical needs D >= 0.25 of 0.38 at full shift: about two thirds of the last minute shifted.
+      assert.ok((first?.at ?? Infinity) <= 60_000, `critical ${(first?.at ?? NaN) / 1000} s after the step`);
+    });
+
+    it('lets the long window decide a slow ramp at low traffic, where the shorter windows hold too few samples', () => {
+      const e = engine();
+      e.setBaseline('m', baseline(10_000));
+      const r = rng(8);
+      // 0.5 predictions/s (one export of 30 values a minute), the mean ramping by 1 sd over 2 hours.
+      let decided: { minute: number; window: string | null; windows: Record<string, string> } | null = null;
+      for (let i = 0; i < 180 && decided === null; i++) {
+        send(e, r, T0 + i * MIN + 30_000, 30, Math.min(1, i / 120));
+        e.evaluate(T0 + i * MIN + 59_000);
+        const f = e.driftReport('m')?.features.find((x) => x.name === 'x');
+        if (f?.severity === 'warning' || f?.severity === 'critical') {
+          decided = { minute: i, window: f.decidingWindow ?? null, windows: Object.fromEntries((f.windows ?? []).map((w) => [w.window, w.severity])) };
+        }
+      }
+      assert.ok(decided !== null, 'the ramp is flagged within 3 hours');
+      assert.equal(decided.window, '1h');
+      assert.deepEqual([decided.windows['1m'], decided.windows['10m']], ['insufficient_data', 'insufficient_data'], '30 and 300 samples: below what a warning needs');
+      assert.ok(decided.minute > 60 && decided.minute < 150, `flagged at minute ${decided.minute}`);
     });
 
     it('raises no verdict above none on a stationary stream at any rate over many evaluations', () => {
