@@ -275,7 +275,7 @@ export const configSchema = z.strictObject({
       minSamples: z.number().int().positive().default(100),
       lowConfidenceThreshold: z.number().gt(0).lt(1).default(0.7),
       livenessTimeout: duration('5m'),
-      /** Shorter drift windows judged beside the model's window (each a multiple of the slot). */
+      /** Shorter drift windows judged beside the model's window (each a multiple of the fine slot); default 10s, 1m, 10m. */
       driftWindows: z.array(z.union([z.string(), z.number()]).transform((v, ctx) => {
         try {
           return parseDuration(v);
@@ -283,7 +283,7 @@ export const configSchema = z.strictObject({
           ctx.addIssue({ code: 'custom', message: (err as Error).message });
           return z.NEVER;
         }
-      })).prefault(['1m', '10m']),
+      })).prefault(['10s', '1m', '10m']),
       /** Expected time between false drift alerts of one feature with no drift: sets each window's significance level. */
       falseAlertInterval: duration('365d'),
       thresholds,

@@ -19,7 +19,7 @@ export const DEFAULT_ENGINE_DEFAULTS: Readonly<EngineDefaults> = Object.freeze({
     psi: Object.freeze({ info: 0.1, warning: 0.2, critical: 0.25 }),
   }),
   livenessTimeout: 300_000,
-  driftWindows: Object.freeze([60_000, 600_000]) as unknown as number[],
+  driftWindows: Object.freeze([10_000, 60_000, 600_000]) as unknown as number[],
   falseAlertInterval: 365 * 24 * 3_600_000,
   evaluationInterval: 30_000,
 });

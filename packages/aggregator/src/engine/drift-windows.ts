@@ -3,7 +3,7 @@
  * only once most of it is shifted, so its delay is a share of its length at
  * any traffic; short windows react fast but hold too few samples at low
  * traffic. Every drift signal is therefore judged on several windows at once,
- * all ending now (by default 1 min, 10 min and the model's window), and:
+ * all ending now (by default 10 s, 1 min, 10 min and the model's window), and:
  *
  * - each window's significance level comes from a false-alert budget, an
  *   expected time between false alerts with no drift (as Alibi Detect's online
@@ -19,8 +19,9 @@
  *   shortest, among windows that agree).
  *
  * The shortest window is built from fine slots (10 s by default), so it holds
- * exactly its last seconds (to a fine slot) wherever "now" falls in a slot;
- * the longer ones from whole slots, fine and coarse alike (see
+ * exactly its last seconds (to a fine slot) wherever "now" falls in a slot, and
+ * so is any window no longer than a slot (by default 10 s and 1 min); the
+ * longer ones from whole slots, fine and coarse alike (see
  * window/slot-grid.ts).
  *
  * Pure: settings and data in, verdicts out.

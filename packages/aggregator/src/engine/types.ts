@@ -136,7 +136,7 @@ export interface EngineDefaults {
   /**
    * Shorter windows judged beside the model's window, all ending now (ms; each
    * a multiple of the fine slot, shorter than the window; others are left out).
-   * @default [60_000, 600_000] (1 min and 10 min)
+   * @default [10_000, 60_000, 600_000] (10 s, 1 min and 10 min)
    */
   driftWindows: number[];
   /**

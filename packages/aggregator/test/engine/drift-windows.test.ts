@@ -9,8 +9,9 @@ const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
 const MODEL = { 'ml.model.name': 'm' };
 
-function engine(): Engine {
-  return new Engine(engineConfig({ models: [{ name: 'm', task: 'classification', features: { x: 'numeric' } }] }));
+/** An engine with one model `m` (the default windows unless `driftWindows` is given). */
+function engine(driftWindows?: number[]): Engine {
+  return new Engine(engineConfig({ models: [{ name: 'm', task: 'classification', features: { x: 'numeric' }, ...(driftWindows ? { driftWindows } : {}) }] }));
 }
 
 function baseline(n: number): Baseline {
@@ -27,11 +28,12 @@ function send(e: Engine, r: () => number, t: number, n: number, shift = 0): void
 
 describe('engine/drift-windows', () => {
   describe('driftWindowSpecs', () => {
-    it('judges 1m, 10m and the model window by default, names them, and drops windows that do not fit the slot grid', () => {
+    it('judges 10s, 1m, 10m and the model window by default, names them, and drops windows that do not fit the slot grid', () => {
       const s = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {} }, 'm');
-      // The shortest window is six fine slots of 10 s; the others whole one-minute slots.
-      assert.deepEqual(driftWindowSpecs(s).map((w) => [w.label, w.slots, w.fine, w.longest]), [['1m', 6, true, false], ['10m', 10, false, false], ['1h', 60, false, true]]);
-      assert.equal(s.fineHorizon, MIN);
+      // 10s is one fine slot of 10 s and 1m six (1m is not longer than a slot, so it is built from fine slots too); the others whole one-minute slots.
+      assert.deepEqual(driftWindowSpecs(s).map((w) => [w.label, w.slots, w.fine, w.longest]), [['10s', 1, true, false], ['1m', 6, true, false], ['10m', 10, false, false], ['1h', 60, false, true]]);
+      assert.equal(s.fineHorizon, MIN, 'the 10 s window lies within the 1m fine horizon: no more fine slots than with 1m alone');
+      assert.equal(s.fineSlot, 10_000);
       const odd = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {}, window: 30 * MIN, driftWindows: [95_000, 90_000, 5 * MIN, 45 * MIN] }, 'm');
       assert.deepEqual(driftWindowSpecs(odd).map((w) => [w.label, w.fine]), [['90s', true], ['5m', false], ['30m', false]], '95s is off the 10 s grid, 45m is longer than the window');
       assert.equal(odd.fineHorizon, 90_000, 'the fine slots reach back to the shortest window');
@@ -95,9 +97,15 @@ describe('engine/drift-windows', () => {
   describe('windowAlpha', () => {
     it('spreads the false-alert budget over the looks and the windows', () => {
       const s = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {} }, 'm');
-      // One look every 30 s for a year, three windows.
-      assert.ok(Math.abs(windowAlpha(s) - 30_000 / (365 * 24 * 3_600_000) / 3) < 1e-18);
-      assert.ok(ksNeeded(s, s.thresholds.ks, 10_000, windowAlpha(s)) > 300);
+      // One look every 30 s for a year, four windows (10s, 1m, 10m, 1h).
+      assert.equal(s.driftWindows.length, 4);
+      assert.ok(Math.abs(windowAlpha(s) - 30_000 / (365 * 24 * 3_600_000) / 4) < 1e-18);
+      // The figure docs/drift-windows.md gives: a KS window against 10,000 reference samples needs 368 at this level.
+      assert.equal(ksNeeded(s, s.thresholds.ks, 10_000, windowAlpha(s)), 368);
+      // Fewer windows, a larger level, fewer samples needed.
+      const three = resolveSettings(DEFAULT_ENGINE_DEFAULTS, { name: 'm', task: 'classification', features: {}, driftWindows: [MIN, 10 * MIN] }, 'm');
+      assert.ok(Math.abs(windowAlpha(three) - 30_000 / (365 * 24 * 3_600_000) / 3) < 1e-18);
+      assert.equal(ksNeeded(three, three.thresholds.ks, 10_000, windowAlpha(three)), 361);
     });
   });
 
@@ -113,14 +121,18 @@ describe('engine/drift-windows', () => {
       assert.equal(w1?.currentCount, 200);
       assert.ok((w1?.neededCount ?? 0) > 200, `needs ${w1?.neededCount}`);
       assert.equal(w1?.severity, 'insufficient_data', 'a 3 sd shift on 200 samples: too few for the budget');
+      assert.equal(f?.windows?.find((w) => w.window === '10s')?.currentCount, 0, 'the export at 30 s is not in the last 10 s');
       assert.equal(f?.severity, 'insufficient_data');
       assert.equal(f?.decidingWindow, null);
       send(e, r, T0 + 50_000, 800, 3);
       e.evaluate(T0 + 59_500);
       const g = e.driftReport('m')?.features.find((x) => x.name === 'x');
-      assert.equal(g?.windows?.find((w) => w.window === '1m')?.severity, 'critical');
+      const by = Object.fromEntries((g?.windows ?? []).map((w) => [w.window, w]));
+      assert.deepEqual([by['10s']?.currentCount, by['1m']?.currentCount], [800, 1000]);
+      assert.ok((by['10s']?.neededCount ?? Infinity) < 800, `needs ${by['10s']?.neededCount}`);
+      assert.deepEqual([by['10s']?.severity, by['1m']?.severity], ['critical', 'critical']);
       assert.equal(g?.severity, 'critical');
-      assert.equal(g?.decidingWindow, '1m', 'the shortest of the windows that agree');
+      assert.equal(g?.decidingWindow, '10s', 'the shortest of the windows that agree');
     });
 
     it('lets the short window decide a large shift at high traffic while the long window is still mostly unshifted', () => {
@@ -169,6 +181,7 @@ describe('engine/drift-windows', () => {
         const f = e.driftReport('m')?.features.find((x) => x.name === 'x');
         const by = Object.fromEntries((f?.windows ?? []).map((w) => [w.window, w.currentCount]));
         const exportsSince = (from: number): number => Math.max(0, Math.floor((t - Math.max(from, T0 + 1)) / 10_000) + 1);
+        assert.equal(by['10s'], 100, `10s at ${(t - T0) / 1000} s: the export at t alone`);
         assert.equal(by['1m'], 100 * exportsSince(t - 50_000), `1m at ${(t - T0) / 1000} s`);
         // 10 whole minutes: the current one and the nine before it.
         assert.equal(by['10m'], 100 * exportsSince(Math.floor((t + 5_000) / MIN) * MIN - 9 * MIN), `10m at ${(t - T0) / 1000} s`);
@@ -176,7 +189,8 @@ describe('engine/drift-windows', () => {
     });
 
     it('lets the 1m window decide a step that starts mid-minute at high traffic once the last 60 s are shifted', () => {
-      const e = engine();
+      // Windows 1m and 10m: with the default 10s window, that one would decide first (10 s after the step).
+      const e = engine([MIN, 10 * MIN]);
       e.setBaseline('m', baseline(10_000));
       const r = rng(7);
       // 100 predictions/s exported every 10 s; a 1 sd step at 35 s into minute 20.
@@ -192,6 +206,26 @@ describe('engine/drift-windows', () => {
       assert.equal(first?.window, '1m');
       // Critical needs D >= 0.25 of 0.38 at full shift: about two thirds of the last minute shifted.
       assert.ok((first?.at ?? Infinity) <= 60_000, `critical ${(first?.at ?? NaN) / 1000} s after the step`);
+    });
+
+    it('lets the 10s window decide a 0.5 sd step at high traffic at the first evaluation after it, wherever it falls in the minute', () => {
+      // 100 predictions/s exported every 10 s. A sliding minute must be about 76% shifted before D crosses 0.15 (46 s);
+      // the last 10 s hold 1,000 samples, enough to judge, and are all shifted at the first export after the step.
+      for (const phase of [0, 20_000, 50_000]) {
+        const e = engine();
+        e.setBaseline('m', baseline(10_000));
+        const r = rng(9 + phase);
+        const step = T0 + 20 * MIN + phase;
+        let first: { at: number; window: string | null } | null = null;
+        for (let t = T0 + 10_000; t <= step + MIN && first === null; t += 10_000) {
+          send(e, r, t, 1000, t > step ? 0.5 : 0);
+          e.evaluate(t);
+          const f = e.driftReport('m')?.features.find((x) => x.name === 'x');
+          if (t <= step) assert.ok(['none', 'info'].includes(f?.severity ?? ''), `before the step: ${f?.severity} by ${f?.decidingWindow}`);
+          else if (f?.severity === 'warning' || f?.severity === 'critical') first = { at: t - step, window: f.decidingWindow ?? null };
+        }
+        assert.deepEqual(first, { at: 10_000, window: '10s' }, `step at ${phase / 1000} s into the minute`);
+      }
     });
 
     it('lets the long window decide a slow ramp at low traffic, where the shorter windows hold too few samples', () => {
@@ -210,7 +244,7 @@ describe('engine/drift-windows', () => {
       }
       assert.ok(decided !== null, 'the ramp is flagged within 3 hours');
       assert.equal(decided.window, '1h');
-      assert.deepEqual([decided.windows['1m'], decided.windows['10m']], ['insufficient_data', 'insufficient_data'], '30 and 300 samples: below what a warning needs');
+      assert.deepEqual([decided.windows['10s'], decided.windows['1m'], decided.windows['10m']], ['insufficient_data', 'insufficient_data', 'insufficient_data'], '0, 30 and 300 samples: below what a warning needs');
       assert.ok(decided.minute > 60 && decided.minute < 150, `flagged at minute ${decided.minute}`);
     });
 

@@ -16,6 +16,7 @@ import {
   type ModelStatus,
   type SnapshotSection,
 } from '../../src/engine/index.js';
+import type { WindowVerdict } from '../../src/engine/types.js';
 import { base64ToBytes } from '../../src/engine/window/base64.js';
 import { exactKs, expHistogram, explicitCounts, metric, normals, request, rng, type MetricSpec } from './helpers.js';
 
@@ -599,7 +600,11 @@ describe('Engine', () => {
         const bytes = base64ToBytes(base64);
         return type === 'Uint8Array' ? bytes : new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
       });
-      const oldConfig = (): EngineConfig => engineConfig({ models: [{ name: 'm', task: 'classification', window: 10 * MIN, slot: MIN, features: { f1: 'numeric', c1: 'categorical' } }] });
+      // The fixture's reports were made by that engine with the drift windows it had by default then (1m and the
+      // model's 10m): pinned, so the reports must come back identical. Under today's defaults (10s, 1m, 10m) the
+      // false-alert budget is split over three windows instead of two, so every needed count differs (see the last test here).
+      const oldConfig = (): EngineConfig =>
+        engineConfig({ models: [{ name: 'm', task: 'classification', window: 10 * MIN, slot: MIN, driftWindows: [MIN, 10 * MIN], features: { f1: 'numeric', c1: 'categorical' } }] });
       const forms: Array<[string, () => Engine]> = [
         ['v1', () => Engine.restore(oldConfig(), fixture.v1)],
         ['v2', () => Engine.restore(oldConfig(), fixture.v2.snapshot, sections)],
@@ -636,6 +641,24 @@ describe('Engine', () => {
           assert.deepEqual(back.driftReport('m'), e.driftReport('m'));
         });
       }
+
+      it('restores a v1 snapshot under today\'s default windows: the same data in 1m and 10m, a 10s window beside them, each level split three ways', () => {
+        const e = Engine.restore(engineConfig({ models: [{ name: 'm', task: 'classification', window: 10 * MIN, slot: MIN, features: { f1: 'numeric', c1: 'categorical' } }] }), fixture.v1);
+        e.evaluate(fixture.evaluatedAt);
+        const report = e.driftReport('m');
+        for (const old of fixture.driftReport.features) {
+          const now = report?.features.find((f) => f.name === old.name);
+          assert.deepEqual(now?.windows?.map((w) => w.window), ['10s', '1m', '10m'], old.name);
+          assert.equal(now?.windows?.[0]?.currentCount, 0, `${old.name}: the old slots are whole minutes, none within the last 10 s`);
+          for (const [i, w] of (old.windows ?? []).entries()) {
+            const restored: WindowVerdict | undefined = now?.windows?.[i + 1];
+            assert.ok(restored, `${old.name} ${w.window}`);
+            // Everything but the needed count: the same data, the same statistics, the same verdict.
+            assert.deepEqual({ ...restored, neededCount: null }, { ...w, neededCount: null }, `${old.name} ${w.window}`);
+            assert.ok((restored.neededCount ?? 0) > (w.neededCount ?? Infinity), `${old.name} ${w.window}: a smaller level needs more samples (${restored.neededCount} vs ${w.neededCount})`);
+          }
+        }
+      });
     });
 
     it('restores a snapshot taken with other fine slots (or none) as one-minute slots, with the same totals', () => {
