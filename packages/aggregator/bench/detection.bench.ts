@@ -1,18 +1,21 @@
 // Detection benchmark of the nested drift windows, in simulated time through
 // the engine (OTLP-shaped exports of the SDK's exponential histograms, the
 // engine's defaults: a 1 h window of 1 min slots with 10 s fine slots for
-// recent data, judged with 1 m and 10 m windows, a false-alert budget of one
-// per feature-year), against the seed's own detector (KS on fixed
+// recent data, judged with 10 s, 1 m and 10 m windows, a false-alert budget of
+// one per feature-year), against the seed's own detector (KS on fixed
 // 1,000-sample windows, D >= 0.15) on the same raw values. Exports and
 // evaluations every 10 s.
 //
 // For each rate (1, 10, 100, 1000 predictions/s) and scenario (steps of 0.3,
 // 0.5 and 1.0 sd, the spread x 1.5, a 0.5 sd ramp over 6 h), after a full hour
 // of stationary data: the delay to `warning`, which window decided, and the
-// seed's delay. Then false alerts per day on stationary streams. The
-// scenarios start on a slot boundary; `stepByPhase` starts the 0.5 and 1 sd
-// steps at each 10 s of the minute instead, without fine slots, with them,
-// and with them and a 10 s window.
+// seed's delay, and the true KS distance of the population each detector
+// judged when it fired (`trueKsAtDelay`, `seedTrueKsAtDelay`: what the effect
+// really was, against the observed D). Then false alerts per day on stationary
+// streams. The scenarios start on a slot boundary; `stepByPhase` starts the
+// 0.5 and 1 sd steps at each 10 s of the minute instead: without fine slots
+// (windows 1m, 10m), with them (1m, 10m), and with the default windows (10s,
+// 1m, 10m). `rampBySeed` repeats the ramp at 100/s on several seeds.
 //
 // Memory per stream, before and after fine slots: 2,000 feature streams (100
 // models x 20 features) with a baseline each, fed 75 minutes of N(100, 20) at
@@ -20,7 +23,7 @@
 // (V8 heap + array buffers, after a full collection) over 2,000, measured in a
 // child process per layout. "Before" is today's layout (fine slots off:
 // `fineSlot` = `slot`) with the model's window alone; "after" has the default
-// 10 s fine slots and the default windows (1m, 10m, 1h).
+// 10 s fine slots and the default windows (10s, 1m, 10m, 1h).
 //
 // Prints a table and writes bench/results/detection.json at the repository root.
 // Run: npm run bench:detection -w @modelwatch/aggregator
@@ -37,7 +40,9 @@ import { parseArgs } from 'node:util';
 import { ExponentialHistogram, type ExpHistogramData } from '@modelwatch/stats';
 import { BASELINE_FORMAT, Engine, engineConfig, type Baseline, type EngineConfig, type EngineDefaults } from '../src/engine/index.js';
 import type { Metric, MetricsRequest } from '../src/receiver/otlp/types.js';
-import { attrs, exportRequest, normal, reference, rng, SeedKs, T0 } from './simulate.js';
+import { attrs, exportRequest, normal, reference, rng, SeedKs, T0, trueKs } from './simulate.js';
+import { driftWindowSpecs } from '../src/engine/drift-windows.js';
+import { resolveSettings } from '../src/engine/config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const S = 1000;
@@ -79,13 +84,28 @@ function start(rate: number, seed: number, defaults: Partial<EngineDefaults> = {
   return { engine, config, seed: new SeedKs(ref.xs), r: rng(seed * 104729 + rate), perExport: (rate * EXPORT_MS) / S };
 }
 
-/** One export and one evaluation at `t`; returns the feature's verdict and the seed's. */
-function step(run: Run, t: number, mean: number, sd: number): { severity: string; window: string | null; seed: string } {
+/** One export and one evaluation at `t`; returns the feature's verdict (with the deciding window's length and D) and the seed's (with its D). */
+function step(run: Run, t: number, mean: number, sd: number): { severity: string; window: string | null; seconds: number; d: number | null; seed: string; seedD: number } {
   const xs = Array.from({ length: run.perExport }, () => mean + sd * normal(run.r));
   run.engine.ingestMetrics(exportRequest(t, xs, [], EXPORT_MS), t);
   run.engine.evaluate(t);
   const f = run.engine.driftReport('m')?.features.find((x) => x.name === 'x');
-  return { severity: f?.severity ?? 'insufficient_data', window: f?.decidingWindow ?? null, seed: run.seed.add(xs) };
+  const w = f?.windows?.find((v) => v.window === f.decidingWindow);
+  const seed = run.seed.add(xs);
+  return { severity: f?.severity ?? 'insufficient_data', window: f?.decidingWindow ?? null, seconds: w?.seconds ?? 0, d: w?.ks?.statistic ?? null, seed, seedD: run.seed.lastD };
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * The true KS distance of what a window of `seconds` ending `t` ms after the
+ * change held: the mixture of the populations of its exports (stationary
+ * before the change).
+ */
+function windowTrueKs(sc: Scenario, t: number, seconds: number): number {
+  const parts = [];
+  for (let u = t; u > t - Math.max(seconds * S, EXPORT_MS); u -= EXPORT_MS) parts.push(u > 0 ? sc.at(u) : { mean: 100, sd: 20 });
+  return round3(trueKs(parts));
 }
 
 /** {@link step} without the seed's detector. */
@@ -99,29 +119,55 @@ function engineStep(run: Run, t: number, mean: number, sd: number): { severity: 
 
 const HIGH = new Set(['warning', 'critical']);
 
-function detect(rate: number, sc: Scenario, seed: number): { delaySeconds: number | null; decidingWindow: string | null; seedDelaySeconds: number | null; falseBefore: number } {
+/** Seeds of the repeated ramp at 100/s (`rampBySeed`). */
+const RAMP_SEEDS = [11, 12, 13, 14, 15, 16];
+
+interface Detection {
+  delaySeconds: number | null;
+  decidingWindow: string | null;
+  /** The true KS distance of the deciding window's content when ours fired, and the D it observed (a lower bound from the buckets). */
+  trueKsAtDelay: number | null;
+  observedKsAtDelay: number | null;
+  seedDelaySeconds: number | null;
+  /** The true KS distance of what the seed's firing window held (its last 1,000 values), and the D it observed. */
+  seedTrueKsAtDelay: number | null;
+  seedObservedKsAtDelay: number | null;
+  falseBefore: number;
+}
+
+function detect(rate: number, sc: Scenario, seed: number): Detection {
   const run = start(rate, seed);
   let t = T0;
   let falseBefore = 0;
   // A full hour (the longest window) of stationary data first.
   for (let i = 0; i < HOUR / EXPORT_MS; i++) if (HIGH.has(step(run, (t += EXPORT_MS), 100, 20).severity)) falseBefore++;
   const from = t;
-  let ours: { s: number; w: string | null } | null = null;
-  let seedAt: number | null = null;
+  let ours: { s: number; w: string | null; trueD: number; d: number | null } | null = null;
+  let seedAt: { s: number; trueD: number; d: number } | null = null;
   while (t - from < sc.maxMs && (ours === null || seedAt === null)) {
     const { mean, sd } = sc.at(t + EXPORT_MS - from);
     const res = step(run, (t += EXPORT_MS), mean, sd);
-    if (ours === null && HIGH.has(res.severity)) ours = { s: (t - from) / S, w: res.window };
-    if (seedAt === null && (res.seed === 'warning' || res.seed === 'critical')) seedAt = (t - from) / S;
+    if (ours === null && HIGH.has(res.severity)) ours = { s: (t - from) / S, w: res.window, trueD: windowTrueKs(sc, t - from, res.seconds), d: res.d };
+    // The seed's window is its last 1,000 values: 1,000 s of them at 1/s, one export or less from 100/s.
+    if (seedAt === null && (res.seed === 'warning' || res.seed === 'critical')) seedAt = { s: (t - from) / S, trueD: windowTrueKs(sc, t - from, 1000 / rate), d: res.seedD };
   }
-  return { delaySeconds: ours?.s ?? null, decidingWindow: ours?.w ?? null, seedDelaySeconds: seedAt, falseBefore };
+  return {
+    delaySeconds: ours?.s ?? null,
+    decidingWindow: ours?.w ?? null,
+    trueKsAtDelay: ours?.trueD ?? null,
+    observedKsAtDelay: ours?.d != null ? round3(ours.d) : null,
+    seedDelaySeconds: seedAt?.s ?? null,
+    seedTrueKsAtDelay: seedAt?.trueD ?? null,
+    seedObservedKsAtDelay: seedAt ? round3(seedAt.d) : null,
+    falseBefore,
+  };
 }
 
 /** The layouts the phase sweep compares, on the same data. */
 const PHASE_LAYOUTS: Layout[] = [
-  { name: 'before', defaults: { fineSlot: 60 * S } },
-  { name: 'after', defaults: {} },
-  { name: 'after, windows 10s/1m/10m', defaults: { driftWindows: [10 * S, 60 * S, 600 * S] } },
+  { name: 'before: no fine slots, windows 1m/10m', defaults: { fineSlot: 60 * S, driftWindows: [60 * S, 600 * S] } },
+  { name: 'fine slots, windows 1m/10m', defaults: { driftWindows: [60 * S, 600 * S] } },
+  { name: 'after: fine slots, default windows 10s/1m/10m', defaults: {} },
 ];
 
 /**
@@ -196,9 +242,10 @@ interface Layout {
 
 const LAYOUTS: Layout[] = [
   { name: 'before, one window', defaults: { fineSlot: 60 * S, driftWindows: [] } },
-  { name: 'before, three windows', defaults: { fineSlot: 60 * S } },
+  { name: 'before, windows 1m/10m/1h', defaults: { fineSlot: 60 * S, driftWindows: [60 * S, 600 * S] } },
   { name: 'after, one window', defaults: { driftWindows: [] } },
-  { name: 'after, three windows', defaults: {} },
+  { name: 'after, windows 1m/10m/1h', defaults: { driftWindows: [60 * S, 600 * S] } },
+  { name: 'after, default windows 10s/1m/10m/1h', defaults: {} },
 ];
 
 /** Resident bytes (V8 heap + array buffers) after a full collection (the child runs with --expose-gc). */
@@ -297,11 +344,11 @@ function main(): void {
   const bytes = (name: string): number => mem10.find((m) => m.layout === name)?.bytesPerStream ?? NaN;
   const memoryResult = {
     bytesPerStreamBefore: bytes('before, one window'),
-    bytesPerStreamAfter: bytes('after, three windows'),
+    bytesPerStreamAfter: bytes('after, default windows 10s/1m/10m/1h'),
     memory: {
       method: '2,000 streams (100 models x 20 features), baselines set, 75 min of N(100, 20) at 10 values/s, evaluated every minute; (heapUsed + arrayBuffers) after gc, over 2,000',
       before: "today's layout: fine slots off (fineSlot = slot = 1 min)",
-      after: 'fine slots of 10 s for the shortest window',
+      after: 'fine slots of 10 s up to the 1 min fine horizon',
       exports10s: mem10,
       exports60s: mem60,
     },
@@ -321,18 +368,28 @@ function main(): void {
     stationaryRows.push({ rate, hours, falseAlertsPerDay: fa.ours, seedFalseAlertsPerDay: fa.seed });
     for (const sc of SCENARIOS) {
       const d = detect(rate, sc, 11);
-      const row = { rate, scenario: sc.name, shiftSd: sc.shiftSd, delaySeconds: d.delaySeconds, decidingWindow: d.decidingWindow, seedDelaySeconds: d.seedDelaySeconds, falseAlertsPerDay: fa.ours, seedFalseAlertsPerDay: fa.seed };
+      const { falseBefore: _, ...found } = d;
+      const row = { rate, scenario: sc.name, shiftSd: sc.shiftSd, ...found, falseAlertsPerDay: fa.ours, seedFalseAlertsPerDay: fa.seed };
       rows.push(row);
-      console.log(`${String(rate).padStart(5)}/s  ${`${sc.name} ${sc.shiftSd || ''}`.padEnd(22)} ours ${String(d.delaySeconds ?? '-').padStart(6)} s (${d.decidingWindow ?? '-'})   seed ${String(d.seedDelaySeconds ?? '-').padStart(6)} s`);
+      console.log(
+        `${String(rate).padStart(5)}/s  ${`${sc.name} ${sc.shiftSd || ''}`.padEnd(22)} ours ${String(d.delaySeconds ?? '-').padStart(6)} s (${d.decidingWindow ?? '-'}, true D ${d.trueKsAtDelay ?? '-'}, seen ${d.observedKsAtDelay ?? '-'})` +
+          `   seed ${String(d.seedDelaySeconds ?? '-').padStart(6)} s (true D ${d.seedTrueKsAtDelay ?? '-'}, seen ${d.seedObservedKsAtDelay ?? '-'})`,
+      );
     }
     console.log(`${String(rate).padStart(5)}/s  stationary ${hours} h: ${fa.ours} false alerts/day (seed ${fa.seed})`);
     for (const shiftSd of [0.5, 1]) phaseRows.push(...phaseSweep(rate, shiftSd));
   }
+  const ramp = SCENARIOS.find((sc) => sc.name.startsWith('ramp')) as Scenario;
+  const rampRows = RAMP_SEEDS.map((seed) => {
+    const { falseBefore: _, ...d } = detect(100, ramp, seed);
+    console.log(`  100/s  ramp, seed ${String(seed).padStart(2)}: ours ${d.delaySeconds} s (${d.decidingWindow}, true D ${d.trueKsAtDelay})   seed ${d.seedDelaySeconds} s (true D ${d.seedTrueKsAtDelay})`);
+    return { seed, ...d };
+  });
   const result = {
     exportIntervalSeconds: EXPORT_MS / S,
     evaluationIntervalSeconds: EXPORT_MS / S,
     ...memoryResult,
-    windows: ['1m', '10m', '1h'],
+    windows: driftWindowSpecs(resolveSettings(engineConfig().defaults, undefined, 'm')).map((w) => w.label),
     slotSeconds: 60,
     fineSlotSeconds: 10,
     falseAlertBudget: 'one per feature per 365 days',
@@ -340,8 +397,12 @@ function main(): void {
     rows,
     stationary: stationaryRows,
     stepByPhase: {
-      note: 'The scenarios above start on a slot boundary, the best case of a one-slot 1m window (it restarts with the shift). Here each step starts 0, 10, ..., 50 s after a boundary; before = no fine slots (fineSlot = slot), after = 10 s fine slots; the same data for every layout.',
+      note: 'The scenarios above start on a slot boundary, the best case of a one-slot 1m window (it restarts with the shift). Here each step starts 0, 10, ..., 50 s after a boundary; before = no fine slots (fineSlot = slot) with windows 1m/10m, then 10 s fine slots with windows 1m/10m, then the default windows 10s/1m/10m; the same data for every layout.',
       rows: phaseRows,
+    },
+    rampBySeed: {
+      note: 'The 0.5 sd over 6 h ramp at 100/s on several seeds (reference and stream). trueKs: the KS distance of the population the detector judged when it fired (N(0,1) against N(d,1): 2 Phi(d/2) - 1; it reaches the warning threshold 0.15 at d = 0.38 sd, 16,400 s into the ramp); observedKs: the D it computed.',
+      rows: rampRows,
     },
     seconds: (performance.now() - started) / 1000,
     node: process.version,
