@@ -77,22 +77,50 @@ export function reference(seed: number): { xs: number[]; confs: number[]; baseli
 /** The seed's KS detector: fixed windows of 1,000 raw values against the reference, D >= 0.15 is warning. */
 export class SeedKs {
   private window: number[] = [];
+  /** The largest D of the windows completed by the last {@link add} (NaN when none completed). */
+  lastD = Number.NaN;
   constructor(private readonly ref: number[]) {}
   /** Adds values; returns the worst severity of the windows that completed. */
   add(xs: readonly number[]): 'none' | 'info' | 'warning' | 'critical' {
     let worst: 'none' | 'info' | 'warning' | 'critical' = 'none';
     const rank = { none: 0, info: 1, warning: 2, critical: 3 };
+    this.lastD = Number.NaN;
     for (const x of xs) {
       this.window.push(x);
       if (this.window.length < 1000) continue;
       // Only D is used (the seed has no significance test): the asymptotic method skips the exact p-value's cost.
       const d = ks2Samp(this.ref, this.window, { method: 'asymp' }).statistic;
       this.window = [];
+      if (!(d <= this.lastD)) this.lastD = d;
       const sev = d >= 0.25 ? 'critical' : d >= 0.15 ? 'warning' : d >= 0.1 ? 'info' : 'none';
       if (rank[sev] > rank[worst]) worst = sev;
     }
     return worst;
   }
+}
+
+/** The standard normal CDF (Abramowitz and Stegun 7.1.26 for erf: absolute error below 1.5e-7, ample for a KS distance to 3 decimals). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/**
+ * The true KS distance between the reference N(100, 20) and an equal-weight
+ * mixture of normals (one component for a stationary population; several
+ * for a window over a ramp): the supremum of the CDFs' difference, on a
+ * grid of 0.02 sd over +-6 sd (N(0,1) against N(d,1): 2 Phi(d/2) - 1).
+ */
+export function trueKs(parts: ReadonlyArray<{ mean: number; sd: number }>): number {
+  let d = 0;
+  for (let x = 100 - 6 * 20; x <= 100 + 6 * 20 + 1e-9; x += 0.4) {
+    let mix = 0;
+    for (const p of parts) mix += normalCdf((x - p.mean) / p.sd);
+    d = Math.max(d, Math.abs(normalCdf((x - 100) / 20) - mix / parts.length));
+  }
+  return d;
 }
 
 /** The seed's PSI detector: 10 fixed bins on [0, 1], windows of 1,000 confidences, PSI >= 0.1 alerts (info). */

@@ -70,6 +70,7 @@ export function toEngineConfig(config: AggregatorConfig, source = 'modelwatch.ya
       task: m.task,
       ...(m.window !== undefined ? { window: m.window } : {}),
       ...(m.slot !== undefined ? { slot: m.slot } : {}),
+      ...(m.fineSlot !== undefined ? { fineSlot: m.fineSlot } : {}),
       ...(baselines.has(m.name) ? { baseline: baselines.get(m.name) } : {}),
       features: m.features,
       ...(m.thresholds !== undefined ? { thresholds: m.thresholds as EngineConfig['defaults']['thresholds'] } : {}),

@@ -154,6 +154,8 @@ const modelSchema = z.strictObject({
   baseline: z.string().optional(),
   window: optionalDuration(),
   slot: optionalDuration(),
+  /** Fine slot for recent data; divides the slot. */
+  fineSlot: optionalDuration(),
   features: z.record(z.string().min(1), z.enum(['numeric', 'categorical'])).prefault({}),
   thresholds: partialThresholds,
   alpha: z.number().gt(0).lt(1).optional(),
@@ -305,11 +307,16 @@ export const configSchema = z.strictObject({
     .strictObject({
       window: duration('1h'),
       slot: duration('1m'),
+      /**
+       * Fine slot for recent data (the shortest drift window is built from them); must divide the slot; the slot itself turns
+       * fine slots off. Unset: 10s where it is shorter than the slot and divides it (and its slots do not outnumber the window's), else none.
+       */
+      fineSlot: optionalDuration(),
       alpha: z.number().gt(0).lt(1).default(0.01),
       minSamples: z.number().int().positive().default(100),
       lowConfidenceThreshold: z.number().gt(0).lt(1).default(0.7),
       livenessTimeout: duration('5m'),
-      /** Shorter drift windows judged beside the model's window (each a multiple of the slot). */
+      /** Shorter drift windows judged beside the model's window (each a multiple of the fine slot); default 10s, 1m, 10m. */
       driftWindows: z.array(z.union([z.string(), z.number()]).transform((v, ctx) => {
         try {
           return parseDuration(v);
@@ -317,7 +324,7 @@ export const configSchema = z.strictObject({
           ctx.addIssue({ code: 'custom', message: (err as Error).message });
           return z.NEVER;
         }
-      })).prefault(['1m', '10m']),
+      })).prefault(['10s', '1m', '10m']),
       /** Expected time between false drift alerts of one feature with no drift: sets each window's significance level. */
       falseAlertInterval: duration('365d'),
       thresholds,

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { QualityOptions } from './quality/config.js';
+import { COARSE_GRID, type SlotGrid } from './window/slot-grid.js';
 import type { DriftThresholds, EngineBounds, EngineConfig, EngineDefaults, ModelConfig, SloConfig } from './types.js';
 
 /** Defaults of {@link EngineDefaults} (the seed's thresholds; see DESIGN.md). */
@@ -18,10 +19,17 @@ export const DEFAULT_ENGINE_DEFAULTS: Readonly<EngineDefaults> = Object.freeze({
     psi: Object.freeze({ info: 0.1, warning: 0.2, critical: 0.25 }),
   }),
   livenessTimeout: 300_000,
-  driftWindows: Object.freeze([60_000, 600_000]) as unknown as number[],
+  driftWindows: Object.freeze([10_000, 60_000, 600_000]) as unknown as number[],
   falseAlertInterval: 365 * 24 * 3_600_000,
   evaluationInterval: 30_000,
 });
+
+/**
+ * The fine slot when none is set: 10 s, where it is shorter than the slot and
+ * divides it, and its slots would not outnumber the window's (see
+ * {@link resolveSettings}); otherwise the model keeps no fine slots.
+ */
+export const DEFAULT_FINE_SLOT = 10_000;
 
 /** Defaults of {@link EngineBounds}. */
 export const DEFAULT_ENGINE_BOUNDS: Readonly<EngineBounds> = Object.freeze({
@@ -56,6 +64,13 @@ export function engineConfig(partial: {
 export interface ModelSettings {
   window: number;
   slot: number;
+  /** Fine slot length in ms; equal to `slot` when the model keeps no fine slots. */
+  fineSlot: number;
+  /**
+   * How far back the fine slots reach (ms), a whole number of fine slots: the
+   * drift windows up to it are built from fine slots. 0 when there are none.
+   */
+  fineHorizon: number;
   alpha: number;
   minSamples: number;
   lowConfidenceThreshold: number;
@@ -78,6 +93,8 @@ export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | u
   const s: ModelSettings = {
     window: model?.window ?? defaults.window,
     slot: model?.slot ?? defaults.slot,
+    fineSlot: 0,
+    fineHorizon: 0,
     alpha: model?.alpha ?? defaults.alpha,
     minSamples: model?.minSamples ?? defaults.minSamples,
     lowConfidenceThreshold: model?.lowConfidenceThreshold ?? defaults.lowConfidenceThreshold,
@@ -98,6 +115,12 @@ export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | u
     throw new Error(`${where}: window (${s.window} ms) must be a positive multiple of the slot (${s.slot} ms)`);
   }
   if (s.window / s.slot > 100_000) throw new Error(`${where}: window / slot must be at most 100000 slots, got ${s.window / s.slot}`);
+  // A fine slot set by the user is checked; the default one applies only where it fits.
+  const fineSet = model?.fineSlot ?? defaults.fineSlot;
+  if (fineSet !== undefined && !(Number.isInteger(fineSet) && fineSet >= 1 && s.slot % fineSet === 0)) {
+    throw new Error(`${where}: fineSlot (${fineSet} ms) must be a positive whole number of ms that divides the slot (${s.slot} ms); set it to the slot to keep no fine slots`);
+  }
+  s.fineSlot = fineSet ?? (DEFAULT_FINE_SLOT < s.slot && s.slot % DEFAULT_FINE_SLOT === 0 ? DEFAULT_FINE_SLOT : s.slot);
   if (!(s.alpha > 0 && s.alpha < 1)) throw new Error(`${where}: alpha must be in (0, 1), got ${s.alpha}`);
   if (!(Number.isFinite(s.minSamples) && s.minSamples >= 1)) throw new Error(`${where}: minSamples must be >= 1, got ${s.minSamples}`);
   if (!(s.lowConfidenceThreshold > 0 && s.lowConfidenceThreshold < 1)) {
@@ -106,8 +129,22 @@ export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | u
   if (!(s.livenessTimeout > 0)) throw new Error(`livenessTimeout must be > 0 ms, got ${s.livenessTimeout}`);
   if (!(s.falseAlertInterval > 0)) throw new Error(`falseAlertInterval must be > 0 ms, got ${s.falseAlertInterval}`);
   if (!(s.evaluationInterval > 0)) throw new Error(`evaluationInterval must be > 0 ms, got ${s.evaluationInterval}`);
-  // Shorter windows that fit the slot grid, then the model's own: nested, all ending now.
-  s.driftWindows = [...new Set([...(model?.driftWindows ?? defaults.driftWindows)].filter((w) => w >= s.slot && w < s.window && w % s.slot === 0))].sort((a, b) => a - b);
+  // Shorter windows that fit the slot grid (or the fine grid), then the model's own: nested, all ending now.
+  s.driftWindows = [...new Set([...(model?.driftWindows ?? defaults.driftWindows)].filter((w) => w >= s.fineSlot && w < s.window && w % s.fineSlot === 0))].sort((a, b) => a - b);
+  s.fineHorizon = fineHorizon(s.driftWindows, s.slot, s.fineSlot);
+  if (s.fineHorizon / s.fineSlot > s.window / s.slot && fineSet === undefined) {
+    // The default fine slot does not fit: keep whole slots, and the windows on their grid.
+    s.fineSlot = s.slot;
+    s.fineHorizon = 0;
+    s.driftWindows = s.driftWindows.filter((w) => w % s.slot === 0);
+  } else if (s.fineHorizon / s.fineSlot > s.window / s.slot) {
+    throw new Error(
+      `${where}: the fine slots would outnumber the window's slots (${s.fineHorizon / s.fineSlot} fine slots of ${s.fineSlot} ms for the ${s.fineHorizon} ms window, ` +
+        `${s.window / s.slot} slots in the window), which would more than double the memory of every stream: raise fineSlot, or set it to the slot (${s.slot} ms) to keep no fine slots`,
+    );
+  }
+  // Without fine slots, slots are the coarse ones alone.
+  if (s.fineHorizon === 0) s.fineSlot = s.slot;
   s.driftWindows.push(s.window);
   for (const kind of ['ks', 'psi'] as const) {
     const t = s.thresholds[kind];
@@ -126,4 +163,24 @@ export function resolveSettings(defaults: EngineDefaults, model: ModelConfig | u
     if (slo.period !== undefined && !(slo.period >= 60_000)) throw new Error(`${where}: SLO ${slo.name}: period must be >= 60000 ms, got ${slo.period}`);
   }
   return s;
+}
+
+/**
+ * How far back fine slots must reach: the shortest drift window (the one
+ * whose content a coarse slot would blur most: a 1 min window of 1 min slots
+ * holds between 0 and 60 s of data), every window shorter than a slot, and
+ * every window off the coarse grid; 0 without such windows, or when the fine
+ * slot is the slot. Windows within this horizon are all built from fine slots.
+ */
+function fineHorizon(shortWindows: readonly number[], slot: number, fineSlot: number): number {
+  if (fineSlot === slot || shortWindows.length === 0) return 0;
+  let h = shortWindows[0] as number;
+  for (const w of shortWindows) if (w <= slot || w % slot !== 0) h = Math.max(h, w);
+  return h;
+}
+
+/** The grid of a model's drift-signal windows: fine slots up to its fine horizon, coarse slots beyond. */
+export function slotGrid(s: ModelSettings): SlotGrid {
+  if (s.fineHorizon === 0) return COARSE_GRID;
+  return { ratio: s.slot / s.fineSlot, horizon: s.fineHorizon / s.fineSlot };
 }

@@ -3,7 +3,7 @@
  * only once most of it is shifted, so its delay is a share of its length at
  * any traffic; short windows react fast but hold too few samples at low
  * traffic. Every drift signal is therefore judged on several windows at once,
- * all ending now (by default 1 min, 10 min and the model's window), and:
+ * all ending now (by default 10 s, 1 min, 10 min and the model's window), and:
  *
  * - each window's significance level comes from a false-alert budget, an
  *   expected time between false alerts with no drift (as Alibi Detect's online
@@ -18,6 +18,12 @@
  * - the verdict is the worst judged window's, and names that window (the
  *   shortest, among windows that agree).
  *
+ * The shortest window is built from fine slots (10 s by default), so it holds
+ * exactly its last seconds (to a fine slot) wherever "now" falls in a slot, and
+ * so is any window no longer than a slot (by default 10 s and 1 min); the
+ * longer ones from whole slots, fine and coarse alike (see
+ * window/slot-grid.ts).
+ *
  * Pure: settings and data in, verdicts out.
  *
  * @module
@@ -31,8 +37,10 @@ export interface DriftWindowSpec {
   /** Its length as text, e.g. `1m`, `10m`, `1h`: the API's and the metrics' name for it. */
   label: string;
   ms: number;
-  /** Slots it spans. */
+  /** Slots it spans: fine slots when `fine`, else slots. */
   slots: number;
+  /** True when built from fine slots: it covers its length to a fine slot. */
+  fine: boolean;
   /** True for the model's own (longest) window, whose data is the running total. */
   longest: boolean;
 }
@@ -47,7 +55,23 @@ export function windowLabel(ms: number): string {
 
 /** The model's nested windows, shortest first. */
 export function driftWindowSpecs(s: ModelSettings): DriftWindowSpec[] {
-  return s.driftWindows.map((ms) => ({ label: windowLabel(ms), ms, slots: ms / s.slot, longest: ms === s.window }));
+  return s.driftWindows.map((ms) => {
+    const longest = ms === s.window;
+    const fine = !longest && ms <= s.fineHorizon;
+    return { label: windowLabel(ms), ms, slots: ms / (fine ? s.fineSlot : s.slot), fine, longest };
+  });
+}
+
+/**
+ * The slot key after which a window's slots lie at `now` (the drift-signal
+ * windows' keys, see window/slot-grid.ts): a fine window holds the fine slots
+ * of its last `slots` fine slots (the current one included); any other the
+ * slots, fine or coarse, of its last `slots` slots.
+ */
+export function windowStartKey(w: DriftWindowSpec, s: ModelSettings, now: number): number {
+  if (w.fine) return Math.floor(now / s.fineSlot) - w.slots;
+  const ratio = s.slot / s.fineSlot;
+  return (Math.floor(now / s.slot) - w.slots + 1) * ratio - 1;
 }
 
 /** The significance level of each window: the false-alert budget spread over the looks and the windows. */

@@ -36,7 +36,7 @@ import { eventNameOf, qualityOutputs, type QualityReport } from './quality/index
 import { countAtOrBelow } from './red.js';
 import type { Bucketed } from './measures.js';
 import type { ExpHistogramData } from './histogram-data.js';
-import { ExpWindow, type SnapshotSection } from './window/exp-window.js';
+import type { SnapshotSection } from './window/exp-window.js';
 import { ExplicitWindow } from './window/explicit-window.js';
 import { CountWindow } from './window/count-window.js';
 import type {
@@ -53,16 +53,24 @@ import type {
 } from './types.js';
 
 /**
- * Format tag of an {@link EngineSnapshot} taken with a section list: its
- * exponential windows refer to typed arrays in that list (see ExpWindowSnapshot).
+ * Format tag of an {@link EngineSnapshot} (v3): the windows judged on the
+ * nested drift windows key their slots on the fine grid (each states its
+ * `ratio`, see window/slot-grid.ts). With a section list, its exponential
+ * windows refer to typed arrays in that list (see ExpWindowSnapshot); without
+ * one, the snapshot is JSON alone. Older engines refuse it rather than read
+ * fine slot numbers as slot ids.
  */
-export const ENGINE_SNAPSHOT_FORMAT = 'modelwatch.engine-snapshot/v2';
-/** Format tag of a snapshot that is JSON alone (no section list; every snapshot before v2). */
+export const ENGINE_SNAPSHOT_FORMAT = 'modelwatch.engine-snapshot/v3';
+/** Format tag of a snapshot taken with a section list before fine slots (still read: its slots come back as coarse slots). */
+export const ENGINE_SNAPSHOT_FORMAT_V2 = 'modelwatch.engine-snapshot/v2';
+/** Format tag of a snapshot that is JSON alone, before fine slots (still read, as v2). */
 export const ENGINE_SNAPSHOT_FORMAT_V1 = 'modelwatch.engine-snapshot/v1';
 
-/** Everything needed to resume an engine: JSON-serialisable, with the section list it was taken with if v2. */
+const READABLE_FORMATS: ReadonlySet<string> = new Set([ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_FORMAT_V2, ENGINE_SNAPSHOT_FORMAT_V1]);
+
+/** Everything needed to resume an engine: JSON-serialisable, with the section list it was taken with, if any. */
 export interface EngineSnapshot {
-  format: typeof ENGINE_SNAPSHOT_FORMAT | typeof ENGINE_SNAPSHOT_FORMAT_V1;
+  format: typeof ENGINE_SNAPSHOT_FORMAT | typeof ENGINE_SNAPSHOT_FORMAT_V2 | typeof ENGINE_SNAPSHOT_FORMAT_V1;
   models: ModelSnapshot[];
   rejected: number;
 }
@@ -122,6 +130,8 @@ export class Engine {
     if (!(Number.isInteger(config.discovery.maxModels) && config.discovery.maxModels >= 0)) {
       throw new Error(`discovery.maxModels must be a non-negative integer, got ${config.discovery.maxModels}`);
     }
+    // Discovered models take the defaults when their first point arrives: check them now, not then.
+    if (config.discovery.enabled) resolveSettings(config.defaults, undefined, '(defaults, for discovered models)');
     for (const m of config.models) {
       if (this.configs.has(m.name)) throw new Error(`models: duplicate model name ${JSON.stringify(m.name)}`);
       if (m.baseline) assertBaselineMatches(m.name, m.baseline, m.features, 'the configured baseline file');
@@ -285,6 +295,8 @@ export class Engine {
     // A sender clock ahead of ours must not create future slots.
     if (t > now) t = now;
     const slot = Math.floor(t / s.slot);
+    // The slot of the windows judged on the nested drift windows: a fine one, when the model keeps them.
+    const fine = model.gridSlot(t);
     const inWindow = slot > nowSlot - slotsPerWindow;
     if (model.learnFromSlot === null && inWindow) model.learnFromSlot = slot;
     const attrs = point.attributes;
@@ -311,14 +323,14 @@ export class Engine {
         let label = attrString(attrs[ATTR_ML_PREDICTION_LABEL]) ?? SCALAR;
         if (attrs[ATTR_OTEL_METRIC_OVERFLOW] === true) label = OTHER_CATEGORY;
         label = this.boundedKey(model.labels, label);
-        if (inWindow) model.labels.add(slot, label, p.value);
+        if (inWindow) model.labels.add(fine, label, p.value);
         return null;
       }
       case METRIC_ML_PREDICTION_CONFIDENCE: {
         if (metric.type !== 'histogram') return null;
         const p = point as HistogramPointIn;
         if (!validExplicit(p)) return 'ml.prediction.confidence point has invalid buckets (counts must be bounds + 1, bounds increasing)';
-        if (inWindow && p.bucketCounts.length > 0 && !model.confidence.add(slot, p.explicitBounds, p.bucketCounts)) {
+        if (inWindow && p.bucketCounts.length > 0 && !model.confidence.add(fine, p.explicitBounds, p.bucketCounts)) {
           return 'ml.prediction.confidence bucket bounds changed within the window';
         }
         return null;
@@ -330,7 +342,7 @@ export class Engine {
         if (bad) return `ml.prediction.value: ${bad}`;
         // The window checks the counts in its own pass over them; out of the window they are checked here.
         const counted = inWindow
-          ? model.value.add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE)
+          ? model.value.add(fine, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE)
           : validCounts(p.positive.bucketCounts) && validCounts(p.negative.bucketCounts);
         return counted ? null : `ml.prediction.value: ${INVALID_EXP_COUNTS}`;
       }
@@ -348,8 +360,8 @@ export class Engine {
           const bad = checkExpShape(p);
           if (bad) return `ml.feature.value (${name}): ${bad}`;
           // add() checks the counts in its one pass over them and refuses the point unchanged.
-          const w = f.exp ?? new ExpWindow(this.config.bounds.maxBuckets, slotsPerWindow);
-          if (!w.add(slot, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE)) return `ml.feature.value (${name}): ${INVALID_EXP_COUNTS}`;
+          const w = f.exp ?? model.newExpWindow();
+          if (!w.add(fine, p, attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE)) return `ml.feature.value (${name}): ${INVALID_EXP_COUNTS}`;
           f.exp = w;
         } else {
           const p = point as HistogramPointIn;
@@ -360,7 +372,7 @@ export class Engine {
           if (attrs[ATTR_ML_FEATURE_SIGN] === ATTR_ML_FEATURE_SIGN_VALUE_NEGATIVE) {
             return `ml.feature.value (${name}): negative values need the exponential histogram view`;
           }
-          if (!(f.explicit ??= new ExplicitWindow()).add(slot, p.explicitBounds, p.bucketCounts)) {
+          if (!(f.explicit ??= new ExplicitWindow(model.grid)).add(fine, p.explicitBounds, p.bucketCounts)) {
             return `ml.feature.value (${name}) bucket bounds changed within the window`;
           }
         }
@@ -380,10 +392,10 @@ export class Engine {
         const f = model.feature(name, 'categorical', this.config.bounds.maxSeriesPerModel);
         if (!f) return `model ${model.name}: series limit of ${this.config.bounds.maxSeriesPerModel} features reached`;
         if (f.type !== 'categorical') return `feature ${name} is numeric but arrived as ml.feature.observations`;
-        const w = (f.categories ??= new CountWindow());
+        const w = (f.categories ??= new CountWindow(model.grid));
         let cat = overflow ? OTHER_CATEGORY : (attrString(attrs[ATTR_ML_FEATURE_CATEGORY]) ?? OTHER_CATEGORY);
         cat = this.boundedKey(w, cat);
-        if (inWindow) w.add(slot, cat, p.value);
+        if (inWindow) w.add(fine, cat, p.value);
         return null;
       }
       case METRIC_ML_FEATURE_MISSING: {
@@ -452,7 +464,7 @@ export class Engine {
     const s = m.settings;
     const slots = s.window / s.slot;
     const nowSlot = Math.floor(now / s.slot);
-    m.expire(nowSlot - slots);
+    m.expire(nowSlot - slots, now);
     let baseline = m.activeBaseline();
     if (!baseline && m.learnFromSlot !== null && nowSlot - m.learnFromSlot >= slots) {
       baseline = learnBaseline(m, now);
@@ -667,13 +679,13 @@ export class Engine {
 
   /**
    * Everything needed to resume. With `sections`, the exponential windows'
-   * arrays are copied into that list and the snapshot (v2) refers to them by
-   * index: far cheaper than spelling them in JSON (v1, without `sections`).
+   * arrays are copied into that list and the snapshot refers to them by
+   * index: far cheaper than spelling them in JSON (without `sections`).
    * Either way the result does not change with later ingestion.
    */
   snapshot(sections?: SnapshotSection[]): EngineSnapshot {
     return {
-      format: sections ? ENGINE_SNAPSHOT_FORMAT : ENGINE_SNAPSHOT_FORMAT_V1,
+      format: ENGINE_SNAPSHOT_FORMAT,
       models: [...this.models.values()].map((m) => m.snapshot(sections)),
       rejected: this.rejectedTotal,
     };
@@ -737,12 +749,15 @@ export class Engine {
    * learned or replaced through the API since), except that a baseline file
    * from the config that is newer (`createdAt`) than the snapshot's baseline
    * for the same version replaces it: a rebuilt file takes effect on restart.
-   * @param sections the section list a v2 snapshot was taken with.
+   * Snapshots from before fine slots (v1, v2) are read too: their slots come
+   * back as coarse slots, so until a minute of new data has arrived the
+   * shortest window may hold up to a slot more than its length.
+   * @param sections the section list the snapshot was taken with, if any.
    * @throws Error when `s` is not an engine snapshot, or refers to a section that is not in `sections`.
    */
   static restore(config: EngineConfig, s: EngineSnapshot, sections: readonly SnapshotSection[] = []): Engine {
-    if (s?.format !== ENGINE_SNAPSHOT_FORMAT && s?.format !== ENGINE_SNAPSHOT_FORMAT_V1) {
-      throw new Error(`not an engine snapshot (format ${JSON.stringify(s?.format)}, expected ${ENGINE_SNAPSHOT_FORMAT} or ${ENGINE_SNAPSHOT_FORMAT_V1})`);
+    if (!READABLE_FORMATS.has(s?.format)) {
+      throw new Error(`not an engine snapshot (format ${JSON.stringify(s?.format)}, expected one of ${[...READABLE_FORMATS].join(', ')})`);
     }
     const e = new Engine(config);
     e.rejectedTotal = s.rejected;

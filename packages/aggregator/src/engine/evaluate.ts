@@ -12,7 +12,7 @@ import type { ExpHistogramData } from './histogram-data.js';
 import { chiSquareCounts, jensenShannon, ksBucketed, psiBucketed, psiCounts, type Bucketed, type ExplicitData } from './measures.js';
 import { SCALAR, type FeatureState, type ModelState } from './model.js';
 import { BURN_WINDOWS, bucketQuantile, countAtOrBelow } from './red.js';
-import { decidingIndex, driftWindowSpecs, judge, ksNeeded, psiNeeded, windowAlpha, type DriftWindowSpec } from './drift-windows.js';
+import { decidingIndex, driftWindowSpecs, judge, ksNeeded, psiNeeded, windowAlpha, windowStartKey, type DriftWindowSpec } from './drift-windows.js';
 import type { CountWindow } from './window/count-window.js';
 import { classifyMinutes } from './time-slices.js';
 import type {
@@ -103,11 +103,17 @@ function rate(missing: number, observed: number): number | null {
   return missing + observed > 0 ? missing / (missing + observed) : null;
 }
 
-/** Where the windows end and what each needs: the same for every signal of a model at one evaluation. */
+/** Where the windows start and what each needs: the same for every signal of a model at one evaluation. */
 interface WindowContext {
   windows: DriftWindowSpec[];
-  nowSlot: number;
+  /** The slot key after which each window's slots lie (unused for the longest, read from the totals). */
+  after: number[];
   alpha: number;
+}
+
+/** The start keys of the windows other than the longest, in order. */
+function shortStarts(ctx: WindowContext): number[] {
+  return ctx.windows.flatMap((w, i) => (w.longest ? [] : [ctx.after[i] as number]));
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -138,7 +144,7 @@ function applyWindows<T extends WindowedVerdict & { severity: Severity; referenc
 
 /** A numeric feature's data in each window (one walk over the packed slots): exponential when available. */
 function numericWindows(f: FeatureState, ctx: WindowContext): Array<{ data: Bucketed; precision: 'full' | 'reduced' } | null> {
-  const short = ctx.windows.filter((w) => !w.longest).map((w) => ctx.nowSlot - w.slots);
+  const short = shortStarts(ctx);
   let parts: Array<Bucketed | null>;
   let precision: 'full' | 'reduced' = 'full';
   if (f.exp && f.exp.count > 0) parts = f.exp.suffixesData(short);
@@ -217,9 +223,9 @@ function numericDrift(f: FeatureState, b: FeatureBaseline | undefined, s: ModelS
   return ksWindows(out, ref, numericWindows(f, ctx).map((w) => w?.data ?? null), s, ctx);
 }
 
-/** Counts of a count window in one window of the nested set. */
-function countsIn(w: CountWindow, spec: DriftWindowSpec, ctx: WindowContext): Record<string, number> {
-  return spec.longest ? w.counts() : w.suffixCounts(ctx.nowSlot - spec.slots);
+/** Counts of a count window in the `i`th window of the nested set. */
+function countsIn(w: CountWindow, i: number, ctx: WindowContext): Record<string, number> {
+  return ctx.windows[i]?.longest === true ? w.counts() : w.suffixCounts(ctx.after[i] as number);
 }
 
 function sumOf(counts: Record<string, number>): number {
@@ -268,8 +274,8 @@ function categoricalDrift(f: FeatureState, b: FeatureBaseline | undefined, s: Mo
   if (!ref) return learning ? out : noReference(out, b);
   if (n === 0 || m === 0 || !f.categories) return out;
   const cats = f.categories;
-  const verdicts = ctx.windows.map((w) => {
-    const cur = countsIn(cats, w, ctx);
+  const verdicts = ctx.windows.map((w, i) => {
+    const cur = countsIn(cats, i, ctx);
     return countsVerdict(ref, cur, newVerdict(w, n, sumOf(cur), Number.POSITIVE_INFINITY), s, ctx);
   });
   return applyWindows(out, verdicts);
@@ -298,8 +304,8 @@ function confidenceDrift(model: ModelState, b: Baseline | undefined, s: ModelSet
     lowConfidence: { threshold: th, current: lc.v, baseline: lr.v, interpolated: lc.interpolated || lr.interpolated },
   };
   if (!refData || refData.count === 0 || cur.count === 0) return out;
-  const verdicts = ctx.windows.map((spec) => {
-    const d = spec.longest ? cur : explicitData(w.bounds, w.suffixCounts(ctx.nowSlot - spec.slots));
+  const verdicts = ctx.windows.map((spec, i) => {
+    const d = spec.longest ? cur : explicitData(w.bounds, w.suffixCounts(ctx.after[i] as number));
     const { p, q } = alignExplicit(refData, d);
     return psiVerdict(p, q, newVerdict(spec, refData.count, d.count, Number.POSITIVE_INFINITY), s, ctx);
   });
@@ -335,8 +341,8 @@ function labelDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings
   const n = ref ? sumOf(ref) : 0;
   const out: LabelDrift = { psi: null, psiPValue: null, chiSquare: null, jensenShannon: null, severity: 'insufficient_data', referenceCount: n, currentCount: m };
   if (!ref || n === 0 || m === 0) return out;
-  const verdicts = ctx.windows.map((w) => {
-    const cur = w.longest ? all : countsIn(model.labels, w, ctx);
+  const verdicts = ctx.windows.map((w, i) => {
+    const cur = w.longest ? all : countsIn(model.labels, i, ctx);
     delete cur[SCALAR];
     return countsVerdict(ref, cur, newVerdict(w, n, sumOf(cur), Number.POSITIVE_INFINITY), s, ctx);
   });
@@ -350,7 +356,7 @@ function valueDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings
   const n = ref?.count ?? 0;
   const out: ValueDrift = { ks: null, psi: null, psiPValue: null, severity: 'insufficient_data', referenceCount: n, currentCount: m };
   if (!ref || n === 0 || m === 0) return out;
-  const short = model.value.suffixesData(ctx.windows.filter((w) => !w.longest).map((w) => ctx.nowSlot - w.slots));
+  const short = model.value.suffixesData(shortStarts(ctx));
   let k = 0;
   const datas = ctx.windows.map((w) => (w.longest ? model.value.toData() : (short[k++] ?? null)));
   return ksWindows(out, ref, datas, s, ctx);
@@ -359,7 +365,8 @@ function valueDrift(model: ModelState, b: Baseline | undefined, s: ModelSettings
 /** Feature and prediction drift of a model against its active baseline. */
 export function evaluateDrift(model: ModelState, baseline: Baseline | undefined, now: number): { features: FeatureDrift[]; prediction: PredictionDrift; severity: Severity } {
   const s = model.settings;
-  const ctx: WindowContext = { windows: driftWindowSpecs(s), nowSlot: Math.floor(now / s.slot), alpha: windowAlpha(s) };
+  const windows = driftWindowSpecs(s);
+  const ctx: WindowContext = { windows, after: windows.map((w) => windowStartKey(w, s, now)), alpha: windowAlpha(s) };
   const names = new Set<string>([...Object.keys(model.declared), ...model.features.keys(), ...Object.keys(baseline?.features ?? {})]);
   const features: FeatureDrift[] = [];
   const learning = baseline === undefined;

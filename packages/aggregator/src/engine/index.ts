@@ -28,6 +28,7 @@ export {
   Engine,
   ENGINE_SNAPSHOT_FORMAT,
   ENGINE_SNAPSHOT_FORMAT_V1,
+  ENGINE_SNAPSHOT_FORMAT_V2,
   resolveIdentity,
   type EngineSnapshot,
   type ModelIdentity,

@@ -5,17 +5,23 @@
  * @module
  */
 import type { Baseline } from './baseline.js';
-import type { ModelSettings } from './config.js';
+import { slotGrid, type ModelSettings } from './config.js';
 import type { FeatureType, ModelConfig, ModelTask, ModelStatus, DriftReport } from './types.js';
 import { ExpWindow, type ExpWindowSnapshot, type SnapshotSection } from './window/exp-window.js';
 import { ExplicitWindow, type ExplicitWindowSnapshot } from './window/explicit-window.js';
 import { CountWindow, type CountWindowSnapshot } from './window/count-window.js';
 import { SloHistory, type SloHistorySnapshot } from './red.js';
 import { sloColumns, type SloColumns } from './time-slices.js';
+import { COARSE_GRID, lastKeyOf, type SlotGrid } from './window/slot-grid.js';
 import { DEFAULT_SLO_PERIOD_MS } from './config.js';
 import { QualityTracker, resolveQualitySettings, type QualityReport, type QualitySnapshot } from './quality/index.js';
 
-/** Windows of one feature. */
+/**
+ * Windows of one feature. The distributions (`exp`, `explicit`,
+ * `categories`) are judged on the nested drift windows and keyed on the
+ * model's {@link ModelState.grid} (fine slots for recent data); the missing
+ * counts only ever over the model's window, by slot.
+ */
 export interface FeatureState {
   name: string;
   /** Type from the config, else from the first signal that carried the feature. */
@@ -38,8 +44,15 @@ export class ModelState {
   learnFromSlot: number | null = null;
   readonly accepted = { dataPoints: 0, logRecords: 0 };
   readonly features = new Map<string, FeatureState>();
-  labels = new CountWindow();
-  confidence = new ExplicitWindow();
+  /**
+   * How the windows judged on the nested drift windows key their slots (the
+   * features', the labels', the confidences', the predicted values'): fine
+   * slots for recent data, see window/slot-grid.ts. The duration and error
+   * windows are read over the model's window only, by slot.
+   */
+  readonly grid: SlotGrid;
+  labels: CountWindow;
+  confidence: ExplicitWindow;
   value: ExpWindow;
   duration = new ExplicitWindow();
   errors = new CountWindow();
@@ -67,7 +80,10 @@ export class ModelState {
     readonly maxBuckets: number,
     config: ModelConfig | undefined,
   ) {
-    this.value = new ExpWindow(maxBuckets, settings.window / settings.slot);
+    this.grid = slotGrid(settings);
+    this.labels = new CountWindow(this.grid);
+    this.confidence = new ExplicitWindow(this.grid);
+    this.value = new ExpWindow(maxBuckets, settings.window / settings.slot, this.grid);
     this.latencyThresholds = settings.slos.filter((s) => s.kind === 'latency').map((s) => s.threshold ?? 0);
     const longest = Math.max(72 * 3_600_000, ...settings.slos.map((s) => s.period ?? DEFAULT_SLO_PERIOD_MS));
     this.sloColumns = sloColumns(settings.slos);
@@ -126,19 +142,40 @@ export class ModelState {
     return f;
   }
 
-  /** Drops every slot at or before `cutoff` in every window. */
-  expire(cutoff: number): void {
+  /** The slot number of time `t` in the windows keyed on {@link grid} (a fine slot, when it has fine slots). */
+  gridSlot(t: number): number {
+    return Math.floor(t / (this.settings.slot / this.grid.ratio));
+  }
+
+  /**
+   * At `now`: drops every slot at or before slot `cutoff` in every window,
+   * and merges the fine slots past the fine horizon into their slots.
+   */
+  expire(cutoff: number, now: number): void {
+    const fineCutoff = lastKeyOf(cutoff, this.grid.ratio);
+    const aged = this.gridSlot(now) - this.grid.horizon;
     for (const f of this.features.values()) {
-      f.exp?.expire(cutoff);
-      f.explicit?.expire(cutoff);
-      f.categories?.expire(cutoff);
+      f.exp?.age(aged);
+      f.exp?.expire(fineCutoff);
+      f.explicit?.age(aged);
+      f.explicit?.expire(fineCutoff);
+      f.categories?.age(aged);
+      f.categories?.expire(fineCutoff);
       f.missing?.expire(cutoff);
     }
-    this.labels.expire(cutoff);
-    this.confidence.expire(cutoff);
-    this.value.expire(cutoff);
+    this.labels.age(aged);
+    this.labels.expire(fineCutoff);
+    this.confidence.age(aged);
+    this.confidence.expire(fineCutoff);
+    this.value.age(aged);
+    this.value.expire(fineCutoff);
     this.duration.expire(cutoff);
     this.errors.expire(cutoff);
+  }
+
+  /** A new exponential window for a feature. */
+  newExpWindow(): ExpWindow {
+    return new ExpWindow(this.maxBuckets, this.settings.window / this.settings.slot, this.grid);
   }
 
   /** JSON-serialisable state (windows, baselines, counters); exponential windows put their arrays in `sections` when given. */
@@ -180,17 +217,17 @@ export class ModelState {
       this.features.set(f.name, {
         name: f.name,
         type: f.type,
-        exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp, this.settings.window / this.settings.slot, sections) : null,
-        explicit: f.explicit ? ExplicitWindow.restore(f.explicit) : null,
-        categories: f.categories ? CountWindow.restore(f.categories) : null,
-        missing: f.missing ? CountWindow.restore(f.missing) : null,
+        exp: f.exp ? ExpWindow.restore(this.maxBuckets, f.exp, this.settings.window / this.settings.slot, sections, this.grid) : null,
+        explicit: f.explicit ? ExplicitWindow.restore(f.explicit, this.grid) : null,
+        categories: f.categories ? CountWindow.restore(f.categories, this.grid) : null,
+        missing: f.missing ? CountWindow.restore(f.missing, COARSE_GRID) : null,
       });
     }
-    this.labels = CountWindow.restore(s.labels);
-    this.confidence = ExplicitWindow.restore(s.confidence);
-    this.duration = ExplicitWindow.restore(s.duration);
-    this.errors = CountWindow.restore(s.errors);
-    this.value = ExpWindow.restore(this.maxBuckets, s.value, this.settings.window / this.settings.slot, sections);
+    this.labels = CountWindow.restore(s.labels, this.grid);
+    this.confidence = ExplicitWindow.restore(s.confidence, this.grid);
+    this.duration = ExplicitWindow.restore(s.duration, COARSE_GRID);
+    this.errors = CountWindow.restore(s.errors, COARSE_GRID);
+    this.value = ExpWindow.restore(this.maxBuckets, s.value, this.settings.window / this.settings.slot, sections, this.grid);
     if (s.slo) this.slo?.restore(s.slo);
     this.baselines.clear();
     for (const [k, b] of s.baselines) this.baselines.set(k, b);

@@ -91,6 +91,8 @@ export interface ModelConfig {
   window?: number;
   /** Slot length in ms. @default defaults.slot */
   slot?: number;
+  /** Fine slot length in ms (recent data; divides the slot). @default defaults.fineSlot */
+  fineSlot?: number;
   /** Baseline from a file; omit to learn it from the first full window. */
   baseline?: Baseline;
   /** Declared features and their types; undeclared features are typed from the signal that carries them. */
@@ -112,6 +114,16 @@ export interface EngineDefaults {
   window: number;
   /** Slot length in ms; the window is a whole number of slots. @default 60_000 (1 min) */
   slot: number;
+  /**
+   * Fine slot length in ms, for recent data: the shortest drift window (and
+   * any window shorter than a slot or off the slot grid) is built from fine
+   * slots, so it covers its last seconds to a fine slot; older fine slots
+   * merge into their slot. Must divide the slot; equal to it, no fine slots
+   * are kept. See docs/drift-windows.md.
+   * @default 10_000 (10 s) where it is shorter than the slot and divides it,
+   *   and its slots would not outnumber the window's; otherwise none
+   */
+  fineSlot?: number;
   /** Significance level: a severity is raised only when p < alpha. @default 0.01 */
   alpha: number;
   /** Minimum samples in both baseline and current window before any verdict. @default 100 */
@@ -123,8 +135,8 @@ export interface EngineDefaults {
   livenessTimeout: number;
   /**
    * Shorter windows judged beside the model's window, all ending now (ms; each
-   * a multiple of the slot, shorter than the window; others are left out).
-   * @default [60_000, 600_000] (1 min and 10 min)
+   * a multiple of the fine slot, shorter than the window; others are left out).
+   * @default [10_000, 60_000, 600_000] (10 s, 1 min and 10 min)
    */
   driftWindows: number[];
   /**

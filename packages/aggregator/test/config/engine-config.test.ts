@@ -19,6 +19,17 @@ describe('config/engine-config', () => {
       assert.deepEqual(cfg.models[0]?.baseline?.features['lang'], { type: 'categorical', counts: { en: 3 }, missing: 0 });
     });
 
+    it('passes the fine slot on, from the defaults and per model, as ms (unset: the engine\'s default)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mw-engine-config-'));
+      writeFileSync(join(dir, 'modelwatch.yaml'), 'models:\n  - { name: m, task: classification, fineSlot: 20s }\n  - { name: n, task: classification }\n');
+      const cfg = toEngineConfig(loadConfig({ path: join(dir, 'modelwatch.yaml') }));
+      assert.equal(cfg.defaults.fineSlot, undefined);
+      assert.equal(cfg.models[0]?.fineSlot, 20_000);
+      assert.equal(cfg.models[1]?.fineSlot, undefined);
+      writeFileSync(join(dir, 'modelwatch.yaml'), 'defaults: { fineSlot: 15s }\n');
+      assert.equal(toEngineConfig(loadConfig({ path: join(dir, 'modelwatch.yaml') })).defaults.fineSlot, 15_000);
+    });
+
     it('lists every bad baseline file in one ConfigError: unreadable, invalid, and types that contradict the config', () => {
       const dir = mkdtempSync(join(tmpdir(), 'mw-engine-config-'));
       writeFileSync(join(dir, 'conflict.json'), baseline({ text_length: { type: 'categorical', counts: { 'np.float64(1.5)': 3 }, missing: 0 } }));

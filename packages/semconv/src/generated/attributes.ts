@@ -209,11 +209,11 @@ export const ATTR_ML_DRIFT_SUBJECT_VALUE_PREDICTION_LABEL = 'prediction.label';
 export const ATTR_ML_DRIFT_SUBJECT_VALUE_PREDICTION_VALUE = 'prediction.value';
 
 /**
- * The nested window whose verdict a drift signal reports (the one that decided it), by its length: one of the model's few drift windows, e.g. 1m, 10m or 1h.
+ * The nested window whose verdict a drift signal reports (the one that decided it), by its length: one of the model's few drift windows, e.g. 10s, 1m, 10m or 1h.
  *
  * A signal reports one window at a time, so this label adds no series per window; its values are the model's configured drift windows.
  *
- * Type: `string`. Examples: `1m`, `10m`, `1h`.
+ * Type: `string`. Examples: `10s`, `1m`, `10m`, `1h`.
  */
 export const ATTR_ML_DRIFT_WINDOW = 'ml.drift.window';
 

@@ -149,9 +149,9 @@ export const ATTRIBUTES = {
   'ml.drift.window': {
     name: 'ml.drift.window',
     type: 'string',
-    brief: 'The nested window whose verdict a drift signal reports (the one that decided it), by its length: one of the model\'s few drift windows, e.g. 1m, 10m or 1h.',
+    brief: 'The nested window whose verdict a drift signal reports (the one that decided it), by its length: one of the model\'s few drift windows, e.g. 10s, 1m, 10m or 1h.',
     note: 'A signal reports one window at a time, so this label adds no series per window; its values are the model\'s configured drift windows.',
-    examples: ['1m', '10m', '1h'],
+    examples: ['10s', '1m', '10m', '1h'],
   },
   'ml.window.role': {
     name: 'ml.window.role',

@@ -1,15 +1,21 @@
 /**
  * A sliding window of counts by key: category counts of a categorical feature,
  * predicted labels, or a single scalar (missing values, errors) under one key.
+ * Slots are keyed on a {@link SlotGrid}: recent ones fine, older ones coarse.
  *
  * @module
  */
+import { COARSE_GRID, coarseKey, rekey, slotKey, snapshotGrid, type SlotGrid } from './slot-grid.js';
 
 /** JSON-serialisable state of a {@link CountWindow}. */
 export interface CountWindowSnapshot {
   keys: string[];
-  /** [slot id, [key index, count] pairs]. */
+  /** [slot key, [key index, count] pairs]. */
   slots: [number, [number, number][]][];
+  /** Fine slots per coarse slot of the slot keys; absent: coarse slot ids (no fine slots, or a snapshot from before them). */
+  ratio?: number;
+  /** Highest fine slot merged into its coarse slot (null: none yet); present with `ratio`. */
+  agedTo?: number | null;
 }
 
 /** Counts by key, kept per time slot. */
@@ -22,6 +28,11 @@ export class CountWindow {
   total = 0;
   private ids: number[] = [];
   private slots: Map<number, number>[] = [];
+  /** Highest fine slot merged into its coarse slot (see slot-grid.ts). */
+  private agedTo = Number.NEGATIVE_INFINITY;
+
+  /** @param grid how slots are keyed: fine slots for recent data, or coarse slot ids only. */
+  constructor(private readonly grid: SlotGrid = COARSE_GRID) {}
 
   /** True when no slot holds data. */
   get empty(): boolean {
@@ -38,8 +49,9 @@ export class CountWindow {
     return this.index.has(key);
   }
 
-  /** Adds `v` to `key` in slot `slot`. */
+  /** Adds `v` to `key` in slot `slot` (a fine slot number on a fine grid). */
   add(slot: number, key: string, v: number): void {
+    slot = slotKey(slot, this.agedTo, this.grid.ratio);
     let k = this.index.get(key);
     if (k === undefined) {
       k = this.keys.length;
@@ -61,7 +73,36 @@ export class CountWindow {
     this.total += v;
   }
 
-  /** Drops slots with id <= cutoff. */
+  /**
+   * Merges the fine slots up to `cutoff` into their coarse slots (exact:
+   * counts add). Totals do not change; only the keys do.
+   */
+  age(cutoff: number): void {
+    if (this.grid.horizon === 0 || !(cutoff > this.agedTo)) return;
+    const r = this.grid.ratio;
+    let kept = 0;
+    for (let i = 0; i < this.ids.length; i++) {
+      let id = this.ids[i] as number;
+      const m = this.slots[i] as Map<number, number>;
+      if (id > this.agedTo && id <= cutoff) {
+        id = coarseKey(id, r);
+        // Coarse slots are keyed by their first fine slot, so the slot it joins (if any) is the last one kept.
+        if (kept > 0 && this.ids[kept - 1] === id) {
+          const into = this.slots[kept - 1] as Map<number, number>;
+          for (const [k, v] of m) into.set(k, (into.get(k) ?? 0) + v);
+          continue;
+        }
+      }
+      this.ids[kept] = id;
+      this.slots[kept] = m;
+      kept++;
+    }
+    this.ids.length = kept;
+    this.slots.length = kept;
+    this.agedTo = cutoff;
+  }
+
+  /** Drops slots keyed at or below `cutoff`. */
   expire(cutoff: number): void {
     let n = 0;
     while (n < this.ids.length && (this.ids[n] as number) <= cutoff) {
@@ -91,7 +132,7 @@ export class CountWindow {
     return out;
   }
 
-  /** Counts by key of the slots after `afterSlot` (a shorter window ending at the same slot), zeros omitted. */
+  /** Counts by key of the slots keyed after `afterSlot` (a shorter window ending at the same slot), zeros omitted. */
   suffixCounts(afterSlot: number): Record<string, number> {
     const sums = new Map<number, number>();
     for (let i = this.ids.length - 1; i >= 0 && (this.ids[i] as number) > afterSlot; i--) {
@@ -110,21 +151,36 @@ export class CountWindow {
 
   /** JSON-serialisable state. */
   snapshot(): CountWindowSnapshot {
-    return { keys: this.keys.slice(), slots: this.ids.map((id, i) => [id, [...(this.slots[i] as Map<number, number>)]]) };
+    const out: CountWindowSnapshot = { keys: this.keys.slice(), slots: this.ids.map((id, i) => [id, [...(this.slots[i] as Map<number, number>)]]) };
+    if (this.grid.horizon > 0) {
+      out.ratio = this.grid.ratio;
+      out.agedTo = Number.isFinite(this.agedTo) ? this.agedTo : null;
+    }
+    return out;
   }
 
-  /** A window rebuilt from {@link CountWindow.snapshot}. */
-  static restore(s: CountWindowSnapshot): CountWindow {
-    const w = new CountWindow();
+  /**
+   * A window rebuilt from {@link CountWindow.snapshot}, keyed on `grid`. A
+   * snapshot keyed on another grid (or from before fine slots) comes back
+   * as coarse slots: what was fine in it merges into its coarse slot.
+   */
+  static restore(s: CountWindowSnapshot, grid: SlotGrid = COARSE_GRID): CountWindow {
+    const w = new CountWindow(grid);
     for (const key of s.keys) {
       w.index.set(key, w.keys.length);
       w.keys.push(key);
       w.totals.push(0);
     }
+    const from = snapshotGrid(s);
+    const same = from.ratio === grid.ratio;
+    if (same) w.agedTo = from.agedTo;
     for (const [id, pairs] of s.slots) {
+      const slot = same ? id : rekey(id, from.ratio, grid);
+      // Rekeyed slots are coarse: the window has aged up to them.
+      if (!same && grid.horizon > 0) w.agedTo = Math.max(w.agedTo, slot);
       for (const [k, v] of pairs) {
         const key = s.keys[k];
-        if (key !== undefined) w.add(id, key, v);
+        if (key !== undefined) w.add(slot, key, v);
       }
     }
     return w;

@@ -27,6 +27,15 @@
  * unpacked and after a tick none is), a downscale, a late point, a snapshot.
  * The packed bytes are the same as if every point had been merged packed.
  *
+ * Slots are keyed on a {@link SlotGrid} (see slot-grid.ts): on a fine grid,
+ * the newest slots are fine (10 s by default) so that the shortest drift
+ * window covers exactly its last seconds, and older ones are merged into
+ * their coarse slot ({@link ExpWindow.age}: at the window's one scale, so
+ * exactly). The bytes hold the coarse slots first, then the fine ones; the
+ * window remembers where the fine ones start and where the last coarse one
+ * is, so aging re-encodes only that tail (about one coarse slot and the
+ * fine slots aged into it), not the window.
+ *
  * This is the engine's own representation (merging is the OTel rule, a bucket
  * index shift), not `@modelwatch/stats`'s `ExponentialHistogram`, because the
  * packed slot layout is what keeps a window under a few KiB.
@@ -37,6 +46,7 @@ import type { ExpHistogramData } from '../histogram-data.js';
 import { ByteReader, ByteWriter } from './varint.js';
 import { Run } from './run.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
+import { COARSE_GRID, coarseKey, lastKeyOf, rekey, snapshotGrid, type SlotGrid } from './slot-grid.js';
 
 /** Lowest scale of the OTel exponential histogram. */
 const MIN_SCALE = -10;
@@ -82,6 +92,18 @@ export interface ExpWindowSnapshot {
   baseSlot: number;
   lastSlot: number | null;
   lastStart: number;
+  /** Fine slots per coarse slot of the slot keys; absent: coarse slot ids (no fine slots, or a snapshot from before them). */
+  ratio?: number;
+  /** Highest fine slot merged into its coarse slot (null: none yet); present with `ratio`. */
+  agedTo?: number | null;
+}
+
+/** One slot unpacked. */
+interface Slot {
+  slot: number;
+  zero: number;
+  pos: Run;
+  neg: Run;
 }
 
 /**
@@ -98,6 +120,11 @@ interface OpenSlot {
 const reader = new ByteReader();
 // Encoding scratch: a slot is written here, then copied into the window's bytes.
 const out = new ByteWriter(4096);
+// Aging scratch: the fine slots aged (offsets, keys) and the counts of a coarse slot being merged.
+const agedStarts: number[] = [];
+const agedKeys: number[] = [];
+const mergePos = new Run();
+const mergeNeg = new Run();
 
 /** Non-zero bucket range of a point's signs, set by {@link scanCounts}: `[lo, hi]`, empty when lo > hi. */
 let pLo = 0;
@@ -214,6 +241,25 @@ function writeBuckets(w: ByteWriter, b: BucketsIn, k0: number, k1: number, shift
   w.pos = pos;
 }
 
+/** Bytes of `v` as a LEB128 varint. */
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Overwrites the varint at `pos` with `v`, of the same length (see {@link varintLength}). */
+function writeVarintAt(buf: Uint8Array, pos: number, v: number): void {
+  while (v >= 128) {
+    buf[pos++] = (v % 128) | 128;
+    v = Math.floor(v / 128);
+  }
+  buf[pos] = v;
+}
+
 function section<T extends SnapshotSection>(i: number, sections: readonly SnapshotSection[], type: new (n: number) => T): T {
   const a = sections[i];
   if (!(a instanceof type)) throw new Error(`exponential window snapshot: section ${i} is ${a === undefined ? `missing (${sections.length} sections)` : `a ${a.constructor.name}`}, expected a ${type.name}`);
@@ -258,14 +304,23 @@ export class ExpWindow {
   private nslots = 0;
   /** The newest slot, unpacked while points keep arriving for it; its bytes are not in `buf` meanwhile. */
   private open: OpenSlot | null = null;
+  /** Highest fine slot merged into its coarse slot: keys up to it are coarse slots (see slot-grid.ts). */
+  private agedTo = Number.NEGATIVE_INFINITY;
+  /** Byte offset of the first fine slot; -1 when none. */
+  private fineAt = -1;
+  /** Byte offset and key of the last coarse slot; -1 when none. */
+  private coarseAt = -1;
+  private lastCoarseKey = 0;
 
   /**
    * @param maxBuckets buckets kept per sign before the window is downscaled.
-   * @param slotsHint slots per window, to size the slot bytes once instead of growing them slot by slot.
+   * @param slotsHint coarse slots per window: a new slot drops those a window older, and the slot bytes are sized once for a window.
+   * @param grid how slots are keyed: fine slots for recent data, or coarse slot ids only.
    */
   constructor(
     private readonly maxBuckets: number,
     private readonly slotsHint = 60,
+    private readonly grid: SlotGrid = COARSE_GRID,
   ) {}
 
   /** True when no slot holds data. */
@@ -274,13 +329,14 @@ export class ExpWindow {
   }
 
   /**
-   * Adds a point to slot `slot` (slot ids increase with time). With `negate`
-   * (the `ml.feature.sign = negative` rule), the point's positive buckets are
-   * magnitudes of negative values and land on the negative side, index for index.
+   * Adds a point to slot `at` (slot numbers increase with time; fine slot
+   * numbers on a fine grid). With `negate` (the `ml.feature.sign = negative`
+   * rule), the point's positive buckets are magnitudes of negative values and
+   * land on the negative side, index for index.
    *
    * @returns false, changing nothing, when a bucket count is negative, NaN or infinite.
    */
-  add(slot: number, p: ExpPointIn, negate: boolean): boolean {
+  add(at: number, p: ExpPointIn, negate: boolean): boolean {
     const P = negate ? p.negative : p.positive;
     const N = negate ? p.positive : p.negative;
     if (p.countsChecked === true) trimCounts(P.bucketCounts);
@@ -291,6 +347,9 @@ export class ExpWindow {
     else if (!scanCounts(N.bucketCounts)) return false;
     nLo = scanLo;
     nHi = scanHi;
+    const ratio = this.grid.ratio;
+    // The slot's key: itself while fine, its coarse slot's once that part of the window has aged.
+    const slot = at > this.agedTo ? at : coarseKey(at, ratio);
     // The common case at a high rate: another point for the open slot, one
     // sign only, inside the open slot's range at no finer scale. The window's
     // range then cannot grow, and it fitted when the slot was opened (by the
@@ -308,9 +367,14 @@ export class ExpWindow {
         return true;
       }
     }
-    // Slots a window's length older than this point are past any window that holds it:
-    // dropping them here keeps the bytes at one window even between evaluations.
-    if (this.lastSlot !== null && slot > this.lastSlot) this.expire(slot - this.slotsHint);
+    if (this.lastSlot !== null && slot > this.lastSlot) {
+      // Slots a window's length older than this point are past any window that holds it:
+      // dropping them here keeps the bytes at one window even between evaluations.
+      this.expire(lastKeyOf(Math.floor(at / ratio) - this.slotsHint, ratio));
+      // Likewise the fine slots past the horizon merge into their coarse slots, a coarse
+      // slot's worth at a time (the evaluation ages them exactly, on each tick).
+      if (this.grid.horizon > 0 && at - this.grid.horizon - this.agedTo > ratio) this.age(at - this.grid.horizon);
+    }
     if (this.empty) {
       this.scale = Math.min(MAX_SCALE, p.scale);
       this.pos.clear();
@@ -385,7 +449,190 @@ export class ExpWindow {
     this.lastStart = this.used;
     this.lastSlot = slot;
     this.nslots++;
+    this.noteAppended(slot);
     this.appendOut();
+  }
+
+  /** Keeps the fine/coarse offsets for a slot just appended at `lastStart`. */
+  private noteAppended(slot: number): void {
+    if (slot > this.agedTo) {
+      if (this.fineAt < 0) this.fineAt = this.lastStart;
+    } else {
+      // A coarse key sorts before every fine one, so none is held.
+      this.coarseAt = this.lastStart;
+      this.lastCoarseKey = slot;
+    }
+  }
+
+  /** Finds the first fine slot and the last coarse one (after the bytes were rewritten). */
+  private locate(): void {
+    this.fineAt = -1;
+    this.coarseAt = -1;
+    reader.at(this.buf, 0);
+    let id = this.baseSlot;
+    while (reader.pos < this.used) {
+      const at = reader.pos;
+      id += reader.uint();
+      if (id > this.agedTo) {
+        this.fineAt = at;
+        return;
+      }
+      this.coarseAt = at;
+      this.lastCoarseKey = id;
+      reader.uint();
+      skipRun(reader);
+      skipRun(reader);
+    }
+  }
+
+  /**
+   * Merges every fine slot up to `cutoff` into its coarse slot: counts add at
+   * the window's one scale, so the merge is exact, and the totals do not
+   * change. Only the tail of the bytes is rewritten, from the first fine slot
+   * (or the last coarse one, when the first fine slot joins it). A fine slot
+   * that alone makes up its coarse slot is re-keyed, its bytes copied as they
+   * are (the case of a sender exporting once a slot); fine slots of one
+   * coarse slot are decoded and merged; the fine slots kept are copied, the
+   * first one's key delta excepted.
+   */
+  age(cutoff: number): void {
+    if (this.grid.horizon === 0 || !(cutoff > this.agedTo)) return;
+    this.seal();
+    this.agedTo = cutoff;
+    if (this.fineAt < 0) return;
+    const ratio = this.grid.ratio;
+    // The fine slots to age: their offsets and keys, up to the first one kept (at restAt).
+    agedStarts.length = 0;
+    agedKeys.length = 0;
+    reader.at(this.buf, this.fineAt);
+    let id = this.coarseAt >= 0 ? this.lastCoarseKey : this.baseSlot;
+    let restAt = -1;
+    let restKey = 0;
+    while (reader.pos < this.used) {
+      const at = reader.pos;
+      const next = id + reader.uint();
+      if (next > cutoff) {
+        restAt = at;
+        restKey = next;
+        break;
+      }
+      id = next;
+      agedStarts.push(at);
+      agedKeys.push(next);
+      reader.uint();
+      skipRun(reader);
+      skipRun(reader);
+    }
+    const n = agedKeys.length;
+    if (n === 0) return;
+    if (this.rekeyInPlace(restAt, restKey)) return;
+    const agedEnd = restAt >= 0 ? restAt : this.used;
+    const joinsLast = this.coarseAt >= 0 && coarseKey(agedKeys[0] as number, ratio) === this.lastCoarseKey;
+    const start = joinsLast ? this.coarseAt : this.fineAt;
+    // The key the first slot written is relative to (baseSlot, at offset 0, is set to that slot's key).
+    let key = this.baseSlot;
+    if (this.coarseAt >= 0 && start > 0) key = joinsLast ? this.lastCoarseKey - reader.at(this.buf, this.coarseAt).uint() : this.lastCoarseKey;
+    let first = start === 0;
+    out.reset();
+    let lastAt = 0;
+    let slots = joinsLast ? -1 : 0;
+    for (let i = 0; i < n; ) {
+      const ck = coarseKey(agedKeys[i] as number, ratio);
+      let k = i + 1;
+      while (k < n && coarseKey(agedKeys[k] as number, ratio) === ck) k++;
+      const end = k < n ? (agedStarts[k] as number) : agedEnd;
+      if (first) key = this.baseSlot = ck;
+      first = false;
+      lastAt = out.pos;
+      out.uint(ck - key);
+      if (k - i === 1 && !(i === 0 && joinsLast)) {
+        // Alone in its coarse slot: the same bytes under the coarse key.
+        reader.at(this.buf, agedStarts[i] as number).uint();
+        const body = end - reader.pos;
+        out.ensure(body);
+        out.buf.set(this.buf.subarray(reader.pos, end), out.pos);
+        out.pos += body;
+      } else {
+        mergePos.clear();
+        mergeNeg.clear();
+        let zero = 0;
+        reader.at(this.buf, i === 0 && joinsLast ? this.coarseAt : (agedStarts[i] as number));
+        while (reader.pos < end) {
+          reader.uint();
+          zero += reader.uint();
+          addPackedRun(reader, mergePos);
+          addPackedRun(reader, mergeNeg);
+        }
+        out.uint(zero);
+        writeRun(out, mergePos);
+        writeRun(out, mergeNeg);
+      }
+      key = ck;
+      slots++;
+      i = k;
+    }
+    this.nslots += slots - n;
+    const restOut = out.pos;
+    let moved = 0;
+    if (restAt >= 0) {
+      reader.at(this.buf, restAt).uint();
+      const restBody = reader.pos;
+      out.uint(restKey - key);
+      // The kept fine slots' bytes move by this much (their first key delta excepted).
+      moved = start + out.pos - restBody;
+      const body = this.used - restBody;
+      out.ensure(body);
+      out.buf.set(this.buf.subarray(restBody, this.used), out.pos);
+      out.pos += body;
+    }
+    // The new tail replaces the old one.
+    const lastStart = this.lastStart;
+    this.used = start;
+    this.appendOut();
+    this.coarseAt = start + lastAt;
+    this.lastCoarseKey = key;
+    if (restAt >= 0) {
+      this.fineAt = start + restOut;
+      this.lastStart = lastStart === restAt ? this.fineAt : lastStart + moved;
+    } else {
+      this.fineAt = -1;
+      this.lastStart = this.coarseAt;
+      this.lastSlot = key;
+    }
+  }
+
+  /**
+   * The common case of {@link age} without moving a byte: each fine slot aged
+   * is alone in its coarse slot (a sender exporting once a slot), so only
+   * key deltas change, its own and the next slot's; when none changes its
+   * byte length they are overwritten in place. False when that does not hold.
+   */
+  private rekeyInPlace(restAt: number, restKey: number): boolean {
+    const ratio = this.grid.ratio;
+    const n = agedKeys.length;
+    let prevOld = this.coarseAt >= 0 ? this.lastCoarseKey : this.baseSlot;
+    let prevNew = prevOld;
+    for (let i = 0; i < n; i++) {
+      const k = agedKeys[i] as number;
+      const ck = coarseKey(k, ratio);
+      if (ck === prevNew && (i > 0 || this.coarseAt >= 0)) return false; // joins a slot: a merge
+      if (ck < prevNew || varintLength(k - prevOld) !== varintLength(ck - prevNew)) return false;
+      prevOld = k;
+      prevNew = ck;
+    }
+    if (restAt >= 0 && varintLength(restKey - prevOld) !== varintLength(restKey - prevNew)) return false;
+    prevNew = this.coarseAt >= 0 ? this.lastCoarseKey : this.baseSlot;
+    for (let i = 0; i < n; i++) {
+      const ck = coarseKey(agedKeys[i] as number, ratio);
+      writeVarintAt(this.buf, agedStarts[i] as number, ck - prevNew);
+      prevNew = ck;
+    }
+    if (restAt >= 0) writeVarintAt(this.buf, restAt, restKey - prevNew);
+    this.coarseAt = agedStarts[n - 1] as number;
+    this.lastCoarseKey = prevNew;
+    this.fineAt = restAt;
+    if (restAt < 0) this.lastSlot = prevNew;
+    return true;
   }
 
   /** Moves the packed newest slot out of the bytes into {@link ExpWindow.open}. */
@@ -456,8 +703,8 @@ export class ExpWindow {
     this.repack(slots);
   }
 
-  private unpack(): { slot: number; zero: number; pos: Run; neg: Run }[] {
-    const out: { slot: number; zero: number; pos: Run; neg: Run }[] = [];
+  private unpack(): Slot[] {
+    const out: Slot[] = [];
     reader.at(this.buf, 0);
     let id = this.baseSlot;
     while (reader.pos < this.used) {
@@ -472,7 +719,7 @@ export class ExpWindow {
     return out;
   }
 
-  private repack(slots: { slot: number; zero: number; pos: Run; neg: Run }[]): void {
+  private repack(slots: Slot[]): void {
     const w = new ByteWriter(Math.max(64, this.used));
     let prev = slots[0]?.slot ?? this.baseSlot;
     this.baseSlot = prev;
@@ -491,6 +738,7 @@ export class ExpWindow {
     this.buf.set(w.buf.subarray(0, w.pos));
     this.used = w.pos;
     if (this.used === 0) this.lastStart = 0;
+    this.locate();
   }
 
   /** Merges 2^d neighbouring buckets everywhere (scale - d). */
@@ -537,6 +785,10 @@ export class ExpWindow {
     this.used -= removedEnd;
     this.lastStart -= removedEnd;
     this.baseSlot = removedId;
+    // Coarse slots come first: the last one went only if all did; the fine ones left start at 0.
+    this.coarseAt = this.coarseAt >= removedEnd ? this.coarseAt - removedEnd : -1;
+    if (this.fineAt >= 0) this.fineAt = Math.max(0, this.fineAt - removedEnd);
+    if (this.used === 0) this.fineAt = -1;
     this.pos.trim();
     this.neg?.trim();
     this.pos.fit();
@@ -647,7 +899,9 @@ export class ExpWindow {
     const neg = this.neg ?? new Run();
     const pos = this.pos;
     const put = (a: SnapshotSection): number => sections!.push(a) - 1;
+    const grid = this.grid.horizon > 0 ? { ratio: this.grid.ratio, agedTo: Number.isFinite(this.agedTo) ? this.agedTo : null } : {};
     return {
+      ...grid,
       scale: this.scale,
       zero: this.zero,
       count: this.count,
@@ -661,12 +915,14 @@ export class ExpWindow {
   }
 
   /**
-   * A window rebuilt from {@link ExpWindow.snapshot}.
+   * A window rebuilt from {@link ExpWindow.snapshot}, keyed on `grid`. A
+   * snapshot keyed on another grid (or from before fine slots) comes back as
+   * coarse slots: what was fine in it merges into its coarse slot.
    * @param sections the section list the snapshot was taken with, if it was.
    * @throws Error when the snapshot refers to a section that is missing or of the wrong type.
    */
-  static restore(maxBuckets: number, s: ExpWindowSnapshot, slotsHint = 60, sections: readonly SnapshotSection[] = []): ExpWindow {
-    const w = new ExpWindow(maxBuckets, slotsHint);
+  static restore(maxBuckets: number, s: ExpWindowSnapshot, slotsHint = 60, sections: readonly SnapshotSection[] = [], grid: SlotGrid = COARSE_GRID): ExpWindow {
+    const w = new ExpWindow(maxBuckets, slotsHint, grid);
     w.scale = s.scale;
     w.zero = s.zero;
     w.count = s.count;
@@ -680,6 +936,25 @@ export class ExpWindow {
     w.lastSlot = s.lastSlot;
     w.lastStart = s.lastStart;
     w.nslots = w.slotCount;
+    const from = snapshotGrid(s);
+    if (from.ratio === grid.ratio) {
+      w.agedTo = from.agedTo;
+      w.locate();
+    } else {
+      // Keyed on another grid: every slot becomes its coarse slot on this one.
+      const slots: Slot[] = [];
+      for (const x of w.unpack()) {
+        x.slot = rekey(x.slot, from.ratio, grid);
+        const last = slots[slots.length - 1];
+        if (last !== undefined && last.slot === x.slot) {
+          last.zero += x.zero;
+          last.pos.addRun(x.pos, 1);
+          last.neg.addRun(x.neg, 1);
+        } else slots.push(x);
+      }
+      if (grid.horizon > 0 && slots.length > 0) w.agedTo = (slots[slots.length - 1] as Slot).slot;
+      w.repack(slots);
+    }
     return w;
   }
 }

@@ -2,14 +2,21 @@
  * A sliding window of explicit-bucket histograms (inference duration,
  * confidence, and numeric features sent without the exponential view), one
  * dense count array per slot. These are few per model, so plain arrays do.
+ * Slots are keyed on a {@link SlotGrid}: recent ones fine, older ones coarse.
  *
  * @module
  */
+import { COARSE_GRID, coarseKey, rekey, slotKey, snapshotGrid, type SlotGrid } from './slot-grid.js';
 
 /** JSON-serialisable state of an {@link ExplicitWindow}. */
 export interface ExplicitWindowSnapshot {
   bounds: number[];
+  /** [slot key, bucket counts]. */
   slots: [number, number[]][];
+  /** Fine slots per coarse slot of the slot keys; absent: coarse slot ids (no fine slots, or a snapshot from before them). */
+  ratio?: number;
+  /** Highest fine slot merged into its coarse slot (null: none yet); present with `ratio`. */
+  agedTo?: number | null;
 }
 
 function sameBounds(a: readonly number[], b: readonly number[]): boolean {
@@ -26,6 +33,11 @@ export class ExplicitWindow {
   count = 0;
   private ids: number[] = [];
   private slots: Float64Array[] = [];
+  /** Highest fine slot merged into its coarse slot (see slot-grid.ts). */
+  private agedTo = Number.NEGATIVE_INFINITY;
+
+  /** @param grid how slots are keyed: fine slots for recent data, or coarse slot ids only. */
+  constructor(private readonly grid: SlotGrid = COARSE_GRID) {}
 
   /** True when no slot holds data. */
   get empty(): boolean {
@@ -33,11 +45,13 @@ export class ExplicitWindow {
   }
 
   /**
-   * Adds bucket counts to slot `slot`. Returns false (and adds nothing) when
-   * the bounds differ from the window's while it holds data: buckets with
-   * different edges cannot be merged exactly.
+   * Adds bucket counts to slot `slot` (a fine slot number on a fine grid).
+   * Returns false (and adds nothing) when the bounds differ from the
+   * window's while it holds data: buckets with different edges cannot be
+   * merged exactly.
    */
   add(slot: number, bounds: readonly number[], counts: readonly number[]): boolean {
+    slot = slotKey(slot, this.agedTo, this.grid.ratio);
     if (this.empty) {
       if (!sameBounds(this.bounds, bounds)) {
         this.bounds = bounds.slice();
@@ -63,7 +77,36 @@ export class ExplicitWindow {
     return true;
   }
 
-  /** Drops slots with id <= cutoff. */
+  /**
+   * Merges the fine slots up to `cutoff` into their coarse slots (exact:
+   * bucket-wise sums over the same bounds). Totals do not change.
+   */
+  age(cutoff: number): void {
+    if (this.grid.horizon === 0 || !(cutoff > this.agedTo)) return;
+    const r = this.grid.ratio;
+    let kept = 0;
+    for (let i = 0; i < this.ids.length; i++) {
+      let id = this.ids[i] as number;
+      const s = this.slots[i] as Float64Array;
+      if (id > this.agedTo && id <= cutoff) {
+        id = coarseKey(id, r);
+        // Coarse slots are keyed by their first fine slot, so the slot it joins (if any) is the last one kept.
+        if (kept > 0 && this.ids[kept - 1] === id) {
+          const into = this.slots[kept - 1] as Float64Array;
+          for (let k = 0; k < s.length; k++) into[k] = (into[k] as number) + (s[k] as number);
+          continue;
+        }
+      }
+      this.ids[kept] = id;
+      this.slots[kept] = s;
+      kept++;
+    }
+    this.ids.length = kept;
+    this.slots.length = kept;
+    this.agedTo = cutoff;
+  }
+
+  /** Drops slots keyed at or below `cutoff`. */
   expire(cutoff: number): void {
     let n = 0;
     while (n < this.ids.length && (this.ids[n] as number) <= cutoff) {
@@ -84,7 +127,7 @@ export class ExplicitWindow {
     }
   }
 
-  /** Counts of the slots after `afterSlot` (a shorter window ending at the same slot). */
+  /** Counts of the slots keyed after `afterSlot` (a shorter window ending at the same slot). */
   suffixCounts(afterSlot: number): number[] {
     const out = new Array<number>(this.bounds.length + 1).fill(0);
     for (let i = this.ids.length - 1; i >= 0 && (this.ids[i] as number) > afterSlot; i--) {
@@ -101,13 +144,30 @@ export class ExplicitWindow {
 
   /** JSON-serialisable state. */
   snapshot(): ExplicitWindowSnapshot {
-    return { bounds: this.bounds.slice(), slots: this.ids.map((id, i) => [id, Array.from(this.slots[i] as Float64Array)]) };
+    const out: ExplicitWindowSnapshot = { bounds: this.bounds.slice(), slots: this.ids.map((id, i) => [id, Array.from(this.slots[i] as Float64Array)]) };
+    if (this.grid.horizon > 0) {
+      out.ratio = this.grid.ratio;
+      out.agedTo = Number.isFinite(this.agedTo) ? this.agedTo : null;
+    }
+    return out;
   }
 
-  /** A window rebuilt from {@link ExplicitWindow.snapshot}. */
-  static restore(s: ExplicitWindowSnapshot): ExplicitWindow {
-    const w = new ExplicitWindow();
-    for (const [id, counts] of s.slots) w.add(id, s.bounds, counts);
+  /**
+   * A window rebuilt from {@link ExplicitWindow.snapshot}, keyed on `grid`. A
+   * snapshot keyed on another grid (or from before fine slots) comes back
+   * as coarse slots: what was fine in it merges into its coarse slot.
+   */
+  static restore(s: ExplicitWindowSnapshot, grid: SlotGrid = COARSE_GRID): ExplicitWindow {
+    const w = new ExplicitWindow(grid);
+    const from = snapshotGrid(s);
+    const same = from.ratio === grid.ratio;
+    if (same) w.agedTo = from.agedTo;
+    for (const [id, counts] of s.slots) {
+      const slot = same ? id : rekey(id, from.ratio, grid);
+      // Rekeyed slots are coarse: the window has aged up to them.
+      if (!same && grid.horizon > 0) w.agedTo = Math.max(w.agedTo, slot);
+      w.add(slot, s.bounds, counts);
+    }
     if (s.slots.length === 0) {
       w.bounds = s.bounds.slice();
       w.total = new Float64Array(s.bounds.length + 1);
