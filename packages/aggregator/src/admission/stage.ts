@@ -5,7 +5,14 @@
  * read), counts every request refused for load (its own and the receivers'),
  * and reports the process's memory and event-loop delay on `/readyz` and as
  * metrics. The rule itself is pure (memory-admission.ts); this is its I/O.
+ *
+ * While it refuses, it asks V8 for a full garbage collection at most once a
+ * second. Most of what a burst of requests leaves in resident memory is
+ * garbage that V8 would collect only when the heap fills or, with no requests
+ * coming in, tens of seconds later: until then the heap grows instead (past
+ * the limit), and after the burst the refusal would last that long.
  */
+import { measureMemory } from 'node:vm';
 import {
   ATTR_ML_REFUSAL_REASON,
   ATTR_ML_SIGNAL,
@@ -37,6 +44,12 @@ export interface AdmissionStageOptions {
   sampler?: ProcessSamplerOptions;
   /** Clock, in ms (tests replace it). @default performance.now */
   now?: () => number;
+  /**
+   * Runs a full garbage collection (tests replace it). @default an eager
+   * `vm.measureMemory()`, which collects at once (the one API for it without
+   * `--expose-gc`; Node prints an ExperimentalWarning the first time)
+   */
+  collectGarbage?: () => Promise<unknown>;
 }
 
 /** What `/readyz` shows of the process's memory. */
@@ -70,13 +83,21 @@ const REASONS: readonly RefusalReason[] = ['memory', 'in_flight', 'forward_queue
 
 const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
+/** Least time between two collections asked for while refusing, in ms: a full collection of a large heap stops the loop for tens of ms. */
+const COLLECT_EVERY_MS = 1000;
+
+const eagerCollection = (): Promise<unknown> => measureMemory({ mode: 'summary', execution: 'eager' });
+
 /** Starts sampling the process and returns the stage. */
 export function createAdmissionStage(options: AdmissionStageOptions): AdmissionStage {
   const limit = options.maxResidentMemory;
   const retryAfterMs = options.retryAfterMs ?? 5000;
   const log = options.log ?? (() => {});
   const now = options.now ?? (() => performance.now());
+  const collectGarbage = options.collectGarbage ?? eagerCollection;
   let state = ADMITTING;
+  let collecting = false;
+  let lastCollection = Number.NEGATIVE_INFINITY;
   const refused = new Map<string, number>(SIGNALS.flatMap((s) => REASONS.map((r) => [`${s}/${r}`, 0] as const)));
   const countRefusal = (signal: Signal, reason: RefusalReason): void => {
     const key = `${signal}/${reason}`;
@@ -92,6 +113,17 @@ export function createAdmissionStage(options: AdmissionStageOptions): AdmissionS
       else log(`resident memory ${mib(rss)} stayed under ${REFUSE_FROM * 100}% ${of} for ${SETTLE_MS / 1000} s: admitting OTLP requests again`);
     }
     state = next;
+    if (state.refusing && !collecting && now() - lastCollection >= COLLECT_EVERY_MS) {
+      collecting = true;
+      lastCollection = now();
+      void collectGarbage()
+        .catch(() => undefined)
+        .finally(() => {
+          collecting = false;
+          // What the collection gave back may end the refusal at once.
+          sampler.sample();
+        });
+    }
   };
   const sampler = startProcessSampler({ ...options.sampler, onRss: decide });
 

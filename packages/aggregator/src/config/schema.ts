@@ -293,9 +293,9 @@ export const configSchema = z.strictObject({
       maxAttributeLength: z.number().int().positive().default(256),
       maxCategories: z.number().int().positive().default(100),
       /**
-       * Resident memory (RSS) the process must stay under: from 90% of it new OTLP
+       * Resident memory (RSS) the process must stay under: from 80% of it new OTLP
        * requests are refused (503 / UNAVAILABLE, with a retry delay) until it is back
-       * under 80%, or under 90% for 2 s. Unset: no limit (docs/configuration.md says why).
+       * under 70%, or under 80% for 2 s. Unset: no limit (docs/configuration.md says why).
        */
       maxResidentMemory: optionalSize().refine((b) => b === undefined || b >= MIN_RESIDENT_MEMORY, {
         message: "must be at least 64MiB: the aggregator's process alone takes tens of MB, so a smaller limit would refuse every request",

@@ -7,15 +7,23 @@ import type { LogsRequest, MetricsPoints } from '../../src/receiver/otlp/types.j
 const MIB = 1024 ** 2;
 const LIMIT = 300 * MIB;
 
-/** A stage whose resident memory is whatever `rss.bytes` says, sampled only when the test asks. */
-function stageWith(rss: { bytes: number; at?: number }, limit: number | null = LIMIT, log?: (m: string) => void): AdmissionStage {
+/**
+ * A stage whose resident memory is whatever `rss.bytes` says, sampled only when
+ * the test asks, at the time `rss.at`; collections asked for are counted in `rss.collections`.
+ */
+function stageWith(rss: { bytes: number; at?: number; collections?: number }, limit: number | null = LIMIT, log?: (m: string) => void): AdmissionStage {
   return createAdmissionStage({
     maxResidentMemory: limit ?? undefined,
     ...(log ? { log } : {}),
     now: () => rss.at ?? 0,
+    collectGarbage: async () => {
+      rss.collections = (rss.collections ?? 0) + 1;
+    },
     sampler: { readRss: () => rss.bytes, rssIntervalMs: 3_600_000, delayPeriodMs: 3_600_000 },
   });
 }
+
+const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A sink that counts what reaches it. */
 function countingSink(): OtlpSink & { taken: number } {
@@ -42,7 +50,7 @@ const refused = (stage: AdmissionStage, signal: string, reason: string): number 
 
 describe('admission stage', () => {
   describe('guard', () => {
-    it('admits while resident memory is under 90% of the limit', () => {
+    it('admits while resident memory is under 80% of the limit', () => {
       const rss = { bytes: 200 * MIB };
       const stage = stageWith(rss);
       try {
@@ -68,7 +76,7 @@ describe('admission stage', () => {
           assert.ok(err instanceof OverloadedError);
           assert.equal(err.kind, 'unavailable');
           assert.equal(err.retryAfterMs, 5000);
-          assert.match(err.message, /resident memory is 280\.0 MiB, past 90% of its limit limits\.maxResidentMemory = 300\.0 MiB/);
+          assert.match(err.message, /resident memory is 280\.0 MiB, past 80% of its limit limits\.maxResidentMemory = 300\.0 MiB/);
           return true;
         });
         assert.throws(() => guarded.admit?.('metrics', 'http'), OverloadedError);
@@ -80,7 +88,7 @@ describe('admission stage', () => {
       }
     });
 
-    it('admits again once memory is under 80% of the limit, or under 90% for 2 s', () => {
+    it('admits again once memory is under 70% of the limit, or under 80% for 2 s', () => {
       const rss = { bytes: 290 * MIB, at: 0 };
       const stage = stageWith(rss);
       try {
@@ -88,17 +96,19 @@ describe('admission stage', () => {
         assert.equal(stage.sample(), true);
         rss.bytes = 250 * MIB;
         assert.equal(stage.sample(), true, '83%: still refusing');
+        rss.bytes = 220 * MIB;
+        assert.equal(stage.sample(), true, '73%: still refusing');
         assert.throws(() => guarded.admit?.('logs', 'http'), OverloadedError);
-        rss.bytes = 230 * MIB;
-        assert.equal(stage.sample(), false, 'under 80%');
+        rss.bytes = 200 * MIB;
+        assert.equal(stage.sample(), false, 'under 70%');
         assert.doesNotThrow(() => guarded.admit?.('logs', 'http'));
         rss.bytes = 280 * MIB;
         assert.equal(stage.sample(), true);
-        rss.bytes = 260 * MIB;
+        rss.bytes = 230 * MIB;
         rss.at = 1000;
-        assert.equal(stage.sample(), true, 'under 90% for 0 s');
+        assert.equal(stage.sample(), true, 'under 80% for 0 s');
         rss.at = 3000;
-        assert.equal(stage.sample(), false, 'under 90% for 2 s');
+        assert.equal(stage.sample(), false, 'under 80% for 2 s');
       } finally {
         stage.shutdown();
       }
@@ -137,6 +147,57 @@ describe('admission stage', () => {
         assert.doesNotThrow(() => stage.guard(countingSink()).admit?.('metrics', 'http'));
         assert.deepEqual(stage.readiness(), { residentBytes: 64 * 1024 * MIB, limitBytes: null, refusing: false, refusedRequests: 0 });
         assert.equal(stage.outputs().some((s) => s.name === 'ml.aggregator.memory.limit'), false);
+      } finally {
+        stage.shutdown();
+      }
+    });
+  });
+
+  describe('garbage collection', () => {
+    it('asks for a full collection when it starts refusing, then at most once a second while it refuses', async () => {
+      const rss = { bytes: 100 * MIB, at: 0, collections: 0 };
+      const stage = stageWith(rss);
+      try {
+        stage.sample();
+        assert.equal(rss.collections, 0, 'none while admitting');
+        rss.bytes = 280 * MIB;
+        stage.sample();
+        await settle();
+        assert.equal(rss.collections, 1);
+        rss.at = 500;
+        stage.sample();
+        await settle();
+        assert.equal(rss.collections, 1, 'not again within a second');
+        rss.at = 1000;
+        stage.sample();
+        await settle();
+        assert.equal(rss.collections, 2);
+        rss.bytes = 200 * MIB;
+        rss.at = 5000;
+        assert.equal(stage.sample(), false);
+        await settle();
+        assert.equal(rss.collections, 2, 'none once admitting again');
+      } finally {
+        stage.shutdown();
+      }
+    });
+
+    it('samples memory again once the collection is done, so what it gave back ends the refusal at once', async () => {
+      const rss = { bytes: 280 * MIB, at: 0 };
+      const stage = createAdmissionStage({
+        maxResidentMemory: LIMIT,
+        now: () => rss.at,
+        collectGarbage: async () => {
+          rss.bytes = 150 * MIB;
+        },
+        sampler: { readRss: () => rss.bytes, rssIntervalMs: 3_600_000, delayPeriodMs: 3_600_000 },
+      });
+      try {
+        assert.equal(stage.readiness().refusing, true, 'refusing from the first reading');
+        await settle();
+        await settle();
+        assert.equal(stage.readiness().refusing, false);
+        assert.equal(stage.readiness().residentBytes, 150 * MIB);
       } finally {
         stage.shutdown();
       }
@@ -202,14 +263,14 @@ describe('admission stage', () => {
       const lines: string[] = [];
       const stage = stageWith(rss, LIMIT, (m) => lines.push(m));
       try {
-        for (const [mib, at] of [[280, 0], [285, 0], [250, 0], [200, 0], [210, 0], [275, 0], [260, 10], [260, 2010]] as const) {
+        for (const [mib, at] of [[280, 0], [285, 0], [250, 0], [200, 0], [210, 0], [275, 0], [230, 10], [230, 2010]] as const) {
           Object.assign(rss, { bytes: mib * MIB, at });
           stage.sample();
         }
         assert.equal(lines.length, 4);
-        assert.match(lines[0] ?? '', /resident memory 280\.0 MiB reached 90% of limits\.maxResidentMemory \(300\.0 MiB\): refusing new OTLP requests/);
-        assert.match(lines[1] ?? '', /resident memory 200\.0 MiB is under 80% of limits\.maxResidentMemory \(300\.0 MiB\): admitting OTLP requests again/);
-        assert.match(lines[3] ?? '', /resident memory 260\.0 MiB stayed under 90% of limits\.maxResidentMemory \(300\.0 MiB\) for 2 s: admitting OTLP requests again/);
+        assert.match(lines[0] ?? '', /resident memory 280\.0 MiB reached 80% of limits\.maxResidentMemory \(300\.0 MiB\): refusing new OTLP requests/);
+        assert.match(lines[1] ?? '', /resident memory 200\.0 MiB is under 70% of limits\.maxResidentMemory \(300\.0 MiB\): admitting OTLP requests again/);
+        assert.match(lines[3] ?? '', /resident memory 230\.0 MiB stayed under 80% of limits\.maxResidentMemory \(300\.0 MiB\) for 2 s: admitting OTLP requests again/);
       } finally {
         stage.shutdown();
       }

@@ -487,7 +487,7 @@ export const METRIC_ML_AGGREGATOR_MEMORY_RSS = 'ml.aggregator.memory.rss';
 /**
  * limits.maxResidentMemory: the resident memory the aggregator stays under (absent when unset).
  *
- * New OTLP requests are refused from 90% of it until resident memory is back under 80%, or under 90% for 2 s.
+ * New OTLP requests are refused from 80% of it until resident memory is back under 70%, or under 80% for 2 s.
  *
  * Instrument: gauge. Unit: `By`.
  * Attributes: none.

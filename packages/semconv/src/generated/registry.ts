@@ -949,7 +949,7 @@ export const METRICS = {
     instrument: 'gauge',
     unit: 'By',
     brief: 'limits.maxResidentMemory: the resident memory the aggregator stays under (absent when unset).',
-    note: 'New OTLP requests are refused from 90% of it until resident memory is back under 80%, or under 90% for 2 s.',
+    note: 'New OTLP requests are refused from 80% of it until resident memory is back under 70%, or under 80% for 2 s.',
     attributes: [
 
     ],
