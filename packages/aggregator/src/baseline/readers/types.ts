@@ -4,6 +4,7 @@
  */
 import type { BaselineAccumulator } from '../accumulator.js';
 import { BaselineInputError } from '../errors.js';
+import type { ParquetBounds } from './parquet.js';
 
 /** Context handed to a reader. */
 export interface ReaderContext {
@@ -21,6 +22,8 @@ export interface ReaderContext {
   signal: AbortSignal | undefined;
   /** Parquet: rows decoded per read of a column (tests use small values). @default PARQUET_ROWS_PER_READ */
   parquetRowsPerRead?: number;
+  /** Parquet: overrides of the decoding bounds (tests use small values). @default parquetBounds(totalBytes) */
+  parquetBounds?: Partial<ParquetBounds>;
 }
 
 /** How often (in rows) readers report progress and look at the abort signal. */
