@@ -2,7 +2,8 @@
  * Processor mode (`forward`, issue 15) with real processes: the SDK's
  * requests go through the real agent Collector (collector-config/agent.yaml,
  * OTLP/gRPC) to `modelwatch serve`, which forwards every request it
- * acknowledges over OTLP/gRPC to a downstream real Collector, which passes
+ * acknowledges over OTLP/gRPC, and again over OTLP/HTTP (protobuf), to a
+ * downstream real Collector, which passes
  * it on to an OTLP/HTTP backend that this test reads (sent as OTLP/JSON).
  *
  *   requests -> agent Collector -> (recorder) -> modelwatch serve (forward) -> downstream Collector -> backend
@@ -112,7 +113,8 @@ async function metric(a: RunningAggregator, name: string, labels: readonly strin
 /** The lines of a Collector log that report data given up (see collector.test.ts). */
 const losses = (log: string): string[] => log.split('\n').filter((l) => /Dropping data|Rejecting data/.test(l) && !/interrupted due to shutdown/.test(l));
 
-describe('processor mode: the aggregator between the agent Collector and a downstream Collector', () => {
+// Both forward protocols, each against a real downstream Collector's own receiver for it.
+for (const protocol of ['grpc', 'http/protobuf'] as const) describe(`processor mode over ${protocol}: the aggregator between the agent Collector and a downstream Collector`, () => {
   let backend: OtlpBackend;
   let agentBackend: OtlpBackend;
   let direct: RunningAggregator;
@@ -171,14 +173,14 @@ describe('processor mode: the aggregator between the agent Collector and a downs
     const [dsGrpc, dsHealth, aggGrpc] = [await freePort(), await freePort(), await freePort()];
     downstreamHealth = `127.0.0.1:${dsHealth}`;
     downstreamEndpoint = `http://127.0.0.1:${dsGrpc}`;
-    // The downstream: a plain Collector tier (OTLP/gRPC in, OTLP/HTTP as JSON out to the backend).
+    // The downstream: a plain Collector tier (OTLP/gRPC or OTLP/HTTP in, as the aggregator forwards; OTLP/HTTP as JSON out to the backend).
     downstreamConfig = tempFile('downstream.yaml', `extensions:
   health_check:
     endpoint: ${downstreamHealth}
 receivers:
   otlp:
     protocols:
-      grpc:
+      ${protocol === 'grpc' ? 'grpc' : 'http'}:
         endpoint: 127.0.0.1:${dsGrpc}
 exporters:
   otlp_http/backend:
@@ -206,7 +208,7 @@ service:
 evaluation: { interval: 1s }
 forward:
   endpoint: ${downstreamEndpoint}
-  protocol: grpc
+  protocol: ${protocol}
   maxQueueBytes: ${MAX_QUEUE_BYTES}
   timeout: 5s
   retry: { initialInterval: 200ms, maxInterval: 1s }
@@ -319,14 +321,16 @@ exporters:
       seenAttempts = n;
       return undefined;
     }, 20_000, 1500);
-    assert.ok(backlog.forwardedSeq < backlog.loggedSeq);
+    // Read again now that the agent sends no more: requests it sent while the first reading was taken are in the backlog too.
+    const atKill = await readiness(aggregator);
+    assert.ok(atKill.forwardedSeq === backlog.forwardedSeq && atKill.forwardedSeq < atKill.loggedSeq, `nothing was forwarded meanwhile: ${JSON.stringify({ backlog, atKill })}`);
     assert.deepEqual({ points: seen(backend).points[SERVICE] ?? 0, records: seen(backend).records[SERVICE] ?? 0 }, want, 'nothing of the backlog arrived yet');
     await aggregator.stop('SIGKILL');
     aggregator = await startForwarding();
     const restarted = await readiness(aggregator);
-    t.diagnostic(`phase 3: ${backlog.loggedSeq - backlog.forwardedSeq} requests (${backlog.queueBytes} bytes) in the backlog at the kill; after the restart ${restarted.loggedSeq - restarted.forwardedSeq} requests (${restarted.queueBytes} bytes)`);
-    assert.equal(restarted.forwardedSeq, backlog.forwardedSeq, 'the cursor survived');
-    assert.equal(restarted.queueBytes, backlog.queueBytes, 'the backlog survived');
+    t.diagnostic(`phase 3: ${atKill.loggedSeq - atKill.forwardedSeq} requests (${atKill.queueBytes} bytes) in the backlog at the kill; after the restart ${restarted.loggedSeq - restarted.forwardedSeq} requests (${restarted.queueBytes} bytes)`);
+    assert.equal(restarted.forwardedSeq, atKill.forwardedSeq, 'the cursor survived');
+    assert.equal(restarted.queueBytes, atKill.queueBytes, 'the backlog survived');
     await startDownstream();
     await allArrived('phase 3: the backlog at the backend after the restart', 60_000);
   });

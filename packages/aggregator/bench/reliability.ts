@@ -84,7 +84,7 @@ function main(): void {
   const delivery = figures('faults-delivery');
   const overload = readJson<OverloadFile>(join(ARTIFACTS, 'overload.json'));
   if (overload === undefined) missing.push(`test-artifacts/overload.json (${TESTS['overload']})`);
-  const fuzz = readJson<{ date?: string; fuzzCasesPerDecoder: number; fuzzCrashes: number; targets?: unknown }>(join(RESULTS, 'fuzz.json'));
+  const fuzz = readJson<{ generatedAt?: string; fuzzCasesPerDecoder: number; fuzzCrashes: number; fuzzHangs?: number; targets?: unknown }>(join(RESULTS, 'fuzz.json'));
   if (fuzz === undefined) missing.push('bench/results/fuzz.json (npm run bench:fuzz -w @modelwatch/aggregator)');
   const soak = readJson<{ date?: string; durationSeconds: number; loadRequestsPerSecond: number; soakRssSlopeBytesPerMinute: number; soakMaxRssBytes: number; latencyP99Ms: number; flat: boolean; verdicts: unknown }>(join(RESULTS, 'soak.json'));
   if (soak === undefined) missing.push('bench/results/soak.json (npm run bench:soak -w @modelwatch/aggregator)');
@@ -103,6 +103,7 @@ function main(): void {
     node: process.version,
     fuzzCasesPerDecoder: fuzz?.fuzzCasesPerDecoder ?? null,
     fuzzCrashes: fuzz?.fuzzCrashes ?? null,
+    fuzzHangs: fuzz?.fuzzHangs ?? null,
     killsSurvived: crash.reduce((s, v) => s + num(v['kills']), 0),
     killCases: crash.map((v) => `${v['transport']}/${v['temporality']}`),
     killsAcknowledgedPoints: crash.reduce((s, v) => s + num(v['acknowledgedPoints']), 0),
@@ -131,7 +132,7 @@ function main(): void {
       kills: TESTS['crash'],
       faults: [TESTS['faults-storage'], TESTS['faults-delivery']],
       overload: TESTS['overload'],
-      fuzz: `bench/results/fuzz.json (${fuzz?.date ?? 'absent'})`,
+      fuzz: `bench/results/fuzz.json (${fuzz?.generatedAt ?? 'absent'})`,
       soak: `bench/results/soak.json (${soak?.date ?? 'absent'})`,
     },
     missing,
