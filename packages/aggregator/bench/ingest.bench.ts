@@ -290,8 +290,8 @@ async function startServer(config: Record<string, unknown>, core: number | null,
   };
 }
 
-/** Data points an OTLP ExportMetricsServiceResponse says were rejected (0 for an empty body). */
-function rejectedPoints(body: Buffer): number {
+/** Items an OTLP Export*ServiceResponse's partial success says were rejected: data points or log records (0 for an empty body). */
+export function rejectedPoints(body: Buffer): number {
   if (body.length === 0) return 0;
   const r = protobuf.Reader.create(body);
   let rejected = 0;

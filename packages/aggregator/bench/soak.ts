@@ -47,7 +47,6 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import protobuf from 'protobufjs/minimal.js';
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -69,6 +68,7 @@ import {
   METRIC_ML_PREDICTIONS,
 } from '@modelwatch/semconv';
 import { parseDuration } from '../src/config/duration.js';
+import { rejectedPoints } from './ingest.bench.js';
 import { confidence, normal, rng } from './simulate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -556,26 +556,6 @@ async function eventLoopDelay(http: string): Promise<{ p99Ms: number; maxMs: num
   return { p99Ms: read('ml_aggregator_eventloop_delay_p99'), maxMs: read('ml_aggregator_eventloop_delay_max') };
 }
 
-/** `partial_success.rejected_*` of an Export*ServiceResponse; 0 without one. */
-function rejectedItems(body: Buffer): number {
-  const r = protobuf.Reader.create(body);
-  let rejected = 0;
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    if (tag !== 10) {
-      r.skipType(tag & 7);
-      continue;
-    }
-    const end = r.uint32() + r.pos;
-    while (r.pos < end) {
-      const t = r.uint32();
-      if (t === 8) rejected += Number(r.int64());
-      else r.skipType(t & 7);
-    }
-  }
-  return rejected;
-}
-
 interface Answer {
   ok: boolean;
   /** The HTTP status, or the error of a request that got none. */
@@ -588,7 +568,7 @@ function post(agent: Agent, base: URL, e: Encoded): Promise<Answer> {
     const req = request(new URL(e.kind, base), { method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': e.body.length } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ ok: res.statusCode === 200, status: String(res.statusCode), rejected: res.statusCode === 200 ? rejectedItems(Buffer.concat(chunks)) : 0 }));
+      res.on('end', () => resolve({ ok: res.statusCode === 200, status: String(res.statusCode), rejected: res.statusCode === 200 ? rejectedPoints(Buffer.concat(chunks)) : 0 }));
       res.on('error', (err) => resolve({ ok: false, status: err.message, rejected: 0 }));
     });
     req.setTimeout(30_000, () => req.destroy(new Error('request timed out after 30 s')));

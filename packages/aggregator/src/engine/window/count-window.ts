@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { COARSE_GRID, coarseKey, rekey, slotKey, snapshotGrid, type SlotGrid } from './slot-grid.js';
+import { COARSE_GRID, coarseKey, gridSnapshotFields, rekey, slotKey, snapshotGrid, type SlotGrid } from './slot-grid.js';
 
 /** JSON-serialisable state of a {@link CountWindow}. */
 export interface CountWindowSnapshot {
@@ -151,12 +151,7 @@ export class CountWindow {
 
   /** JSON-serialisable state. */
   snapshot(): CountWindowSnapshot {
-    const out: CountWindowSnapshot = { keys: this.keys.slice(), slots: this.ids.map((id, i) => [id, [...(this.slots[i] as Map<number, number>)]]) };
-    if (this.grid.horizon > 0) {
-      out.ratio = this.grid.ratio;
-      out.agedTo = Number.isFinite(this.agedTo) ? this.agedTo : null;
-    }
-    return out;
+    return { keys: this.keys.slice(), slots: this.ids.map((id, i) => [id, [...(this.slots[i] as Map<number, number>)]]), ...gridSnapshotFields(this.grid, this.agedTo) };
   }
 
   /**

@@ -46,7 +46,7 @@ import type { ExpHistogramData } from '../histogram-data.js';
 import { ByteReader, ByteWriter } from './varint.js';
 import { Run } from './run.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
-import { COARSE_GRID, coarseKey, lastKeyOf, rekey, snapshotGrid, type SlotGrid } from './slot-grid.js';
+import { COARSE_GRID, coarseKey, gridSnapshotFields, lastKeyOf, rekey, snapshotGrid, type SlotGrid } from './slot-grid.js';
 
 /** Lowest scale of the OTel exponential histogram. */
 const MIN_SCALE = -10;
@@ -899,7 +899,7 @@ export class ExpWindow {
     const neg = this.neg ?? new Run();
     const pos = this.pos;
     const put = (a: SnapshotSection): number => sections!.push(a) - 1;
-    const grid = this.grid.horizon > 0 ? { ratio: this.grid.ratio, agedTo: Number.isFinite(this.agedTo) ? this.agedTo : null } : {};
+    const grid = gridSnapshotFields(this.grid, this.agedTo);
     return {
       ...grid,
       scale: this.scale,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { COARSE_GRID, coarseKey, rekey, slotKey, snapshotGrid, type SlotGrid } from './slot-grid.js';
+import { COARSE_GRID, coarseKey, gridSnapshotFields, rekey, slotKey, snapshotGrid, type SlotGrid } from './slot-grid.js';
 
 /** JSON-serialisable state of an {@link ExplicitWindow}. */
 export interface ExplicitWindowSnapshot {
@@ -144,12 +144,7 @@ export class ExplicitWindow {
 
   /** JSON-serialisable state. */
   snapshot(): ExplicitWindowSnapshot {
-    const out: ExplicitWindowSnapshot = { bounds: this.bounds.slice(), slots: this.ids.map((id, i) => [id, Array.from(this.slots[i] as Float64Array)]) };
-    if (this.grid.horizon > 0) {
-      out.ratio = this.grid.ratio;
-      out.agedTo = Number.isFinite(this.agedTo) ? this.agedTo : null;
-    }
-    return out;
+    return { bounds: this.bounds.slice(), slots: this.ids.map((id, i) => [id, Array.from(this.slots[i] as Float64Array)]), ...gridSnapshotFields(this.grid, this.agedTo) };
   }
 
   /**

@@ -60,6 +60,16 @@ export function snapshotGrid(s: { ratio?: number; agedTo?: number | null }): { r
 }
 
 /**
+ * What a window's snapshot states of its grid, the inverse of
+ * {@link snapshotGrid}: nothing for a window without fine slots (its
+ * snapshot reads as before fine slots), else the ratio and how far its
+ * fine slots have aged (`null` before any has).
+ */
+export function gridSnapshotFields(grid: SlotGrid, agedTo: number): { ratio?: number; agedTo?: number | null } {
+  return grid.horizon > 0 ? { ratio: grid.ratio, agedTo: Number.isFinite(agedTo) ? agedTo : null } : {};
+}
+
+/**
  * Maps a snapshot's key to `grid` when the snapshot was keyed on another
  * ratio (or before fine slots): every slot becomes its coarse slot (fine
  * slots of one coarse slot merge), keyed on the new ratio.
