@@ -39,8 +39,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ExponentialHistogram, type ExpHistogramData } from '@modelwatch/stats';
 import { BASELINE_FORMAT, Engine, engineConfig, type Baseline, type EngineConfig, type EngineDefaults } from '../src/engine/index.js';
-import type { Metric, MetricsRequest } from '../src/receiver/otlp/types.js';
-import { attrs, exportRequest, normal, reference, rng, SeedKs, T0, trueKs } from './simulate.js';
+import { ALERT_CATALOGUE } from '@modelwatch/semconv';
+import { parseDuration } from '../src/config/duration.js';
+import { BucketSampler, SdkFeatureExporter, exportRequest, featureMetric, modelRequest, normal, reference, rng, SeedKs, T0, trueKs } from './simulate.js';
 import { driftWindowSpecs } from '../src/engine/drift-windows.js';
 import { resolveSettings } from '../src/engine/config.js';
 
@@ -122,8 +123,13 @@ const HIGH = new Set(['warning', 'critical']);
 /** Seeds of the repeated ramp at 100/s (`rampBySeed`). */
 const RAMP_SEEDS = [11, 12, 13, 14, 15, 16];
 
+/** The shipped `for` of DataDriftDetected (warning), read from the alert catalogue. */
+const DRIFT_FOR_MS = parseDuration((ALERT_CATALOGUE.find((r) => r.id === 'DataDriftDetected:warning') as { for: string }).for);
+
 interface Detection {
   delaySeconds: number | null;
+  /** When DataDriftDetected fires with its shipped `for`: the verdict has stayed warning or worse for that long (Prometheus's `for`, evaluated every 10 s). */
+  delayWithDefaultForSeconds: number | null;
   decidingWindow: string | null;
   /** The true KS distance of the deciding window's content when ours fired, and the D it observed (a lower bound from the buckets). */
   trueKsAtDelay: number | null;
@@ -144,15 +150,21 @@ function detect(rate: number, sc: Scenario, seed: number): Detection {
   const from = t;
   let ours: { s: number; w: string | null; trueD: number; d: number | null } | null = null;
   let seedAt: { s: number; trueD: number; d: number } | null = null;
-  while (t - from < sc.maxMs && (ours === null || seedAt === null)) {
+  let highSince: number | null = null;
+  let fired: number | null = null;
+  while (t - from < sc.maxMs && (ours === null || seedAt === null || fired === null)) {
     const { mean, sd } = sc.at(t + EXPORT_MS - from);
     const res = step(run, (t += EXPORT_MS), mean, sd);
-    if (ours === null && HIGH.has(res.severity)) ours = { s: (t - from) / S, w: res.window, trueD: windowTrueKs(sc, t - from, res.seconds), d: res.d };
+    const high = HIGH.has(res.severity);
+    highSince = high ? (highSince ?? t) : null;
+    if (fired === null && highSince !== null && t - highSince >= DRIFT_FOR_MS) fired = (t - from) / S;
+    if (ours === null && high) ours = { s: (t - from) / S, w: res.window, trueD: windowTrueKs(sc, t - from, res.seconds), d: res.d };
     // The seed's window is its last 1,000 values: 1,000 s of them at 1/s, one export or less from 100/s.
     if (seedAt === null && (res.seed === 'warning' || res.seed === 'critical')) seedAt = { s: (t - from) / S, trueD: windowTrueKs(sc, t - from, 1000 / rate), d: res.seedD };
   }
   return {
     delaySeconds: ours?.s ?? null,
+    delayWithDefaultForSeconds: fired,
     decidingWindow: ours?.w ?? null,
     trueKsAtDelay: ours?.trueD ?? null,
     observedKsAtDelay: ours?.d != null ? round3(ours.d) : null,
@@ -234,6 +246,132 @@ function stationary(rate: number, hours: number, seed: number): { ours: number; 
   return { ours: (ours * 24) / hours, seed: (seedAlerts * 24) / hours };
 }
 
+/**
+ * The production path against the bench's: the same raw values of a step
+ * shift (after a stationary hour) into two engines, one through
+ * {@link exportRequest} (as every other figure here) and one through the
+ * OpenTelemetry SDK, its OTLP serializer and our receiver
+ * ({@link SdkFeatureExporter}). Equal delays, windows and D say the other
+ * figures hold for the SDK path.
+ */
+async function sdkPathCheck(rate: number, shiftSd: number, seed: number): Promise<Record<string, unknown>> {
+  const direct = start(rate, seed);
+  const viaSdk = start(rate, seed);
+  const sdk = new SdkFeatureExporter('m');
+  const verdict = (run: Run): { severity: string; window: string | null; d: number | null } => {
+    const f = run.engine.driftReport('m')?.features.find((x) => x.name === 'x');
+    const w = f?.windows?.find((v) => v.window === f.decidingWindow);
+    return { severity: f?.severity ?? 'insufficient_data', window: f?.decidingWindow ?? null, d: w?.ks?.statistic ?? null };
+  };
+  let t = T0;
+  let from = Number.NaN;
+  const found: Array<{ s: number; window: string | null; d: number | null } | null> = [null, null];
+  const highBefore = [0, 0];
+  for (let i = 0; t - T0 < 3 * HOUR && (found[0] === null || found[1] === null); i++) {
+    const shifted = i >= HOUR / EXPORT_MS;
+    if (shifted && Number.isNaN(from)) from = t;
+    const xs = Array.from({ length: direct.perExport }, () => 100 + 20 * (shifted ? shiftSd : 0) + 20 * normal(direct.r));
+    t += EXPORT_MS;
+    direct.engine.ingestMetrics(exportRequest(t, xs, [], EXPORT_MS), t);
+    viaSdk.engine.ingestMetrics(await sdk.export(t, xs, EXPORT_MS), t);
+    for (const [k, run] of [direct, viaSdk].entries()) {
+      run.engine.evaluate(t);
+      const v = verdict(run);
+      if (!HIGH.has(v.severity)) continue;
+      if (!shifted) highBefore[k] = (highBefore[k] as number) + 1;
+      else if (found[k] === null) found[k] = { s: (t - from) / S, window: v.window, d: v.d !== null ? round3(v.d) : null };
+    }
+  }
+  await sdk.shutdown();
+  const [d, v] = found;
+  const row = { rate, shiftSd, delaySeconds: v?.s ?? null, decidingWindow: v?.window ?? null, observedKs: v?.d ?? null, benchPathDelaySeconds: d?.s ?? null, benchPathDecidingWindow: d?.window ?? null, benchPathObservedKs: d?.d ?? null, warningsInTheStationaryHour: highBefore[1], benchPathWarningsInTheStationaryHour: highBefore[0] };
+  console.log(`${String(rate).padStart(5)}/s  step ${shiftSd} through the SDK: ${row.delaySeconds} s (${row.decidingWindow}, D ${row.observedKs})   bench path ${row.benchPathDelaySeconds} s (${row.benchPathDecidingWindow}, D ${row.benchPathObservedKs})`);
+  return row;
+}
+
+/** Features of the false-alert run, each with a reference sample of its own. */
+const FALSE_ALERT_FEATURES = 20;
+/** Scale of the false-alert run's exports: the references' (10,000 values of N(100, 20) span 3 octaves: scale 5 in 160 buckets). */
+const FALSE_ALERT_SCALE = 5;
+
+interface FalseAlertRun {
+  rate: number;
+  days: number;
+  features: number;
+  /** Transitions of a feature's verdict into warning or worse: each would be a DataDriftDetected alert with the shipped `for`. */
+  alerts: number;
+  falseAlertsPerDay: number;
+  /** Per feature-day, what the issue's budget is stated in. */
+  falseAlertsPerFeatureDay: number;
+  /** Evaluations whose verdict was info (a slight, statistically clear shift: no alert). */
+  infoVerdicts: number;
+  /** The largest D a judged window saw against the warning threshold 0.15, and where. */
+  maxJudgedKs: { d: number; window: string; feature: string; day: number } | null;
+  seconds: number;
+}
+
+/**
+ * False alerts on stationary streams: one model with 20 numeric features,
+ * each with a reference of 10,000 values of its own, fed N(100, 20) at
+ * `rate` values/s for `days`, exported and evaluated every 10 s. The exports
+ * come from {@link BucketSampler} (exact bucket counts without drawing each
+ * value; see there why this is the same to the engine).
+ */
+function falseAlertRun(rate: number, days: number, seed: number): FalseAlertRun {
+  const started = performance.now();
+  const refs = Array.from({ length: FALSE_ALERT_FEATURES }, (_, f) => reference(seed * 1000 + f).baseline.features.x);
+  const names = refs.map((_, f) => `f${f}`);
+  for (const ref of refs) {
+    const scale = ref?.type === 'numeric' ? (ref.histogram?.scale ?? Number.NaN) : Number.NaN;
+    if (!(scale <= FALSE_ALERT_SCALE)) throw new Error(`a reference at scale ${scale}: the sampler's scale ${FALSE_ALERT_SCALE} would be finer than the comparison`);
+  }
+  const config = engineConfig({
+    defaults: { evaluationInterval: EXPORT_MS },
+    models: [{ name: 'm', task: 'classification', features: Object.fromEntries(names.map((n) => [n, 'numeric'])), slos: [], baseline: { format: BASELINE_FORMAT, model: 'm', createdAt: new Date(T0).toISOString(), features: Object.fromEntries(names.map((n, f) => [n, refs[f]])) as Baseline['features'], prediction: {} } }],
+  });
+  const engine = new Engine(config);
+  const sampler = new BucketSampler(100, 20, FALSE_ALERT_SCALE);
+  const r = rng(seed * 7919 + rate);
+  const perExport = (rate * EXPORT_MS) / S;
+  const wasHigh = new Set<string>();
+  let alerts = 0;
+  let infoVerdicts = 0;
+  let maxJudgedKs: FalseAlertRun['maxJudgedKs'] = null;
+  let t = T0;
+  for (let i = 0; i < (days * 24 * HOUR) / EXPORT_MS; i++) {
+    t += EXPORT_MS;
+    engine.ingestMetrics(modelRequest('m', [featureMetric(t, EXPORT_MS, names.map((n) => [n, sampler.sample(r, perExport)] as const))]), t);
+    engine.evaluate(t);
+    for (const f of engine.driftReport('m')?.features ?? []) {
+      const high = HIGH.has(f.severity);
+      if (high && !wasHigh.has(f.name)) alerts++;
+      if (high) wasHigh.add(f.name);
+      else wasHigh.delete(f.name);
+      if (f.severity === 'info') infoVerdicts++;
+      for (const w of f.windows ?? []) {
+        const d = w.ks?.statistic;
+        if (w.severity !== 'insufficient_data' && d !== undefined && (maxJudgedKs === null || d > maxJudgedKs.d)) maxJudgedKs = { d: round3(d), window: w.window, feature: f.name, day: Math.floor((t - T0) / (24 * HOUR)) };
+      }
+    }
+  }
+  return {
+    rate,
+    days,
+    features: FALSE_ALERT_FEATURES,
+    alerts,
+    falseAlertsPerDay: alerts / days,
+    falseAlertsPerFeatureDay: alerts / days / FALSE_ALERT_FEATURES,
+    infoVerdicts,
+    maxJudgedKs,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+}
+
+function printFalseAlerts(run: FalseAlertRun): void {
+  const k = run.maxJudgedKs;
+  console.log(`${String(run.rate).padStart(5)}/s  stationary ${run.days} days x ${run.features} features: ${run.alerts} alerts (${run.falseAlertsPerDay}/day), ${run.infoVerdicts} info verdicts; largest judged D ${k ? `${k.d} (${k.window}, ${k.feature}, day ${k.day})` : '-'}; ${run.seconds} s`);
+}
+
 /** A memory layout: the engine defaults that differ from the shipped ones. */
 interface Layout {
   name: string;
@@ -280,14 +418,8 @@ function memoryChild(layout: Layout, exportMs: number): number {
   for (let i = 0; i < (75 * 60 * S) / exportMs; i++) {
     t += exportMs;
     for (let m = 0; m < models; m++) {
-      const points = [];
-      for (let f = 0; f < features; f++) {
-        const h = pool[(i * 13 + m + f * 7) % pool.length] as ExpHistogramData;
-        points.push({ attributes: attrs({ 'ml.feature.name': `f${f}` }), startTimeUnixNano: BigInt(t - exportMs) * 1_000_000n, timeUnixNano: BigInt(t) * 1_000_000n, flags: 0, count: h.count, scale: h.scale, zeroCount: h.zeroCount, zeroThreshold: 0, positive: h.positive, negative: h.negative });
-      }
-      const metric: Metric = { name: 'ml.feature.value', description: '', unit: '', metadata: attrs({}), type: 'exponentialHistogram', temporality: 'delta', points };
-      const req: MetricsRequest = { resourceMetrics: [{ resource: { attributes: attrs({ 'ml.model.name': `m${m}` }) }, schemaUrl: '', scopeMetrics: [{ scope: { name: 'b', version: '', attributes: attrs({}) }, schemaUrl: '', metrics: [metric] }] }] };
-      engine.ingestMetrics(req, t);
+      const points = Array.from({ length: features }, (_, f) => [`f${f}`, pool[(i * 13 + m + f * 7) % pool.length] as ExpHistogramData] as const);
+      engine.ingestMetrics(modelRequest(`m${m}`, [featureMetric(t, exportMs, points)]), t);
     }
     if (i === 0) {
       for (let m = 0; m < models; m++) {
@@ -318,10 +450,13 @@ function memory(exportMs: number): Array<{ layout: string; bytesPerStream: numbe
   return out;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'stationary-hours': { type: 'string' },
+      'false-alert-days': { type: 'string', default: '10' },
+      'false-alerts-only': { type: 'boolean', default: false },
+      'sdk-only': { type: 'boolean', default: false },
       rates: { type: 'string', default: '1,10,100,1000' },
       'memory-only': { type: 'boolean', default: false },
       'phases-only': { type: 'boolean', default: false },
@@ -336,6 +471,16 @@ function main(): void {
   }
   if (values['phases-only']) {
     for (const rate of values.rates.split(',').map(Number)) for (const shiftSd of [0.5, 1]) phaseSweep(rate, shiftSd);
+    return;
+  }
+  const rates = values.rates.split(',').map(Number);
+  const falseAlertDays = Number(values['false-alert-days']);
+  if (values['false-alerts-only']) {
+    for (const rate of rates) printFalseAlerts(falseAlertRun(rate, falseAlertDays, 7));
+    return;
+  }
+  if (values['sdk-only']) {
+    for (const rate of rates) for (const shiftSd of [0.5, 1]) await sdkPathCheck(rate, shiftSd, 11);
     return;
   }
   const started = performance.now();
@@ -358,18 +503,22 @@ function main(): void {
     if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(memoryResult, null, 2)}\n`);
     return;
   }
-  const rates = values.rates.split(',').map(Number);
   const rows: Array<Record<string, unknown>> = [];
+  const falseAlertRows: FalseAlertRun[] = [];
+  const sdkRows: Array<Record<string, unknown>> = [];
   const stationaryRows: Array<Record<string, unknown>> = [];
   const phaseRows: Array<Record<string, unknown>> = [];
   for (const rate of rates) {
     const hours = values['stationary-hours'] !== undefined ? Number(values['stationary-hours']) : rate >= 1000 ? 2 : 24;
     const fa = stationary(rate, hours, 7);
+    const run = falseAlertRun(rate, falseAlertDays, 7);
+    falseAlertRows.push(run);
+    printFalseAlerts(run);
     stationaryRows.push({ rate, hours, falseAlertsPerDay: fa.ours, seedFalseAlertsPerDay: fa.seed });
     for (const sc of SCENARIOS) {
       const d = detect(rate, sc, 11);
       const { falseBefore: _, ...found } = d;
-      const row = { rate, scenario: sc.name, shiftSd: sc.shiftSd, ...found, falseAlertsPerDay: fa.ours, seedFalseAlertsPerDay: fa.seed };
+      const row = { rate, scenario: sc.name, shiftSd: sc.shiftSd, ...found, falseAlertsPerDay: run.falseAlertsPerDay, seedFalseAlertsPerDay: fa.seed };
       rows.push(row);
       console.log(
         `${String(rate).padStart(5)}/s  ${`${sc.name} ${sc.shiftSd || ''}`.padEnd(22)} ours ${String(d.delaySeconds ?? '-').padStart(6)} s (${d.decidingWindow ?? '-'}, true D ${d.trueKsAtDelay ?? '-'}, seen ${d.observedKsAtDelay ?? '-'})` +
@@ -378,6 +527,7 @@ function main(): void {
     }
     console.log(`${String(rate).padStart(5)}/s  stationary ${hours} h: ${fa.ours} false alerts/day (seed ${fa.seed})`);
     for (const shiftSd of [0.5, 1]) phaseRows.push(...phaseSweep(rate, shiftSd));
+    for (const shiftSd of [0.5, 1]) sdkRows.push(await sdkPathCheck(rate, shiftSd, 11));
   }
   const ramp = SCENARIOS.find((sc) => sc.name.startsWith('ramp')) as Scenario;
   const rampRows = RAMP_SEEDS.map((seed) => {
@@ -393,8 +543,17 @@ function main(): void {
     slotSeconds: 60,
     fineSlotSeconds: 10,
     falseAlertBudget: 'one per feature per 365 days',
-    path: 'OTLP-shaped exports into the engine (Engine.ingestMetrics), not through the SDK and the receiver',
+    path: 'rows, stepByPhase, rampBySeed: OTLP-shaped exports of our exponential histogram (bit for bit the SDK mapping) into the engine (Engine.ingestMetrics); sdkPath: the same raw values through the OpenTelemetry SDK (exponential view, delta), its OTLP protobuf serializer and our receiver; falseAlerts: exact bucket counts (see there)',
+    sdkPath: {
+      note: 'Step shifts after a stationary hour, the same raw values into two engines: through the SDK path (delaySeconds, decidingWindow, observedKs) and the bench path the other figures take (benchPath*). Equal figures: the bench path stands for the SDK path.',
+      rows: sdkRows,
+    },
     rows,
+    defaultForSeconds: DRIFT_FOR_MS / S,
+    falseAlerts: {
+      note: `falseAlertsPerDay in rows: ${falseAlertDays} simulated days x ${FALSE_ALERT_FEATURES} features per rate (one model; each feature with a reference of 10,000 values of its own), N(100, 20) at the rate, exports of exact bucket counts at scale ${FALSE_ALERT_SCALE} (BucketSampler in bench/simulate.ts), every verdict's transition into warning or worse counted. seedFalseAlertsPerDay: the seed's detector on raw values of one feature (stationary below; 24 h, 2 h at 1000/s: it runs a KS test on every 1,000 values).`,
+      rows: falseAlertRows,
+    },
     stationary: stationaryRows,
     stepByPhase: {
       note: 'The scenarios above start on a slot boundary, the best case of a one-slot 1m window (it restarts with the shift). Here each step starts 0, 10, ..., 50 s after a boundary; before = no fine slots (fineSlot = slot) with windows 1m/10m, then 10 s fine slots with windows 1m/10m, then the default windows 10s/1m/10m; the same data for every layout.',
@@ -419,4 +578,4 @@ function main(): void {
   console.log(`wrote ${out}`);
 }
 
-main();
+await main();
