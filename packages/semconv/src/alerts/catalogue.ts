@@ -69,8 +69,8 @@ export function burnRateCondition(pairs: readonly BurnWindowPair[]): AlertTerm[]
  * The drift alerts fire at once: the seed's `for: 1h` rode out noisy single
  * windows, while the verdict now comes from nested windows, each judged only
  * with the samples a false-alert budget of one per feature-year allows
- * (bench/results/detection.json: no false alert on stationary streams at 1 to
- * 1000 predictions/s). `keepFiringFor` keeps an alert from flapping while a
+ * (bench/results/detection.json: no false alert in 10 stationary days x 20
+ * features at each of 1 to 1000 predictions/s). `keepFiringFor` keeps an alert from flapping while a
  * drifting distribution hovers at a threshold. Set `for: 1h` to get the seed's.
  */
 const DRIFT_FOR = '0s';
