@@ -3,9 +3,9 @@
  * variables, then command-line flags; validated once, with one error that
  * lists every problem by key.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { CST, Lexer, Parser, parse as parseYaml } from 'yaml';
 import { configSchema, type AggregatorConfig } from './schema.js';
 import type { ListenAddress } from './duration.js';
 
@@ -167,6 +167,16 @@ function hostPort(a: ListenAddress): string {
 }
 
 /**
+ * A key as an error message shows it. A mapping or sequence used as a key
+ * (`? { x-token: ... }`) reaches the schema as its YAML text, secrets and all,
+ * so such a key is shown by its length only. Found by fuzzing (issue 16).
+ */
+function shownKey(k: PropertyKey): string {
+  const s = String(k);
+  return /^[{[][\s\S]*[}\]]$/.test(s) ? `<a mapping or sequence as a key, ${s.length} characters>` : s;
+}
+
+/**
  * Validates a raw configuration object (as parsed from YAML) and resolves
  * relative paths against `baseDir`.
  * @throws ConfigError listing every problem by key.
@@ -176,9 +186,9 @@ export function validateConfig(raw: unknown, baseDir: string, source = 'modelwat
   if (!result.success) {
     const shown = withoutSecrets(raw);
     const problems = result.error.issues.map((issue) => {
-      const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      const key = issue.path.length > 0 ? issue.path.map(shownKey).join('.') : '(root)';
       if (issue.code === 'unrecognized_keys') {
-        return `${key === '(root)' ? '' : `${key}: `}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+        return `${key === '(root)' ? '' : `${key}: `}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => (shownKey(k) === k ? JSON.stringify(k) : shownKey(k))).join(', ')}`;
       }
       return `${key}: ${issue.message} (received ${describe(valueAt(shown, issue.path))})`;
     });
@@ -253,13 +263,109 @@ function yamlErrorText(err: unknown): string {
   return colon > 0 ? message.slice(0, colon) : message;
 }
 
+/** ` at line L, column C` of an offset in the text. */
+function placeOf(offset: number, text: string): string {
+  const before = text.slice(0, offset).split('\n');
+  return ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
 /** ` at line L, column C` of a YAML error, from its offset. */
 function yamlErrorPlace(err: unknown, text: string): string {
   const pos = (err as { pos?: unknown }).pos;
-  const offset = Array.isArray(pos) && typeof pos[0] === 'number' ? pos[0] : undefined;
-  if (offset === undefined) return '';
-  const before = text.slice(0, offset).split('\n');
-  return ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+  return Array.isArray(pos) && typeof pos[0] === 'number' ? placeOf(pos[0], text) : '';
+}
+
+/**
+ * Largest configuration file read, in bytes. A real one is a few KiB (100
+ * models of 10 lines are 30 KiB); the yaml package parses about 10 MiB/s, so
+ * a file of tens of MiB (a wrong path, or generated text) took seconds.
+ * Found by fuzzing (issue 16).
+ */
+export const CONFIG_MAX_BYTES = 2 ** 20;
+
+/**
+ * Deepest nesting of mappings and sequences read. The deepest setting,
+ * `alerting.webhooks.<i>.headers.<name>`, sits 5 collections deep. Past a
+ * few hundred levels the yaml package is slow or fails: it turns a mapping
+ * used as a key into a string at every level of nested complex keys
+ * (`? ? ? ...`: 400 levels took 18 s, a few thousand minutes on a worker
+ * thread's larger stack), and its parser and composer recurse per level
+ * (a few thousand overflow the main thread's stack). Found by fuzzing (issue 16).
+ */
+export const CONFIG_MAX_DEPTH = 32;
+
+/**
+ * Most aliases (`*name`) expanded. The yaml package's own default, stated
+ * here because it is what keeps a few lines of nested aliases from expanding
+ * to millions of values.
+ */
+export const CONFIG_MAX_ALIASES = 100;
+
+/** Path segments shown of a too-deep place: the top of the path says where it is, the rest is the nesting itself. */
+const DEPTH_PATH_SHOWN = 4;
+
+/** The key of a mapping entry as the path segment of an error message. */
+function keySegment(key: CST.Token | null | undefined): string {
+  // With an error callback: without one, resolveAsScalar throws on a key that is not valid YAML (`%x`), and the composer reports that better later.
+  const scalar = CST.isScalar(key) ? CST.resolveAsScalar(key, false, () => {}) : null;
+  if (scalar === null) return '(complex key)';
+  return scalar.value.length > 40 ? `${scalar.value.slice(0, 37)}...` : scalar.value;
+}
+
+/** The path segment of the entry of `parent` that the parser is inside of: its open (last) item. */
+function openSegment(parent: CST.BlockMap | CST.BlockSequence | CST.FlowCollection): string {
+  if (parent.type === 'block-seq' || (parent.type === 'flow-collection' && parent.start.source === '[')) return String(Math.max(0, parent.items.length - 1));
+  const item = parent.items.at(-1);
+  // Without a separator yet, the parser is inside the key (`? key`), not the value.
+  return item?.sep === undefined ? '(complex key)' : keySegment(item.key);
+}
+
+/**
+ * The first place where mappings and sequences nest deeper than `max`: the
+ * key path to it and its offset. The yaml package's parser keeps the open
+ * collections on a stack of its own, which is looked at after each token,
+ * so a deep text is refused as soon as the parser is `max` deep, before it
+ * closes all those levels (recursively: a few thousand overflow the call
+ * stack) and before anything is built from it.
+ */
+function tooDeep(text: string, max: number): { path: string[]; offset: number } | undefined {
+  const parser = new Parser();
+  for (const lexeme of new Lexer().lex(text)) {
+    // Documents come out as they end; only the stack matters here.
+    for (const _ of parser.next(lexeme));
+    // The stack also holds the document and a scalar or two: collections are counted only when it could be deep.
+    if (parser.stack.length <= max) continue;
+    const open = parser.stack.filter(CST.isCollection);
+    if (open.length <= max) continue;
+    return { path: open.slice(0, -1).map(openSegment), offset: (open.at(-1) as CST.Token).offset };
+  }
+  return undefined;
+}
+
+/**
+ * Reads the configuration file, refusing one over {@link CONFIG_MAX_BYTES}
+ * before reading it whole. A FIFO or device has no size to look at first: at
+ * most one byte more than the bound is read from it.
+ */
+function readConfigText(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    const bound = `${CONFIG_MAX_BYTES} bytes (${CONFIG_MAX_BYTES / 2 ** 20} MiB)`;
+    if (stat.size > CONFIG_MAX_BYTES) throw new RangeError(`the file is ${stat.size} bytes (${(stat.size / 2 ** 20).toFixed(1)} MiB); a configuration file is at most ${bound}`);
+    const buf = Buffer.alloc((stat.isFile() ? stat.size : CONFIG_MAX_BYTES) + 1);
+    let filled = 0;
+    // Bounded: each read returns at least one byte until EOF, and the buffer is finite.
+    while (filled < buf.length) {
+      const n = readSync(fd, buf, filled, buf.length - filled, null);
+      if (n === 0) break;
+      filled += n;
+    }
+    if (filled > CONFIG_MAX_BYTES) throw new RangeError(`it holds more than ${bound}, the most a configuration file may be`);
+    return buf.toString('utf8', 0, filled);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -275,14 +381,21 @@ export function loadConfig(options: LoadConfigOptions = {}): AggregatorConfig {
     source = path;
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readConfigText(path);
     } catch (err) {
       throw new ConfigError(source, [`cannot read the configuration file: ${(err as Error).message}`], { cause: err });
+    }
+    const deep = tooDeep(text, CONFIG_MAX_DEPTH);
+    if (deep !== undefined) {
+      const key = deep.path.length === 0 ? '(root)' : `${deep.path.slice(0, DEPTH_PATH_SHOWN).join('.')}${deep.path.length > DEPTH_PATH_SHOWN ? '...' : ''}`;
+      throw new ConfigError(source, [
+        `${key}: mappings and sequences nested more than ${CONFIG_MAX_DEPTH} levels deep${placeOf(deep.offset, text)}; expected at most ${CONFIG_MAX_DEPTH} (the deepest setting, alerting.webhooks.<i>.headers.<name>, is 5)`,
+      ]);
     }
     let parsed: unknown;
     try {
       // Without prettyErrors: its excerpt of the offending line could show a token.
-      parsed = parseYaml(text, { prettyErrors: false });
+      parsed = parseYaml(text, { prettyErrors: false, maxAliasCount: CONFIG_MAX_ALIASES });
     } catch (err) {
       throw new ConfigError(source, [`not valid YAML: ${yamlErrorText(err)}${yamlErrorPlace(err, text)}`], { cause: err });
     }

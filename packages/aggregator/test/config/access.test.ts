@@ -161,6 +161,27 @@ describe('config access', () => {
       assert.ok(!err.includes(secret), err);
     });
 
+    it('regression (fuzzing, cases 32851 and 54993): keeps a header out of the error when a mapping of headers is used as a key (`? x-token: ...`)', () => {
+      const secret = 'key-secret-0123456789';
+      for (const text of [
+        `alerting:\n  webhooks:\n    - url: http://127.0.0.1:8080/hook\n      headers:\n        ? x-token: ${secret}\n`,
+        `alerting:\n  webhooks:\n    - url: http://127.0.0.1:8080/hook\n      ? { x-token: ${secret} }\n      : 1\n`,
+        `? [ ${secret} ]\n: 1\n`,
+      ]) {
+        const path = scratch.path('modelwatch.yaml');
+        writeFileSync(path, text);
+        assert.throws(
+          () => loadConfig({ path, env: {} }),
+          (err: unknown) => {
+            assert.ok(err instanceof ConfigError, String(err));
+            assert.ok(!err.message.includes(secret), err.message);
+            assert.match(err.message, /<a mapping or sequence as a key, \d+ characters>/);
+            return true;
+          },
+        );
+      }
+    });
+
     it('keeps a token out of a YAML syntax error on its line, still giving the line and column', () => {
       const secret = 'yaml-secret-0123456789';
       for (const text of [

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, validateConfig } from '../../src/config/load.js';
+import { CONFIG_MAX_BYTES, ConfigError, loadConfig, validateConfig } from '../../src/config/load.js';
 import { parseDuration, parseListenAddress, parseSize } from '../../src/config/duration.js';
 
 function writeConfig(text: string): string {
@@ -127,6 +127,44 @@ models:
     it('names a missing file and invalid YAML', () => {
       assert.throws(() => loadConfig({ path: '/nonexistent/modelwatch.yaml' }), /cannot read the configuration file/);
       assert.throws(() => loadConfig({ path: writeConfig('models: [\n') }), /not valid YAML/);
+    });
+
+    it('regression (fuzzing, config (YAML) case 2612): complex keys nested 400 deep on one line (`? ? ? ...`) are refused at once, naming the key, instead of taking 18 s', () => {
+      const path = writeConfig(`evaluation: { interval: 30s }\ndefaults:\n  alerts:\n    ${'? '.repeat(400)}x: 1\n`);
+      const t0 = Date.now();
+      assert.throws(
+        () => loadConfig({ path }),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.problems.length === 1 &&
+          /^defaults\.alerts\.\(complex key\)\.\(complex key\)\.\.\.: mappings and sequences nested more than 32 levels deep at line 4, column \d+; expected at most 32/.test(err.problems[0] ?? ''),
+      );
+      assert.ok(Date.now() - t0 < 1000, `refused after ${Date.now() - t0} ms`);
+    });
+
+    it('regression (fuzzing, config (YAML) case 20306): thousands of nested levels closing at once are refused by depth, not as a stack overflow inside the YAML parser', () => {
+      const path = writeConfig(`limits:\n  ${'? '.repeat(20_000)}x: 1\nmodels: []\n`);
+      assert.throws(() => loadConfig({ path }), (err: unknown) => err instanceof ConfigError && /^limits\.\(complex key\).*nested more than 32 levels deep at line 2/.test(err.problems[0] ?? '') && !err.message.includes('call stack'));
+    });
+
+    it('reads 32 levels of nesting, and refuses 33 naming the path to them', () => {
+      // The root mapping is the first level.
+      const nested = (levels: number): string => `${'[ '.repeat(levels - 1)}1${' ]'.repeat(levels - 1)}`;
+      assert.throws(() => loadConfig({ path: writeConfig(`extra: ${nested(32)}\n`) }), /unknown key "extra"/);
+      assert.throws(() => loadConfig({ path: writeConfig(`extra: ${nested(33)}\n`) }), /extra\.0\.0\.0\.\.\.: mappings and sequences nested more than 32 levels deep at line 1, column 70/);
+    });
+
+    it('regression (fuzzing, config (YAML) case 11559): names a too-deep place under a key YAML cannot resolve (`%x`) in a ConfigError, not a YAMLParseError', () => {
+      const path = writeConfig(`alerting:\n  %x: ${'[ '.repeat(40)}1${' ]'.repeat(40)}\n`);
+      assert.throws(() => loadConfig({ path }), (err: unknown) => err instanceof ConfigError && /^alerting\.%x\.0\.0\.\.\.: mappings and sequences nested more than 32 levels deep/.test(err.problems[0] ?? ''));
+    });
+
+    it('regression (fuzzing, config (YAML) case 6464): refuses a file over 1 MiB unparsed, naming its size, instead of parsing 28 MiB of YAML for seconds', () => {
+      const path = writeConfig(`models: []\n#${'x'.repeat(CONFIG_MAX_BYTES)}\n`);
+      const t0 = Date.now();
+      assert.throws(() => loadConfig({ path }), /cannot read the configuration file: the file is 1048589 bytes \(1\.0 MiB\); a configuration file is at most 1048576 bytes \(1 MiB\)/);
+      assert.ok(Date.now() - t0 < 200, `refused after ${Date.now() - t0} ms`);
+      assert.equal(loadConfig({ path: writeConfig(`models: []\n#${'x'.repeat(CONFIG_MAX_BYTES - 13)}\n`) }).models.length, 0);
     });
 
     it('requires a threshold on latency SLOs and a slot no longer than the window', () => {

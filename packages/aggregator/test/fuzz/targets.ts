@@ -609,6 +609,20 @@ models:
 `;
 const YAML_SPECIALS = [':', ': ', '- ', '\t', '"', "'", '&a ', '*a', '<<: *a\n', '!!binary ', '!!js/function ', '!!set ', '? ', '{', '}', '[', ']', '#', '|', '>', '%YAML 1.1\n', '---\n', '...\n', '\u0000', '\ufeff', '~', '1e400', '0x1F', '.inf', '.nan', '30x', '-1s', '99999999999999999999h', '\n  ', 'models:\n', 'a: &x [1,2,3,4,5,6,7,8,9]\nb: &y [*x,*x,*x,*x,*x,*x,*x,*x,*x]\nc: &z [*y,*y,*y,*y,*y,*y,*y,*y,*y]\nd: [*z,*z,*z,*z,*z,*z,*z,*z,*z]\n'];
 
+/** Twice the loader's bound on nesting (CONFIG_MAX_DEPTH): deeper documents are written as JSON. */
+const CONFIG_DEEP = 64;
+
+/** How deep arrays and objects nest in a JSON value, counted no further than `max` + 1. */
+function nestingDepth(v: unknown, max: number, depth = 0): number {
+  if (depth > max || v === null || typeof v !== 'object') return depth;
+  let deepest = depth + 1;
+  for (const x of Object.values(v)) {
+    deepest = Math.max(deepest, nestingDepth(x, max, depth + 1));
+    if (deepest > max) break;
+  }
+  return deepest;
+}
+
 function configOutcome(e: unknown, input: Uint8Array): Outcome {
   if (!(e instanceof ConfigError)) return { kind: 'crash', error: crashText(e) };
   if (e.problems.length === 0 || e.problems.some((p) => p.trim().length === 0)) return { kind: 'crash', error: `ConfigError without problems: ${e.message}` };
@@ -643,7 +657,11 @@ const configTarget: FuzzTarget = {
         const s = pick(r, pool);
         if (r() < 0.5) return mutateText(s, r, YAML_SPECIALS);
         const doc = JSON.parse(JSON.stringify(yamlParse(s))) as Parameters<typeof mutateJsonValue>[0];
-        return new Uint8Array(Buffer.from(yamlStringify(mutateJsonValue(doc, r))));
+        const mutated = mutateJsonValue(doc, r);
+        // Nested past any sane depth (an OTLP AnyValue spliced in), as JSON, which YAML reads too: block YAML indents
+        // every level, and a thousand copies of a 180-deep value came to 20-50 MiB of text that took the harness 3-8 s
+        // to write (counted as the case's time and heap). The loader refuses it by its depth either way.
+        return new Uint8Array(Buffer.from(nestingDepth(mutated, CONFIG_DEEP) > CONFIG_DEEP ? JSON.stringify(mutated) : yamlStringify(mutated)));
       },
       run(input) {
         writeFileSync(path, input as Uint8Array);

@@ -1,18 +1,23 @@
 /**
- * The Parquet reader's worker thread (see parquet.ts): decodes a file with
- * hyparquet, one row group and one column at a time, over a file handle, and
- * posts the decoded values of each {@link ParquetJob.rowsPerRead} rows to the
- * main thread, which feeds the accumulator. It runs apart so that a corrupt
- * file making hyparquet loop or allocate without end can be stopped: the main
- * thread terminates it past a deadline, and its heap has a bound.
+ * The Parquet reader's decoding process (see parquet.ts), started with
+ * `child_process.fork`: decodes a file with hyparquet, one row group and one
+ * column at a time, over a file handle, and sends the decoded values of each
+ * {@link ParquetJob.rowsPerRead} rows to the parent, which feeds the
+ * accumulator. It runs apart so that a corrupt file making hyparquet loop or
+ * allocate without end can be stopped: the parent kills it past a deadline,
+ * and its heap has a bound (`--max-old-space-size`), past which V8 ends this
+ * process and only this process.
  *
- * Messages in: {@link ToParquetWorker}; out: {@link FromParquetWorker}. A
- * worker reads one file at a time and may be given another afterwards.
+ * Messages in: {@link ToParquetWorker}; out: {@link FromParquetWorker}, over
+ * the IPC channel with `serialization: 'advanced'` (typed arrays, BigInts and
+ * Dates arrive as such). A process reads one file at a time and may be given
+ * another afterwards; it exits when the parent disconnects (or dies).
  *
  * @module
  */
-import { parentPort } from 'node:worker_threads';
+import { realpathSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { checkColumnChunk, checkFooter, chunkRange, ParquetPlausibilityError } from './parquet-checks.js';
 
@@ -25,15 +30,15 @@ export interface ParquetJob {
   rowsPerRead: number;
 }
 
-/** Main thread -> worker. */
+/** Parent -> decoding process. */
 export type ToParquetWorker =
   | ParquetJob
-  /** The columns to decode, once the main thread has checked the schema. */
+  /** The columns to decode, once the parent has checked the schema. */
   | { type: 'columns'; used: string[] }
-  /** The main thread has taken a `values` message in: the worker may post another. */
+  /** The parent has taken a `values` message in: the process may send another. */
   | { type: 'ack' };
 
-/** Worker -> main thread. */
+/** Decoding process -> parent. */
 export type FromParquetWorker =
   | { type: 'ready' }
   | { type: 'schema'; names: string[]; totalRows: number }
@@ -44,7 +49,7 @@ export type FromParquetWorker =
   /** The file cannot be read; `message` starts with the path. `causeName` is the class of hyparquet's error. */
   | { type: 'error'; code: 'parse' | 'empty'; message: string; causeName?: string; causeMessage?: string };
 
-/** `values` messages posted ahead of the main thread: decoding overlaps accumulating, and memory stays bounded. */
+/** `values` messages sent ahead of the parent: decoding overlaps accumulating, and memory stays bounded. */
 const IN_FLIGHT = 2;
 
 /**
@@ -73,23 +78,20 @@ export function fileHandleBuffer(fh: FileHandle, byteLength: number): AsyncBuffe
   };
 }
 
-/** A failure to report as a BaselineInputError on the main thread. */
+/** A failure to report as a BaselineInputError in the parent. */
 class ReadFailure extends Error {
   constructor(readonly code: 'parse' | 'empty', message: string, options?: { cause: unknown }) {
     super(message, options);
   }
 }
 
-const port = parentPort;
 let credits = IN_FLIGHT;
 let wake: (() => void) | undefined;
 const inbox: ToParquetWorker[] = [];
 
 function post(m: FromParquetWorker): void {
-  // Typed arrays (Float64Array for DOUBLE columns without nulls) are handed over, not copied.
-  const v = m.type === 'values' ? m.values : undefined;
-  const transfer = ArrayBuffer.isView(v) && v.byteOffset === 0 && v.buffer instanceof ArrayBuffer && v.buffer.byteLength === v.byteLength ? [v.buffer] : [];
-  port?.postMessage(m, transfer);
+  // Copied (structured clone): an IPC channel cannot hand buffers over as a thread's transfer list did.
+  process.send?.(m);
 }
 
 async function nextMessage(): Promise<ToParquetWorker> {
@@ -128,7 +130,7 @@ async function read(job: ParquetJob): Promise<void> {
     const totalRows = Number(metadata.num_rows);
     post({ type: 'schema', names, totalRows });
     const answer = await nextMessage();
-    if (answer.type !== 'columns') throw new Error(`parquet worker: expected the columns, got ${answer.type}`);
+    if (answer.type !== 'columns') throw new Error(`the Parquet decoding process expected the columns to decode, got a "${answer.type}" message`);
     const used = answer.used;
     if (totalRows === 0) throw new ReadFailure('empty', `${path}: the Parquet file has no rows`);
     const step = job.rowsPerRead;
@@ -175,13 +177,32 @@ async function read(job: ParquetJob): Promise<void> {
   }
 }
 
-if (port !== null && port !== undefined) {
-  port.on('message', (m: ToParquetWorker) => {
+/**
+ * Whether this module is the process's entry (forked by parquet.ts), not
+ * merely imported: only then does it talk on the IPC channel. Real paths,
+ * because a symlinked package (npm workspaces) names the entry one way and
+ * the module the other.
+ */
+function isDecodingProcess(): boolean {
+  const entry = process.argv[1];
+  if (process.send === undefined || entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isDecodingProcess()) {
+  // The parent closed the channel (it exited or died): nothing else will come. Heard between two awaits only: a
+  // process inside one long decoding is killed by the parent on its way out (parquet.ts), or ends at its heap bound.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m: ToParquetWorker) => {
     if (m.type === 'ack') credits++;
     else inbox.push(m);
     wake?.();
   });
-  // One job after another, for as long as the main thread keeps the worker.
+  // One job after another, for as long as the parent keeps the process.
   void (async () => {
     post({ type: 'ready' });
     for (;;) {

@@ -4,7 +4,20 @@
  */
 import type { BaselineAccumulator } from '../accumulator.js';
 import { BaselineInputError } from '../errors.js';
-import type { ParquetBounds } from './parquet.js';
+
+/** What decoding one file may take. */
+export interface ParquetBounds {
+  /** The decoding process's old-generation (V8 heap) bound, in MiB (`--max-old-space-size`). */
+  heapMiB: number;
+  /**
+   * The decoding process's young-generation bound, in MiB. V8 splits it in
+   * three (two semi-spaces and the new large-object space): the process gets
+   * `--max-semi-space-size` of a third of it.
+   */
+  youngMiB: number;
+  /** Wall time from the process's start on the file to its last value, in ms. */
+  deadlineMs: number;
+}
 
 /** Context handed to a reader. */
 export interface ReaderContext {

@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parquetMetadata } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { BaselineAccumulator } from '../../../src/baseline/accumulator.js';
 import { BaselineInputError } from '../../../src/baseline/errors.js';
 import { parquetBounds, readParquet } from '../../../src/baseline/readers/parquet.js';
@@ -39,6 +42,32 @@ async function fuzzCase(index: number): Promise<string> {
 
 async function readFile(path: string): Promise<void> {
   await readParquet({ path, totalBytes: (await stat(path)).size, acc: new BaselineAccumulator(), explicit: {}, progress: () => {}, signal: undefined });
+}
+
+/**
+ * A file of 40 INT32 values, some null, uncompressed, whose definition levels
+ * start with an RLE run claiming 2^30 values: every page header is right, so
+ * the plausibility checks pass it, and hyparquet writes the run's values one by
+ * one into an array that grows to 8 GiB.
+ */
+function hugeRunFile(): string {
+  const bytes = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', type: 'INT32', data: Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? null : i)) }], codec: 'UNCOMPRESSED' }));
+  const column = parquetMetadata(bytes.buffer).row_groups[0]?.columns[0]?.meta_data;
+  assert.ok(column !== undefined);
+  const reader = { view: new DataView(bytes.buffer), offset: Number(column.data_page_offset) };
+  const header = parquetHeader(reader);
+  // hyparquet-writer writes v2 pages: the levels start the page, without the length prefix of v1 pages.
+  assert.equal(header.type, 'DATA_PAGE_V2');
+  let at = reader.offset;
+  // The run header, a varint: the count shifted left once (the low bit 0 says RLE); then the run's value (bit width 1: one byte).
+  for (let v = 2 ** 31; ; v = Math.floor(v / 128)) {
+    bytes[at++] = v >= 0x80 ? (v & 0x7f) | 0x80 : v;
+    if (v < 0x80) break;
+  }
+  bytes[at] = 1;
+  const path = join(DIR, 'huge-run.parquet');
+  writeFileSync(path, bytes);
+  return path;
 }
 
 async function rejectsWithin(p: Promise<unknown>, ms: number, message: RegExp): Promise<void> {
@@ -84,6 +113,31 @@ describe('readers/parquet', () => {
     it('regression (fuzzing, case 54318): a page claiming more uncompressed bytes than Snappy can expand to is refused before hyparquet allocates them (1 GiB)', async () => {
       const path = await fuzzCase(54318);
       await rejectsWithin(readFile(path), 2000, /page \d+: claims \d+ uncompressed bytes from \d+ Snappy-compressed ones/);
+    });
+
+    it('regression (Node 20 aborted the whole process): an RLE run claiming 2^30 values outgrows the heap bound, fails the read naming the bound, and a good file reads after it', async () => {
+      const path = hugeRunFile();
+      // A long deadline: the heap bound is what this is about, and a busy machine must not reach the deadline first.
+      const decoding = readParquet({ path, totalBytes: (await stat(path)).size, acc: new BaselineAccumulator(), explicit: {}, progress: () => {}, signal: undefined, parquetBounds: { deadlineMs: 120_000 } });
+      await assert.rejects(decoding, (e: unknown) => {
+        assert.ok(e instanceof BaselineInputError, String(e));
+        assert.equal(e.code, 'parse');
+        assert.match(e.message, /huge-run\.parquet: decoding needed more than 256 MiB of heap: the file is corrupt/);
+        assert.match(String((e.cause as Error).message), /heap out of memory/);
+        return true;
+      });
+      assert.equal((await read()).rows, 2000);
+    });
+
+    it('stops the decoding process when the signal aborts, rejecting with its reason', async () => {
+      const path = hugeRunFile();
+      const controller = new AbortController();
+      const reason = new Error('stopped by the test');
+      setTimeout(() => controller.abort(reason), 300);
+      const t0 = Date.now();
+      await assert.rejects(readParquet({ path, totalBytes: (await stat(path)).size, acc: new BaselineAccumulator(), explicit: {}, progress: () => {}, signal: controller.signal }), (e: unknown) => e === reason);
+      assert.ok(Date.now() - t0 < 1500, `stopped after ${Date.now() - t0} ms`);
+      assert.equal((await read()).rows, 2000);
     });
 
     it('regression (fuzzing, case 51165): a dictionary claiming more values than its page has bytes is refused before hyparquet allocates them (4 GiB)', async () => {
