@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { AggregatorConfig } from '../config/schema.js';
 import type { OutputSignal, SnapshotSection } from '../engine/index.js';
 import { SignalHistory, type SignalHistoryConfig, type SignalHistorySnapshot, type SignalSeriesCount } from './history.js';
 
@@ -36,8 +35,20 @@ export interface HistorySeriesView {
 /** The API's answer: a view, or the signals with history when the one asked for has none. */
 export type HistoryAnswer = { body: HistorySummaryView | HistorySeriesView } | { known: string[] };
 
+/**
+ * The parts of a validated configuration (`AggregatorConfig`) that the
+ * history reads, stated here so that this stage does not import the config
+ * folder, which imports the history's bounds for its schema.
+ */
+export interface HistoryStageSettings {
+  history: { interval: number; retention: number; maxSeriesPerModel: number };
+  models: readonly unknown[];
+  discovery: { enabled: boolean };
+  limits: { maxModels: number };
+}
+
 /** The history's options in a validated configuration. */
-export function historyConfig(config: AggregatorConfig): SignalHistoryConfig {
+export function historyConfig(config: HistoryStageSettings): SignalHistoryConfig {
   return {
     intervalMs: config.history.interval,
     retentionMs: config.history.retention,
@@ -102,7 +113,7 @@ export class HistoryStage {
  * there is one (a checkpoint of an older version has none: the history starts empty).
  * @throws Error when the checkpoint's history cannot be read.
  */
-export function createHistoryStage(config: AggregatorConfig, snapshot: unknown, sections: readonly SnapshotSection[]): HistoryStage {
+export function createHistoryStage(config: HistoryStageSettings, snapshot: unknown, sections: readonly SnapshotSection[]): HistoryStage {
   const options = historyConfig(config);
   return new HistoryStage(snapshot === undefined ? new SignalHistory(options) : SignalHistory.restore(options, snapshot, sections));
 }
