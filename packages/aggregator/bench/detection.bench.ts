@@ -90,10 +90,15 @@ function step(run: Run, t: number, mean: number, sd: number): { severity: string
   const xs = Array.from({ length: run.perExport }, () => mean + sd * normal(run.r));
   run.engine.ingestMetrics(exportRequest(t, xs, [], EXPORT_MS), t);
   run.engine.evaluate(t);
-  const f = run.engine.driftReport('m')?.features.find((x) => x.name === 'x');
-  const w = f?.windows?.find((v) => v.window === f.decidingWindow);
   const seed = run.seed.add(xs);
-  return { severity: f?.severity ?? 'insufficient_data', window: f?.decidingWindow ?? null, seconds: w?.seconds ?? 0, d: w?.ks?.statistic ?? null, seed, seedD: run.seed.lastD };
+  return { ...verdictOf(run.engine), seed, seedD: run.seed.lastD };
+}
+
+/** Feature x's verdict: its severity, the deciding window (its length and D). */
+function verdictOf(engine: Engine): { severity: string; window: string | null; seconds: number; d: number | null } {
+  const f = engine.driftReport('m')?.features.find((x) => x.name === 'x');
+  const w = f?.windows?.find((v) => v.window === f.decidingWindow);
+  return { severity: f?.severity ?? 'insufficient_data', window: f?.decidingWindow ?? null, seconds: w?.seconds ?? 0, d: w?.ks?.statistic ?? null };
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -114,8 +119,8 @@ function engineStep(run: Run, t: number, mean: number, sd: number): { severity: 
   const xs = Array.from({ length: run.perExport }, () => mean + sd * normal(run.r));
   run.engine.ingestMetrics(exportRequest(t, xs, [], EXPORT_MS), t);
   run.engine.evaluate(t);
-  const f = run.engine.driftReport('m')?.features.find((x) => x.name === 'x');
-  return { severity: f?.severity ?? 'insufficient_data', window: f?.decidingWindow ?? null };
+  const { severity, window } = verdictOf(run.engine);
+  return { severity, window };
 }
 
 const HIGH = new Set(['warning', 'critical']);
@@ -258,11 +263,6 @@ async function sdkPathCheck(rate: number, shiftSd: number, seed: number): Promis
   const direct = start(rate, seed);
   const viaSdk = start(rate, seed);
   const sdk = new SdkFeatureExporter('m');
-  const verdict = (run: Run): { severity: string; window: string | null; d: number | null } => {
-    const f = run.engine.driftReport('m')?.features.find((x) => x.name === 'x');
-    const w = f?.windows?.find((v) => v.window === f.decidingWindow);
-    return { severity: f?.severity ?? 'insufficient_data', window: f?.decidingWindow ?? null, d: w?.ks?.statistic ?? null };
-  };
   let t = T0;
   let from = Number.NaN;
   const found: Array<{ s: number; window: string | null; d: number | null } | null> = [null, null];
@@ -276,7 +276,7 @@ async function sdkPathCheck(rate: number, shiftSd: number, seed: number): Promis
     viaSdk.engine.ingestMetrics(await sdk.export(t, xs, EXPORT_MS), t);
     for (const [k, run] of [direct, viaSdk].entries()) {
       run.engine.evaluate(t);
-      const v = verdict(run);
+      const v = verdictOf(run.engine);
       if (!HIGH.has(v.severity)) continue;
       if (!shifted) highBefore[k] = (highBefore[k] as number) + 1;
       else if (found[k] === null) found[k] = { s: (t - from) / S, window: v.window, d: v.d !== null ? round3(v.d) : null };
