@@ -117,7 +117,8 @@ export interface FlatnessBounds {
   /**
    * Most growth of resident memory, in bytes per minute: the least-squares
    * slope of the samples' mean RSS. RSS is flat when the slope is at most this
-   * and the last half of the samples does not rise at every step faster than
+   * and the last half of the samples, when it holds at least
+   * {@link STEP_RULE_MIN_SAMPLES}, does not rise at every step faster than
    * this (a steady leak does; the GC's sawtooth and a plateau do not).
    */
   rssSlopeBytesPerMinute: number;
@@ -296,7 +297,12 @@ const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(d
 export function judgeRss(samples: readonly SoakSample[], t: Trend, bounds: FlatnessBounds): Verdict {
   const lastHalf = samples.slice(Math.floor(samples.length / 2));
   const lastRss = lastHalf.map((s) => s.rssMeanBytes);
-  const risingAtEveryStep = lastRss.length >= 4 && lastRss.every((v, i) => i === 0 || v > (lastRss[i - 1] as number));
+  // The step rule needs a last half longer than one tooth of the GC's sawtooth, which rises at every
+  // step between two collections (regression: CI's short soak, 8 samples 5 s apart, failed on one
+  // tooth, 208.3 → 209.9 → 219.9 → 223.0 MiB after a collection at t = 45 s). The short soak then
+  // rests on its overall slope, which catches the gross leaks it is for.
+  const stepRuleApplies = lastRss.length >= STEP_RULE_MIN_SAMPLES;
+  const risingAtEveryStep = stepRuleApplies && lastRss.every((v, i) => i === 0 || v > (lastRss[i - 1] as number));
   // A rise at every step is a leak only at the bound's rate: a plateau that creeps up by a few hundred
   // KiB a sample (malloc arenas filling once) rises at every step too (regression: CI's short soak
   // failed on 348.4 → 349.6 MiB over its last 15 s, 4.8 MiB/min under a 64 MiB/min bound).
@@ -305,9 +311,12 @@ export function judgeRss(samples: readonly SoakSample[], t: Trend, bounds: Flatn
   const slopeOk = Number.isFinite(t.slopePerMinute) && t.slopePerMinute <= bounds.rssSlopeBytesPerMinute;
   return {
     flat: slopeOk && !risingFast,
-    rule: `slope ${fmt(t.slopePerMinute / MIB, 3)} MiB/min (SE ${fmt(t.standardError / MIB, 3)}) <= ${fmt(bounds.rssSlopeBytesPerMinute / MIB, 3)} MiB/min: ${slopeOk}; last half (${lastRss.length} samples) rising at every step: ${risingAtEveryStep}, at ${fmt(lastSlope / MIB, 3)} MiB/min: ${risingFast ? 'over' : 'within'} the bound`,
+    rule: `slope ${fmt(t.slopePerMinute / MIB, 3)} MiB/min (SE ${fmt(t.standardError / MIB, 3)}) <= ${fmt(bounds.rssSlopeBytesPerMinute / MIB, 3)} MiB/min: ${slopeOk}; ${stepRuleApplies ? `last half (${lastRss.length} samples) rising at every step: ${risingAtEveryStep}, at ${fmt(lastSlope / MIB, 3)} MiB/min: ${risingFast ? 'over' : 'within'} the bound` : `last half (${lastRss.length} samples) too short for the step rule (needs ${STEP_RULE_MIN_SAMPLES})`}`,
   };
 }
+
+/** Fewest samples in the last half for {@link judgeRss}'s step rule: more than one GC tooth. */
+export const STEP_RULE_MIN_SAMPLES = 8;
 
 /** The latency and delay rule of {@link FlatnessBounds}. */
 export function judgeLatency(t: Trend, bounds: FlatnessBounds): Verdict {

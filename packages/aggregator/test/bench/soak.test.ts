@@ -32,7 +32,23 @@ describe('judgeRss', () => {
   it('takes a plateau that creeps up at every step for flat (regression: CI short soak, t = 25..60 s)', () => {
     const v = judge(samples([325.2, 328.0, 336.8, 346.5, 348.4, 348.8, 349.3, 349.6], 5, 25), SHORT);
     assert.equal(v.flat, true, v.rule);
-    assert.match(v.rule, /rising at every step: true, at [\d.]+ MiB\/min: within the bound/);
+    // Eight more samples at the plateau's creep: the step rule now judges, and finds it within the bound.
+    const longer = judge(samples([325.2, 328.0, 336.8, 346.5, 348.4, 348.8, 349.3, 349.6, 349.9, 350.3, 350.6, 350.9, 351.2, 351.6, 351.9, 352.2], 5, 25), SHORT);
+    assert.equal(longer.flat, true, longer.rule);
+    assert.match(longer.rule, /rising at every step: true, at [\d.]+ MiB\/min: within the bound/);
+  });
+
+  it('takes one GC tooth at the end of a short run for flat (regression: CI short soak, t = 25..60 s)', () => {
+    // A collection at 45 s, then the heap refills: the last four samples rise at every step, at 64.6 MiB/min.
+    const v = judge(samples([211.1, 213.1, 213.4, 214.3, 208.3, 209.9, 219.9, 223.0], 5, 25), SHORT);
+    assert.equal(v.flat, true, v.rule);
+    assert.match(v.rule, /last half \(4 samples\) too short for the step rule \(needs 8\)/);
+  });
+
+  it('still judges a short run by its overall slope (the FifoMap leak grew 200-580 MiB/min)', () => {
+    const v = judge(samples(Array.from({ length: 8 }, (_, i) => 200 + (i * 200) / 12), 5, 25), SHORT);
+    assert.equal(v.flat, false, v.rule);
+    assert.match(v.rule, /MiB\/min: false/);
   });
 
   it('catches a steady leak at the bound rate that the overall slope alone would pass', () => {
