@@ -113,8 +113,13 @@ async function metric(a: RunningAggregator, name: string, labels: readonly strin
 /** The lines of a Collector log that report data given up (see collector.test.ts). */
 const losses = (log: string): string[] => log.split('\n').filter((l) => /Dropping data|Rejecting data/.test(l) && !/interrupted due to shutdown/.test(l));
 
-// Both forward protocols, each against a real downstream Collector's own receiver for it.
-for (const protocol of ['grpc', 'http/protobuf'] as const) describe(`processor mode over ${protocol}: the aggregator between the agent Collector and a downstream Collector`, () => {
+// Both forward protocols, each against a real downstream Collector's own receiver for it: gRPC
+// gzipped (grpc-js's gzip against Go gRPC's), OTLP/HTTP as shipped (uncompressed).
+const RUNS = [
+  { protocol: 'grpc', compression: 'gzip' },
+  { protocol: 'http/protobuf', compression: 'none' },
+] as const;
+for (const { protocol, compression } of RUNS) describe(`processor mode over ${protocol} (compression ${compression}): the aggregator between the agent Collector and a downstream Collector`, () => {
   let backend: OtlpBackend;
   let agentBackend: OtlpBackend;
   let direct: RunningAggregator;
@@ -209,6 +214,7 @@ evaluation: { interval: 1s }
 forward:
   endpoint: ${downstreamEndpoint}
   protocol: ${protocol}
+  compression: ${compression}
   maxQueueBytes: ${MAX_QUEUE_BYTES}
   timeout: 5s
   retry: { initialInterval: 200ms, maxInterval: 1s }

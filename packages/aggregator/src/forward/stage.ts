@@ -142,6 +142,7 @@ function startStage(fc: ForwardConfig, cursor: ForwardCursor, deps: ForwardDeps)
     protocol: fc.protocol,
     headers: fc.headers,
     timeoutMs: fc.timeout,
+    compression: fc.compression,
     ...(fc.tls !== undefined ? { caFile: fc.tls.ca } : {}),
   });
   // No cursor yet: processor mode starts now, at the end of the log (what was logged before is not forwarded).

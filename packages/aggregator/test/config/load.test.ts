@@ -241,7 +241,7 @@ models:
     it('validates processor mode (forward) and requires the ingest log for it', () => {
       const c = validateConfig({ forward: { endpoint: 'http://gateway.internal:4317/', tls: { ca: 'ca.pem' } } }, '/etc/mw');
       assert.deepEqual(c.forward, {
-        endpoint: 'http://gateway.internal:4317', protocol: 'grpc', headers: {}, timeout: 10_000, maxQueueBytes: 256 * 1024 ** 2, concurrency: 4,
+        endpoint: 'http://gateway.internal:4317', protocol: 'grpc', compression: 'none', headers: {}, timeout: 10_000, maxQueueBytes: 256 * 1024 ** 2, concurrency: 4,
         retry: { initialInterval: 1000, maxInterval: 30_000 }, tls: { ca: '/etc/mw/ca.pem' },
       });
       assert.equal(validateConfig({}, '/').forward, undefined);
@@ -251,6 +251,8 @@ models:
       );
       assert.throws(() => validateConfig({ forward: { endpoint: 'gateway:4317' } }, '/'), /forward\.endpoint: must be an http:\/\/ or https:\/\/ URL/);
       assert.throws(() => validateConfig({ forward: { endpoint: 'http://g:4317', protocol: 'http/json' } }, '/'), /forward\.protocol/);
+      assert.equal(validateConfig({ forward: { endpoint: 'http://g:4317', compression: 'gzip' } }, '/').forward?.compression, 'gzip');
+      assert.throws(() => validateConfig({ forward: { endpoint: 'http://g:4317', compression: 'zstd' } }, '/'), /forward\.compression: .*"none".*"gzip"/);
       assert.throws(() => validateConfig({ forward: { endpoint: 'http://g:4317', retry: { initialInterval: '5s', maxInterval: '1s' } } }, '/'), /forward\.retry\.maxInterval: maxInterval must be at least initialInterval/);
       assert.throws(() => validateConfig({ forward: { endpoint: 'http://g:4317', queue: 1 } }, '/'), /forward: unknown key "queue"/);
     });
