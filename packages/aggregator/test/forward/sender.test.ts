@@ -70,16 +70,23 @@ async function rawGrpcServer(): Promise<{ url: string; seen: Seen[]; close: () =
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** Sends `body` to a raw server once with `compression: gzip`, then once without; what the server saw of each. */
+async function sendGzippedThenPlain(server: { url: string; seen: Seen[] }, protocol: 'grpc' | 'http/protobuf', body: Uint8Array): Promise<Array<Seen | undefined>> {
+  for (const compression of ['gzip', 'none'] as const) {
+    const sender = createSender({ endpoint: server.url, protocol, timeoutMs: 5000, compression });
+    assert.deepEqual(await sender.send('metrics', body, 'protobuf'), { kind: 'ok', rejected: 0 }, compression);
+    sender.close();
+  }
+  assert.equal(server.seen.length, 2);
+  return [server.seen[0], server.seen[1]];
+}
+
 describe('createSender', () => {
   describe('compression', () => {
     it('gzips OTLP/HTTP bodies with Content-Encoding: gzip, and sends them as they are without it', async () => {
       const server = await rawHttpServer();
       const { metrics } = await sdkBodies();
-      const gz = createSender({ endpoint: server.url, protocol: 'http/protobuf', timeoutMs: 5000, compression: 'gzip' });
-      assert.deepEqual(await gz.send('metrics', metrics, 'protobuf'), { kind: 'ok', rejected: 0 });
-      const plain = createSender({ endpoint: server.url, protocol: 'http/protobuf', timeoutMs: 5000 });
-      assert.deepEqual(await plain.send('metrics', metrics, 'protobuf'), { kind: 'ok', rejected: 0 });
-      const [zipped, asIs] = server.seen;
+      const [zipped, asIs] = await sendGzippedThenPlain(server, 'http/protobuf', metrics);
       assert.equal(zipped?.headers['content-encoding'], 'gzip');
       assert.equal(zipped?.headers['content-length'], String(zipped?.wire.length));
       assert.deepEqual(gunzipSync(zipped?.wire ?? Buffer.alloc(0)), Buffer.from(metrics));
@@ -87,19 +94,13 @@ describe('createSender', () => {
       assert.equal(zipped?.wire[8], 4, 'gzipped at the fastest level');
       assert.equal(asIs?.headers['content-encoding'], undefined);
       assert.deepEqual(asIs?.wire, Buffer.from(metrics));
-      gz.close();
-      plain.close();
       await server.close();
     });
 
     it('gzips gRPC messages (grpc-encoding: gzip, the compressed flag set), and sends them as they are without it', async () => {
       const server = await rawGrpcServer();
       const { metrics } = await sdkBodies();
-      const gz = createSender({ endpoint: server.url, protocol: 'grpc', timeoutMs: 5000, compression: 'gzip' });
-      assert.deepEqual(await gz.send('metrics', metrics, 'protobuf'), { kind: 'ok', rejected: 0 });
-      const plain = createSender({ endpoint: server.url, protocol: 'grpc', timeoutMs: 5000 });
-      assert.deepEqual(await plain.send('metrics', metrics, 'protobuf'), { kind: 'ok', rejected: 0 });
-      const [zipped, asIs] = server.seen;
+      const [zipped, asIs] = await sendGzippedThenPlain(server, 'grpc', metrics);
       assert.equal(zipped?.headers['grpc-encoding'], 'gzip');
       assert.equal(zipped?.wire[0], 1, 'the message is flagged compressed');
       assert.equal(zipped?.wire.readUInt32BE(1), (zipped?.wire.length ?? 0) - 5);
@@ -107,8 +108,6 @@ describe('createSender', () => {
       assert.equal(asIs?.headers['grpc-encoding'], undefined);
       assert.equal(asIs?.wire[0], 0, 'the message is not flagged compressed');
       assert.deepEqual(asIs?.wire.subarray(5), Buffer.from(metrics));
-      gz.close();
-      plain.close();
       await server.close();
     });
 
